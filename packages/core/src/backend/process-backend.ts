@@ -1,0 +1,203 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { SpawnError } from "../errors/SpawnError.js";
+import { signalGroup, terminateRecordedProcess } from "../process/terminate.js";
+import type { ModelFingerprint } from "../schema/fingerprint.js";
+import { parseOrThrow } from "../schema/parse-or-throw.js";
+import type { ResolvedWorkerRequest } from "../schema/request.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
+import { waitForHttpOk, waitForLogLine } from "./readiness.js";
+import type { ProbeResult, SpawnedWorker, WorkerBackend } from "./worker-backend.js";
+
+type PerRequest<T> = T | ((request: ResolvedWorkerRequest) => T);
+const perRequest = <T extends z.ZodType>(schema: T) =>
+  z.union([schema, z.custom<(request: ResolvedWorkerRequest) => z.output<T>>((value) => typeof value === "function")]);
+
+export const ProcessBackendOptionsSchema = z
+  .object({
+    name: z.string().min(1).default("process"),
+    command: perRequest(z.string().min(1)),
+    args: perRequest(z.array(z.string())).default([]),
+    /** Added to the environment; `MODELPOOL_WORKER_ID`, `MODELPOOL_MODEL` and `MODELPOOL_MODEL_POLICY` are always set. */
+    env: perRequest(z.record(z.string(), z.string())).default({}),
+    cwd: z.string().optional(),
+    ready: z
+      .object({
+        /** A line of the worker's output that means "ready"; named groups `url` or `port` tell where it listens. */
+        stdout: z.instanceof(RegExp).optional(),
+        /** A URL (or, with `stdout`, a path on the announced URL) that answers 2xx once the worker is ready. */
+        url: perRequest(z.string().min(1)).optional(),
+        path: z.string().startsWith("/").optional(),
+      })
+      .refine(
+        (ready) => ready.stdout !== undefined || ready.url !== undefined,
+        "ready needs a stdout pattern, a url, or both",
+      ),
+    /** How `probe` asks a running worker: a path answering 2xx, and optionally its live model from the JSON body. */
+    health: z
+      .object({
+        path: z.string().startsWith("/").default("/"),
+        fingerprint: z
+          .custom<(body: unknown) => ModelFingerprint | undefined>((value) => typeof value === "function")
+          .optional(),
+      })
+      .optional(),
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** After SIGTERM, how long the worker gets before SIGKILL. */
+    stopGraceMs: z.number().int().min(0).default(5_000),
+    /** Where worker output goes, one file per worker. */
+    logDir: z.string().min(1).optional(),
+  })
+  .strict();
+export type ProcessBackendOptions = z.input<typeof ProcessBackendOptionsSchema>;
+
+const OUTPUT_TAIL_BYTES = 4_096;
+
+/**
+ * A backend that runs a real child process per worker. The child gets its own process group and writes
+ * to a log file (not a pipe) so it may outlive this process and be reused by the next one; `stop` ends
+ * the whole group. Readiness: a stdout line, a URL answering, or both.
+ */
+export function processBackend(options: ProcessBackendOptions): WorkerBackend {
+  const config = parseOrThrow(
+    ProcessBackendOptionsSchema,
+    options,
+    (issues) => new InvalidOptionsError("processBackend", issues),
+  );
+  const logDir = config.logDir ?? join(tmpdir(), `modelpool-${process.getuid?.() ?? "user"}`, "logs");
+  const resolve = <T>(value: PerRequest<T>, request: ResolvedWorkerRequest): T =>
+    typeof value === "function" ? (value as (request: ResolvedWorkerRequest) => T)(request) : value;
+
+  async function spawnWorker(
+    request: ResolvedWorkerRequest,
+    { signal }: { signal: AbortSignal },
+  ): Promise<SpawnedWorker> {
+    signal.throwIfAborted();
+    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    const logPath = join(logDir, `${request.workerId.replace(/[^\w.-]/g, "_")}-${Date.now()}-${process.pid}.log`);
+    const logFd = openSync(logPath, "a", 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(resolve(config.command, request), resolve(config.args, request), {
+        cwd: config.cwd,
+        env: {
+          ...process.env,
+          ...resolve(config.env, request),
+          MODELPOOL_WORKER_ID: request.workerId,
+          MODELPOOL_MODEL: request.fingerprint.resolvedModel,
+          MODELPOOL_MODEL_POLICY: request.fingerprint.modelPolicy,
+        },
+        stdio: ["ignore", logFd, logFd],
+        detached: true,
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    const pid = child.pid;
+    const output = () => tail(logPath);
+    if (pid === undefined) {
+      const error = await new Promise<Error>((done) => child.once("error", done));
+      throw new SpawnError(request.workerId, "backend-error", error.message, { cause: error });
+    }
+    child.unref();
+    let hasExited = false;
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code, exitSignal) => {
+        hasExited = true;
+        reject(
+          new SpawnError(
+            request.workerId,
+            "exited",
+            `the worker exited (${exitSignal ?? `code ${code}`}) before it was ready`,
+            {
+              exitCode: code,
+              signal: exitSignal,
+              output: output(),
+            },
+          ),
+        );
+      }),
+    );
+    exited.catch(() => undefined);
+    const wait = new AbortController();
+    const until = AbortSignal.any([signal, wait.signal, AbortSignal.timeout(config.timeoutMs)]);
+    try {
+      const where = await Promise.race([waitUntilReady(request, logPath, until), exited]);
+      return { pid, ...where };
+    } catch (error) {
+      signalGroup(pid, "SIGKILL");
+      // Reaped before we answer, so a failed spawn leaves no process behind, not even briefly.
+      if (!hasExited) await new Promise((done) => child.once("exit", done));
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof SpawnError) throw error;
+      if (until.aborted) {
+        throw new SpawnError(request.workerId, "timeout", `not ready within ${config.timeoutMs} ms`, {
+          output: output(),
+          cause: error,
+        });
+      }
+      throw new SpawnError(request.workerId, "backend-error", String(error), { output: output(), cause: error });
+    } finally {
+      wait.abort();
+    }
+  }
+
+  async function waitUntilReady(request: ResolvedWorkerRequest, logPath: string, signal: AbortSignal) {
+    const where: { url?: string; port?: number } = {};
+    if (config.ready.stdout) {
+      const match = await waitForLogLine(logPath, config.ready.stdout, signal);
+      const port = match.groups?.port !== undefined ? Number(match.groups.port) : undefined;
+      if (port !== undefined && Number.isInteger(port)) where.port = port;
+      const url = match.groups?.url ?? (where.port !== undefined ? `http://127.0.0.1:${where.port}` : undefined);
+      if (url !== undefined) where.url = url;
+    }
+    const fixedUrl = config.ready.url !== undefined ? resolve(config.ready.url, request) : undefined;
+    if (fixedUrl !== undefined) {
+      where.url ??= fixedUrl.replace(/\/+$/, "");
+      await waitForHttpOk(fixedUrl, signal);
+    } else if (config.ready.path !== undefined && where.url !== undefined) {
+      await waitForHttpOk(`${where.url.replace(/\/+$/, "")}${config.ready.path}`, signal);
+    }
+    if (where.port === undefined && where.url !== undefined) {
+      const port = Number(new URL(where.url).port);
+      if (port > 0) where.port = port;
+    }
+    return where;
+  }
+
+  async function probe(record: WorkerRecord, { signal }: { signal: AbortSignal }): Promise<ProbeResult> {
+    if (record.url === undefined) return { healthy: true, reason: "no URL to probe; the process is alive" };
+    const path = config.health?.path ?? config.ready.path ?? "/";
+    const response = await fetch(`${record.url.replace(/\/+$/, "")}${path}`, { signal });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { healthy: false, reason: `GET ${path} answered ${response.status}` };
+    }
+    const readFingerprint = config.health?.fingerprint;
+    if (!readFingerprint) {
+      await response.body?.cancel();
+      return { healthy: true };
+    }
+    const fingerprint = readFingerprint(await response.json());
+    return fingerprint ? { healthy: true, fingerprint } : { healthy: true };
+  }
+
+  async function stop(record: WorkerRecord): Promise<void> {
+    await terminateRecordedProcess(record, config.stopGraceMs);
+  }
+
+  return { name: config.name, spawn: spawnWorker, probe, stop };
+}
+
+function tail(path: string): string {
+  try {
+    const text = readFileSync(path, "utf8");
+    return text.slice(-OUTPUT_TAIL_BYTES);
+  } catch {
+    return "";
+  }
+}

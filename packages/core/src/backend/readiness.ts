@@ -1,0 +1,53 @@
+import { open } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Follows a log file from the start until a line matches `pattern`; resolves with the match.
+ * The worker writes to a file, not a pipe, so it can outlive the process that spawned it.
+ */
+export async function waitForLogLine(
+  path: string,
+  pattern: RegExp,
+  signal: AbortSignal,
+  pollMs = 15,
+): Promise<RegExpExecArray> {
+  const handle = await open(path, "r");
+  try {
+    let position = 0;
+    let pending = "";
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      signal.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        pending += buffer.toString("utf8", 0, bytesRead);
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) {
+          const match = pattern.exec(line);
+          if (match) return match;
+        }
+        continue;
+      }
+      await sleep(pollMs, undefined, { signal });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Polls `url` until it answers with a 2xx status. Each attempt is bounded, so a hung socket cannot stall it. */
+export async function waitForHttpOk(url: string, signal: AbortSignal, pollMs = 50): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]) });
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(pollMs, undefined, { signal });
+  }
+}

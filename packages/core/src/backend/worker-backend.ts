@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { ModelFingerprintSchema } from "../schema/fingerprint.js";
+import type { ResolvedWorkerRequest } from "../schema/request.js";
+import { PidSchema, type WorkerRecord } from "../schema/worker-record.js";
+
+/** What `spawn` resolves to once the worker is ready. Validated: a backend is third-party code. */
+export const SpawnedWorkerSchema = z.object({
+  pid: PidSchema,
+  url: z.string().max(2048).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  sessionId: z.string().max(1024).optional(),
+});
+export type SpawnedWorker = z.infer<typeof SpawnedWorkerSchema>;
+
+/** What `probe` resolves to. A live `fingerprint` beats the registry's. */
+export const ProbeResultSchema = z.object({
+  healthy: z.boolean(),
+  fingerprint: ModelFingerprintSchema.optional(),
+  reason: z.string().optional(),
+});
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+
+/**
+ * How workers are started, checked and stopped. Any object of this shape is a backend.
+ * `spawn` must stop whatever it started if `signal` aborts.
+ */
+export interface WorkerBackend {
+  readonly name: string;
+  spawn(request: ResolvedWorkerRequest, context: { signal: AbortSignal }): Promise<SpawnedWorker>;
+  probe?(record: WorkerRecord, context: { signal: AbortSignal }): Promise<ProbeResult>;
+  stop?(record: WorkerRecord): Promise<void>;
+}
+
+export function isWorkerBackend(value: unknown): value is WorkerBackend {
+  const backend = value as Partial<WorkerBackend> | null;
+  return (
+    typeof backend === "object" &&
+    backend !== null &&
+    typeof backend.name === "string" &&
+    backend.name.length > 0 &&
+    typeof backend.spawn === "function" &&
+    (backend.probe === undefined || typeof backend.probe === "function") &&
+    (backend.stop === undefined || typeof backend.stop === "function")
+  );
+}

@@ -1,0 +1,51 @@
+export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
+export {
+  isWorkerBackend,
+  type ProbeResult,
+  ProbeResultSchema,
+  type SpawnedWorker,
+  SpawnedWorkerSchema,
+  type WorkerBackend,
+} from "./backend/worker-backend.js";
+export * from "./errors/index.js";
+export {
+  type CandidateSource,
+  CanReuseStage,
+  type ConsideredCandidate,
+  type Decision,
+  type DecisionOutcome,
+  initialVerdict,
+  type PoolHooks,
+  type PoolWarning,
+  type ReuseContext,
+} from "./pool/hooks.js";
+export { isLoopbackUrl } from "./pool/loopback.js";
+export { type PoolPlugin, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./pool/options.js";
+export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
+export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
+export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
+export { terminateRecordedProcess } from "./process/terminate.js";
+export { DeviceRegistry, type DeviceRegistryOptions, type PrunedRecord } from "./registry/DeviceRegistry.js";
+export { defaultRegistryPath } from "./registry/default-path.js";
+export { RegistryDraft } from "./registry/RegistryDraft.js";
+export { decodeRegistry, type RegistryContents } from "./registry/registry-contents.js";
+export { REGISTRY_VERSION, RegistryFileSchema } from "./registry/schema/index.js";
+export { staleReason } from "./registry/stale-record.js";
+export {
+  fingerprintKey,
+  type ModelFingerprint,
+  type ModelFingerprintInput,
+  ModelFingerprintSchema,
+  type ModelPolicy,
+  ModelPolicySchema,
+} from "./schema/fingerprint.js";
+export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
+export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
+export {
+  type ProcessIdentity,
+  ProcessIdentitySchema,
+  type WorkerRecord,
+  WorkerRecordSchema,
+  type WorkerStatus,
+  WorkerStatusSchema,
+} from "./schema/worker-record.js";

@@ -1,0 +1,575 @@
+import { randomUUID } from "node:crypto";
+import {
+  type ProbeResult,
+  ProbeResultSchema,
+  type SpawnedWorker,
+  SpawnedWorkerSchema,
+  type WorkerBackend,
+} from "../backend/worker-backend.js";
+import { CorruptRegistryError } from "../errors/CorruptRegistryError.js";
+import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { InvalidRequestError } from "../errors/InvalidRequestError.js";
+import { InvalidVerdictError } from "../errors/InvalidVerdictError.js";
+import { ModelpoolError } from "../errors/ModelpoolError.js";
+import { RegistryVersionError } from "../errors/RegistryVersionError.js";
+import { SpawnError } from "../errors/SpawnError.js";
+import { processIdentityOf } from "../process/process-identity.js";
+import { checkRecordedProcess } from "../process/recorded-process.js";
+import { terminateRecordedProcess } from "../process/terminate.js";
+import { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import type { RegistryDraft } from "../registry/RegistryDraft.js";
+import { fingerprintKey } from "../schema/fingerprint.js";
+import { parseOrThrow } from "../schema/parse-or-throw.js";
+import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
+import { type ReuseVerdict, ReuseVerdictSchema } from "../schema/verdict.js";
+import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { abortable } from "./abortable.js";
+import {
+  type CandidateSource,
+  type ConsideredCandidate,
+  createPoolHooks,
+  type Decision,
+  initialVerdict,
+  type PoolHooks,
+  type PoolWarning,
+} from "./hooks.js";
+import { isLoopbackUrl } from "./loopback.js";
+import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
+import { claimSpawn, waitForClaim } from "./spawn-claim.js";
+
+/** What `getOrSpawn` hands back: the worker to use and why it was chosen. */
+export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: Decision };
+
+/** A spawn claim outlives the spawn timeout by this much, so a slow-but-live spawner is not overtaken. */
+const CLAIM_GRACE_MS = 5_000;
+const BY_POOL = "modelpool";
+
+type Evaluation = { considered: MutableConsidered[]; chosen: MutableConsidered | undefined };
+type MutableConsidered = { candidate: WorkerRecord; source: CandidateSource; verdict: ReuseVerdict };
+type SpawnOutcome = { worker: WorkerRecord; sharedFrom?: ProcessIdentity | undefined };
+type Flight = { promise: Promise<SpawnOutcome>; controller: AbortController; waiters: number; settled: boolean };
+
+/**
+ * Decides, per request, whether a running worker may be reused or a new one must be spawned, and spawns
+ * at most once per workerId + fingerprint at a time, across every process sharing the device registry.
+ * Compatibility is not its business: policies tapping `hooks.canReuse` decide it.
+ */
+export class WorkerPool {
+  readonly hooks: PoolHooks = createPoolHooks();
+  readonly backend: WorkerBackend;
+  /** Undefined when the pool was created with `registry: false`. */
+  readonly registry: DeviceRegistry | undefined;
+  readonly #options: ResolvedWorkerPoolOptions;
+  readonly #own = new Map<string, WorkerRecord>();
+  readonly #flights = new Map<string, Flight>();
+  readonly #probedHealthyAt = new Map<string, number>();
+  readonly #self: ProcessIdentity = processIdentityOf(process.pid);
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = parseOrThrow(
+      WorkerPoolOptionsSchema,
+      options,
+      (issues) => new InvalidOptionsError("WorkerPool", issues),
+    );
+    this.backend = this.#options.backend;
+    const registry = this.#options.registry;
+    this.registry =
+      registry === false
+        ? undefined
+        : registry instanceof DeviceRegistry
+          ? registry
+          : new DeviceRegistry(registry === undefined ? {} : { path: registry });
+    for (const plugin of this.#options.plugins) plugin.apply(this);
+  }
+
+  /** Workers this pool spawned and has not stopped. */
+  get workers(): readonly WorkerRecord[] {
+    return [...this.#own.values()];
+  }
+
+  /** Reuses a compatible running worker, or spawns one (once, however many ask at the same time). */
+  async getOrSpawn(input: WorkerRequest): Promise<WorkerLease> {
+    const request = this.#parseRequest(input);
+    request.signal?.throwIfAborted();
+    if (request.forceNew) {
+      const worker = await this.#spawnUnclaimed(request);
+      return this.#lease(worker, {
+        outcome: "forced",
+        reason: "forceNew: spawned a new worker without consulting canReuse",
+        workerId: request.workerId,
+        considered: [],
+        worker,
+        shared: false,
+        dryRun: false,
+      });
+    }
+    const evaluation = await this.#evaluate(request, false);
+    if (evaluation.chosen) {
+      const { candidate, source, verdict } = evaluation.chosen;
+      return this.#lease(candidate, {
+        outcome: "reused",
+        reason: `reused ${source} worker ${candidate.id} (pid ${candidate.pid}): ${verdict.reason}`,
+        workerId: request.workerId,
+        considered: evaluation.considered,
+        worker: candidate,
+        shared: false,
+        dryRun: false,
+      });
+    }
+    const spawned = await this.#spawnShared(request);
+    return this.#lease(spawned.worker, {
+      outcome: "spawned",
+      reason: spawned.shared
+        ? `shared the spawn of worker ${spawned.worker.id} started for the same fingerprint${spawned.sharedFrom ? ` by process ${spawned.sharedFrom.pid}` : ""}`
+        : spawnReason(request.workerId, evaluation.considered),
+      workerId: request.workerId,
+      considered: evaluation.considered,
+      worker: spawned.worker,
+      shared: spawned.shared,
+      dryRun: false,
+    });
+  }
+
+  /** The decision `getOrSpawn` would make, as a dry run: probes, but spawns and changes nothing. */
+  async explain(input: WorkerRequest): Promise<Decision> {
+    const request = this.#parseRequest(input);
+    let decision: Decision;
+    if (request.forceNew) {
+      decision = {
+        outcome: "forced",
+        reason: "forceNew: would spawn a new worker without consulting canReuse",
+        workerId: request.workerId,
+        considered: [],
+        shared: false,
+        dryRun: true,
+      };
+    } else {
+      const { considered, chosen } = await this.#evaluate(request, true);
+      decision = chosen
+        ? {
+            outcome: "reused",
+            reason: `would reuse ${chosen.source} worker ${chosen.candidate.id} (pid ${chosen.candidate.pid}): ${chosen.verdict.reason}`,
+            workerId: request.workerId,
+            considered,
+            worker: chosen.candidate,
+            shared: false,
+            dryRun: true,
+          }
+        : {
+            outcome: "spawned",
+            reason: `would spawn: ${spawnReason(request.workerId, considered)}`,
+            workerId: request.workerId,
+            considered,
+            shared: false,
+            dryRun: true,
+          };
+    }
+    this.#emitDecision(decision);
+    return decision;
+  }
+
+  /** Stops the workers with this workerId that this pool spawned, and removes them from the registry. */
+  async stop(workerId: string): Promise<WorkerRecord[]> {
+    const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
+    await Promise.all(targets.map((record) => this.#stopOwn(record)));
+    return targets;
+  }
+
+  /** Aborts spawns in flight, then stops every worker this pool spawned. Workers of other processes are left alone. */
+  async stopAll(): Promise<WorkerRecord[]> {
+    const flights = [...this.#flights.values()];
+    for (const flight of flights) flight.controller.abort(new Error("WorkerPool.stopAll() was called"));
+    await Promise.allSettled(flights.map((flight) => flight.promise));
+    const targets = [...this.#own.values()];
+    await Promise.all(targets.map((record) => this.#stopOwn(record)));
+    return targets;
+  }
+
+  #parseRequest(input: WorkerRequest): ResolvedWorkerRequest {
+    return parseOrThrow(WorkerRequestSchema, input, (issues) => new InvalidRequestError(issues));
+  }
+
+  // ---- deciding -------------------------------------------------------------------------------------
+
+  async #evaluate(request: ResolvedWorkerRequest, dryRun: boolean): Promise<Evaluation> {
+    const considered: MutableConsidered[] = [];
+    const eligible: MutableConsidered[] = [];
+    const deny = (candidate: WorkerRecord, source: CandidateSource, reason: string) =>
+      considered.push({ candidate, source, verdict: { reuse: false, reason, by: BY_POOL } });
+
+    for (const record of this.#own.values()) {
+      if (record.workerId !== request.workerId) continue;
+      const check = checkRecordedProcess(record);
+      if (check.ok) {
+        eligible.push({ candidate: record, source: "memory", verdict: initialVerdict() });
+      } else {
+        deny(record, "memory", check.reason);
+        if (!dryRun) this.#forgetDead(record);
+      }
+    }
+    for (const record of await this.#registryCandidates(request.workerId)) {
+      if (this.#own.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
+      const check = checkRecordedProcess(record);
+      if (!check.ok) deny(record, "registry", check.reason);
+      else if (record.url !== undefined && !this.#options.allowRemoteUrls && !isLoopbackUrl(record.url)) {
+        deny(record, "registry", `its URL ${record.url} is not on this machine (allowRemoteUrls is off)`);
+      } else eligible.push({ candidate: record, source: "registry", verdict: initialVerdict() });
+    }
+
+    const allowed: MutableConsidered[] = [];
+    for (const entry of eligible) {
+      entry.verdict = await this.#askPolicies(request, entry.candidate, entry.source);
+      considered.push(entry);
+      if (entry.verdict.reuse) allowed.push(entry);
+    }
+    allowed.sort(
+      (a, b) => (b.verdict.rank ?? 0) - (a.verdict.rank ?? 0) || b.candidate.updatedAt - a.candidate.updatedAt,
+    );
+
+    for (const entry of allowed) {
+      const probe = await this.#probe(entry.candidate, request.signal);
+      if (!probe.healthy) {
+        entry.verdict = { reuse: false, reason: `probe failed: ${probe.reason ?? "unhealthy"}`, by: this.backend.name };
+        continue;
+      }
+      const live = probe.fingerprint;
+      if (
+        live &&
+        (!entry.candidate.fingerprint || fingerprintKey(live) !== fingerprintKey(entry.candidate.fingerprint))
+      ) {
+        // The worker's own word on its model beats what the registry remembers.
+        const liveCandidate = { ...entry.candidate, fingerprint: live };
+        const verdict = await this.#askPolicies(request, liveCandidate, entry.source);
+        entry.candidate = liveCandidate;
+        if (!verdict.reuse) {
+          entry.verdict = { ...verdict, reason: `its live model is ${live.resolvedModel}: ${verdict.reason}` };
+          this.#probedHealthyAt.delete(entry.candidate.id);
+          continue;
+        }
+        entry.verdict = verdict;
+      }
+      return { considered, chosen: entry };
+    }
+    return { considered, chosen: undefined };
+  }
+
+  async #registryCandidates(workerId: string): Promise<readonly WorkerRecord[]> {
+    if (!this.registry) return [];
+    try {
+      return await this.registry.findByWorkerId(workerId);
+    } catch (error) {
+      if (!(error instanceof CorruptRegistryError)) throw error;
+      this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });
+      return this.registry.findByWorkerId(workerId);
+    }
+  }
+
+  async #askPolicies(
+    request: ResolvedWorkerRequest,
+    candidate: WorkerRecord,
+    source: CandidateSource,
+  ): Promise<ReuseVerdict> {
+    const verdict = await this.hooks.canReuse.promise(initialVerdict(), { request, candidate, source });
+    return parseOrThrow(
+      ReuseVerdictSchema,
+      verdict,
+      (issues) =>
+        new InvalidVerdictError(
+          this.hooks.canReuse.taps.map((tap) => tap.name),
+          issues,
+        ),
+    );
+  }
+
+  async #probe(candidate: WorkerRecord, signal: AbortSignal | undefined): Promise<ProbeResult> {
+    const probe = this.backend.probe?.bind(this.backend);
+    if (!probe) return { healthy: true };
+    const lastHealthy = this.#probedHealthyAt.get(candidate.id);
+    if (lastHealthy !== undefined && Date.now() - lastHealthy < this.#options.healthyForMs) return { healthy: true };
+    const timeout = AbortSignal.timeout(this.#options.probeTimeoutMs);
+    const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let result: ProbeResult;
+    try {
+      // Raced against the signal so a backend that ignores it still cannot hold the request.
+      const raw = await abortable(probe(candidate, { signal: bounded }), bounded);
+      const parsed = ProbeResultSchema.safeParse(raw);
+      result = parsed.success
+        ? parsed.data
+        : { healthy: false, reason: `backend ${this.backend.name} returned an invalid probe result` };
+    } catch (error) {
+      signal?.throwIfAborted();
+      result = timeout.aborted
+        ? { healthy: false, reason: `no answer within ${this.#options.probeTimeoutMs} ms` }
+        : { healthy: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (result.healthy) this.#probedHealthyAt.set(candidate.id, Date.now());
+    else this.#probedHealthyAt.delete(candidate.id);
+    return result;
+  }
+
+  // ---- spawning -------------------------------------------------------------------------------------
+
+  /** Joins the spawn in flight for the same workerId + fingerprint, or starts one. */
+  async #spawnShared(request: ResolvedWorkerRequest): Promise<SpawnOutcome & { shared: boolean }> {
+    const key = `${request.workerId}\u0000${fingerprintKey(request.fingerprint)}`;
+    let flight = this.#flights.get(key);
+    const joined = flight !== undefined;
+    if (!flight) flight = this.#startFlight(request, key);
+    flight.waiters++;
+    try {
+      const outcome = await abortable(flight.promise, request.signal);
+      return { ...outcome, shared: joined || outcome.sharedFrom !== undefined };
+    } finally {
+      flight.waiters--;
+      // Nobody wants this worker any more: stop starting it.
+      if (flight.waiters === 0 && !flight.settled) flight.controller.abort(request.signal?.reason);
+    }
+  }
+
+  #startFlight(request: ResolvedWorkerRequest, key: string): Flight {
+    const controller = new AbortController();
+    const flight: Flight = { controller, waiters: 0, settled: false, promise: Promise.resolve(undefined as never) };
+    flight.promise = this.#runFlight(request, controller.signal).finally(() => {
+      flight.settled = true;
+      this.#flights.delete(key);
+    });
+    flight.promise.catch(() => undefined); // every waiter may have gone; the rejection is theirs, not the process's
+    this.#flights.set(key, flight);
+    return flight;
+  }
+
+  async #runFlight(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnOutcome> {
+    const registry = this.registry;
+    if (!registry) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
+    for (;;) {
+      const claim = await this.#withRegistry(() =>
+        claimSpawn(registry, request, this.#self, this.backend.name, this.#options.spawnTimeoutMs + CLAIM_GRACE_MS),
+      );
+      if (!claim) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
+      if (claim.kind === "claimed") return { worker: await this.#spawnAndRecord(request, signal, claim.record) };
+      const worker = await waitForClaim(registry, claim.rival, signal);
+      if (worker) return { worker, sharedFrom: worker.owner };
+    }
+  }
+
+  async #spawnUnclaimed(request: ResolvedWorkerRequest): Promise<WorkerRecord> {
+    const controller = new AbortController();
+    const key = `forced\u0000${randomUUID()}`;
+    const flight: Flight = { controller, waiters: 1, settled: false, promise: Promise.resolve(undefined as never) };
+    flight.promise = this.#spawnAndRecord(request, controller.signal, undefined)
+      .then((worker) => ({ worker }))
+      .finally(() => {
+        flight.settled = true;
+        this.#flights.delete(key);
+      });
+    flight.promise.catch(() => undefined);
+    this.#flights.set(key, flight);
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return (await flight.promise).worker;
+    } finally {
+      request.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #spawnAndRecord(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    claim: WorkerRecord | undefined,
+  ): Promise<WorkerRecord> {
+    const startedAt = Date.now();
+    let spawned: SpawnedWorker;
+    try {
+      spawned = await this.#callBackendSpawn(request, signal);
+    } catch (error) {
+      if (claim) await this.#releaseFailedClaim(claim, signal.aborted ? undefined : error);
+      throw error;
+    }
+    const identity = processIdentityOf(spawned.pid);
+    const record: WorkerRecord = {
+      kind: "worker",
+      id: claim?.id ?? randomUUID(),
+      workerId: request.workerId,
+      pid: spawned.pid,
+      ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
+      fingerprint: request.fingerprint,
+      status: "ready",
+      ...(spawned.url !== undefined ? { url: spawned.url } : {}),
+      ...(spawned.port !== undefined ? { port: spawned.port } : {}),
+      ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
+      backend: this.backend.name,
+      owner: this.#self,
+      startedAt,
+      updatedAt: Date.now(),
+    };
+    this.#own.set(record.id, record);
+    this.#probedHealthyAt.set(record.id, Date.now());
+    try {
+      await this.#withRegistry((registry) => registry.mutate((draft) => draft.upsert(record)));
+    } catch (error) {
+      // The worker runs and this pool owns it (stop/stopAll will end it); only other processes miss out.
+      this.#warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `worker ${record.id} is running but was not recorded: ${String(error)}`,
+        error,
+      });
+    }
+    return record;
+  }
+
+  async #callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
+    const timeout = AbortSignal.timeout(this.#options.spawnTimeoutMs);
+    const bounded = AbortSignal.any([signal, timeout]);
+    const pending = this.backend.spawn(request, { signal: bounded });
+    let raw: unknown;
+    try {
+      raw = await abortable(pending, bounded);
+    } catch (error) {
+      if (bounded.aborted) this.#stopLateSpawn(pending);
+      if (signal.aborted) throw signal.reason;
+      if (timeout.aborted) {
+        throw new SpawnError(request.workerId, "timeout", `not ready within ${this.#options.spawnTimeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      if (error instanceof ModelpoolError) throw error;
+      throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
+    const parsed = SpawnedWorkerSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new SpawnError(
+        request.workerId,
+        "invalid-result",
+        `backend ${this.backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** A backend that ignored the abort may still deliver a worker; nobody will use it, so it must not live on. */
+  #stopLateSpawn(pending: Promise<SpawnedWorker>): void {
+    pending.then(
+      async (late) => {
+        const parsed = SpawnedWorkerSchema.safeParse(late);
+        if (!parsed.success) return;
+        const identity = processIdentityOf(parsed.data.pid);
+        await terminateRecordedProcess({ pid: parsed.data.pid, pidStart: identity.start, startedAt: Date.now() });
+        this.#warn({
+          code: "LATE_SPAWN_STOPPED",
+          message: `stopped worker pid ${parsed.data.pid}, which became ready after its spawn was abandoned`,
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  async #releaseFailedClaim(claim: WorkerRecord, error: unknown): Promise<void> {
+    try {
+      await this.#withRegistry((registry) =>
+        registry.mutate((draft: RegistryDraft) => {
+          draft.remove((record) => record.id === claim.id);
+          // Kept as a record of what went wrong; never a candidate, and `prune` clears it.
+          if (error !== undefined) {
+            const { claimExpiresAt: _expired, ...rest } = claim;
+            draft.upsert({
+              ...rest,
+              status: "error",
+              lastError: error instanceof Error ? error.message : String(error),
+              updatedAt: Date.now(),
+            });
+          }
+        }),
+      );
+    } catch (failure) {
+      this.#warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `could not release spawn claim ${claim.id}: ${String(failure)}`,
+        error: failure,
+      });
+    }
+  }
+
+  // ---- stopping -------------------------------------------------------------------------------------
+
+  async #stopOwn(record: WorkerRecord): Promise<void> {
+    this.#own.delete(record.id);
+    this.#probedHealthyAt.delete(record.id);
+    if (this.backend.stop) await this.backend.stop(record);
+    else await terminateRecordedProcess(record);
+    await this.#removeFromRegistry(record);
+  }
+
+  #forgetDead(record: WorkerRecord): void {
+    this.#own.delete(record.id);
+    this.#probedHealthyAt.delete(record.id);
+    void this.#removeFromRegistry(record);
+  }
+
+  async #removeFromRegistry(record: WorkerRecord): Promise<void> {
+    try {
+      await this.#withRegistry((registry) => registry.remove(record.id));
+    } catch (error) {
+      this.#warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `could not remove worker ${record.id} from the registry: ${String(error)}`,
+        error,
+      });
+    }
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------
+
+  /**
+   * Runs a registry write. A corrupt file has been moved aside by the registry: warn and retry once on the
+   * fresh file. A newer-version file is read-only: warn and skip (undefined). Anything else propagates.
+   */
+  async #withRegistry<T>(write: (registry: DeviceRegistry) => Promise<T>): Promise<T | undefined> {
+    const registry = this.registry;
+    if (!registry) return undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write(registry);
+      } catch (error) {
+        if (error instanceof CorruptRegistryError && attempt === 0) {
+          this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });
+          continue;
+        }
+        if (error instanceof RegistryVersionError) {
+          this.#warn({ code: "REGISTRY_READ_ONLY", message: error.message, error });
+          return undefined;
+        }
+        throw error;
+      }
+    }
+  }
+
+  #lease(worker: WorkerRecord, decision: Decision): WorkerLease {
+    this.#emitDecision(decision);
+    return { worker, decision };
+  }
+
+  #emitDecision(decision: Decision): void {
+    try {
+      this.hooks.decided.call(decision);
+    } catch (error) {
+      // A listener's bug must not cost the caller a worker it already holds.
+      this.#warn({ code: "LISTENER_FAILED", message: `a decided listener threw: ${String(error)}`, error });
+    }
+  }
+
+  #warn(warning: PoolWarning): void {
+    if (this.hooks.warning.isUsed()) this.hooks.warning.call(warning);
+    else process.emitWarning(warning.message, { code: `MODELPOOL_${warning.code}` });
+  }
+}
+
+function spawnReason(workerId: string, considered: readonly ConsideredCandidate[]): string {
+  if (considered.length === 0) return `no running worker "${workerId}"`;
+  const reasons = considered.map(
+    ({ candidate, verdict }) => `${candidate.id} (pid ${candidate.pid}): ${verdict.reason}`,
+  );
+  return `${considered.length} candidate${considered.length === 1 ? "" : "s"} rejected: ${reasons.join("; ")}`;
+}

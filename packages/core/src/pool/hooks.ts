@@ -1,0 +1,75 @@
+import { AsyncSeriesWaterfallHook, SyncHook } from "tapable";
+import type { ResolvedWorkerRequest } from "../schema/request.js";
+import type { ReuseVerdict } from "../schema/verdict.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
+
+export type { ReuseVerdict } from "../schema/verdict.js";
+
+/** Where a candidate came from: this pool's own workers, or the device registry (maybe another process's). */
+export type CandidateSource = "memory" | "registry";
+
+/** The second argument of every `canReuse` tap. */
+export type ReuseContext = {
+  readonly request: ResolvedWorkerRequest;
+  /** The running worker under consideration; `fingerprint` is absent for legacy entries that never recorded one. */
+  readonly candidate: WorkerRecord;
+  readonly source: CandidateSource;
+};
+
+export type ConsideredCandidate = {
+  readonly candidate: WorkerRecord;
+  readonly source: CandidateSource;
+  readonly verdict: ReuseVerdict;
+};
+
+export type DecisionOutcome = "reused" | "spawned" | "forced";
+
+export type Decision = {
+  readonly outcome: DecisionOutcome;
+  readonly reason: string;
+  readonly workerId: string;
+  /** Every candidate looked at, with why it was or was not reused. Empty for `forced`. */
+  readonly considered: readonly ConsideredCandidate[];
+  /** The worker the request got (absent from dry runs that would spawn). */
+  readonly worker?: WorkerRecord;
+  /** True when this request joined a spawn another request (here or in another process) had started. */
+  readonly shared: boolean;
+  /** True for `explain`: nothing was spawned or changed. */
+  readonly dryRun: boolean;
+};
+
+export type PoolWarning = {
+  readonly code:
+    | "REGISTRY_CORRUPT"
+    | "REGISTRY_READ_ONLY"
+    | "REGISTRY_WRITE_FAILED"
+    | "REGISTRY_READ_FAILED"
+    | "LISTENER_FAILED"
+    | "LATE_SPAWN_STOPPED";
+  readonly message: string;
+  readonly error?: unknown;
+};
+
+/**
+ * Suggested `stage`s for `canReuse` taps (lower runs first): gates that must see every candidate first,
+ * compatibility policies in the middle, taps that only rank or annotate allowed candidates last.
+ */
+export const CanReuseStage = Object.freeze({ GATE: -100, COMPATIBILITY: 0, RANKING: 100 });
+
+export function createPoolHooks() {
+  return Object.freeze({
+    /** Waterfall of verdicts, one run per candidate; starts from "deny: no compatibility policy registered". */
+    canReuse: new AsyncSeriesWaterfallHook<[ReuseVerdict, ReuseContext]>(["verdict", "context"], "canReuse"),
+    /** Every decision of `getOrSpawn` and (with `dryRun`) of `explain`. */
+    decided: new SyncHook<[Decision]>(["decision"], "decided"),
+    /** Trouble the pool worked around (a corrupt registry moved aside, a read-only registry...). */
+    warning: new SyncHook<[PoolWarning]>(["warning"], "warning"),
+  });
+}
+
+export type PoolHooks = ReturnType<typeof createPoolHooks>;
+
+/** Where the waterfall starts: with no policy registered, nothing is ever reused. */
+export function initialVerdict(): ReuseVerdict {
+  return { reuse: false, reason: "no compatibility policy registered" };
+}

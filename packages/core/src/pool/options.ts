@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
+import { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import type { WorkerPool } from "./WorkerPool.js";
+
+/** A policy or any other extension: `apply` connects it to the pool's hooks, once. */
+export interface PoolPlugin {
+  apply(pool: WorkerPool): void;
+}
+
+export const WorkerPoolOptionsSchema = z.object({
+  backend: z.custom<WorkerBackend>(
+    isWorkerBackend,
+    "backend must be an object with a name and a spawn(request, { signal }) method",
+  ),
+  /** A registry, its path, or `false` for none (workers are then shared within this pool only). Default: `defaultRegistryPath()`. */
+  registry: z.union([z.instanceof(DeviceRegistry), z.string().min(1), z.literal(false)]).optional(),
+  plugins: z
+    .array(
+      z.custom<PoolPlugin>(
+        (p) => typeof (p as PoolPlugin | null)?.apply === "function",
+        "each plugin needs an apply(pool) method",
+      ),
+    )
+    .default([]),
+  /** A probe that has not answered after this long rejects its worker. */
+  probeTimeoutMs: z.number().int().positive().default(2_000),
+  /** A worker this pool probed healthy this recently is not probed again (0: probe every time). */
+  healthyForMs: z.number().int().min(0).default(1_000),
+  /** A spawn not ready after this long is stopped and fails with SpawnError. */
+  spawnTimeoutMs: z.number().int().positive().default(60_000),
+  /** Reuse registry workers whose URL is not loopback (off: a registry entry could point anywhere). */
+  allowRemoteUrls: z.boolean().default(false),
+});
+export type WorkerPoolOptions = z.input<typeof WorkerPoolOptionsSchema>;
+export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

@@ -1,0 +1,49 @@
+import { readLiveProcess } from "./process-identity.js";
+
+/** How long after an entry's `startedAt` a legacy (start-time-less) worker may have started and still be it. */
+export const LEGACY_START_WINDOW_MS = 60_000;
+/** `/proc` start times are only as exact as the boot time, which Linux gives in whole seconds. */
+const START_TIME_SLACK_MS = 2_000;
+
+export type RecordedProcessCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Is the process behind `pid` right now the one that was recorded? Alive is not enough: pids are recycled,
+ * so the start-time token must match, or for legacy entries without one, the process must have started
+ * within a minute after the entry's `startedAt`. Zombies and other users' processes are never it.
+ */
+export function checkRecordedProcess(recorded: {
+  pid: number;
+  pidStart?: string | undefined;
+  startedAt: number;
+}): RecordedProcessCheck {
+  const live = readLiveProcess(recorded.pid);
+  if (!live.running) return { ok: false, reason: live.reason };
+  if (live.zombie) return { ok: false, reason: `process ${recorded.pid} has exited (zombie)` };
+  const uid = process.getuid?.();
+  if (uid !== undefined && live.uid !== undefined && live.uid !== uid) {
+    return { ok: false, reason: `process ${recorded.pid} belongs to another user (uid ${live.uid})` };
+  }
+  if (recorded.pidStart !== undefined) {
+    return live.start === recorded.pidStart
+      ? { ok: true }
+      : { ok: false, reason: `pid ${recorded.pid} was recycled: it is a different process than the one recorded` };
+  }
+  if (live.startedAtMs === undefined) {
+    return {
+      ok: false,
+      reason: `pid ${recorded.pid}: no start time recorded and none readable, so it cannot be verified`,
+    };
+  }
+  const after = live.startedAtMs - recorded.startedAt;
+  if (after < -START_TIME_SLACK_MS) {
+    return { ok: false, reason: `pid ${recorded.pid} started before the entry was recorded: it is another process` };
+  }
+  if (after > LEGACY_START_WINDOW_MS + START_TIME_SLACK_MS) {
+    return {
+      ok: false,
+      reason: `pid ${recorded.pid} started ${Math.round(after / 1000)} s after the entry was recorded: pid recycled`,
+    };
+  }
+  return { ok: true };
+}

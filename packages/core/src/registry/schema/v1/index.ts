@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { ModelPolicySchema } from "../../../schema/fingerprint.js";
+import type { RegistryFileV2 } from "../v2/index.js";
+
+/** The file today's orchestrators write: `{ version: 1, updatedAt, entries: [worker | session | ...] }`. */
+export const RegistryFileV1Schema = z.looseObject({
+  version: z.literal(1),
+  updatedAt: z.number().optional(),
+  entries: z.array(z.unknown()),
+});
+export type RegistryFileV1 = z.infer<typeof RegistryFileV1Schema>;
+
+/** A v1 worker entry. `model`/`modelPolicy` were added by some orchestrators; many entries have neither. */
+export const WorkerEntryV1Schema = z.looseObject({
+  kind: z.literal("worker"),
+  workerId: z.string(),
+  pid: z.number(),
+  startedAt: z.number(),
+  model: z.string().optional(),
+  modelPolicy: ModelPolicySchema.optional(),
+});
+
+/**
+ * To version 2: worker entries get an `id` and a `fingerprint` built from `model`/`modelPolicy` (none
+ * when no model was recorded); entries of other kinds, and worker entries this schema cannot read, stay
+ * exactly as they were so that nothing is lost.
+ */
+export function migrate(file: RegistryFileV1): RegistryFileV2 {
+  return { ...file, version: 2, entries: file.entries.map(migrateEntry) };
+}
+
+function migrateEntry(entry: unknown): unknown {
+  const parsed = WorkerEntryV1Schema.safeParse(entry);
+  if (!parsed.success) return entry;
+  const { model, modelPolicy, ...rest } = parsed.data;
+  const fingerprint =
+    model !== undefined && model.trim() !== ""
+      ? { resolvedModel: model, modelPolicy: modelPolicy ?? "dynamic" }
+      : undefined;
+  return {
+    ...rest,
+    id: `v1:${rest.workerId}:${rest.pid}:${rest.startedAt}`,
+    ...(fingerprint ? { fingerprint } : {}),
+  };
+}

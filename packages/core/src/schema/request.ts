@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { ModelFingerprintSchema } from "./fingerprint.js";
+
+export const WorkerIdSchema = z
+  .string()
+  .min(1, "workerId must be a non-empty string")
+  .max(256)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "workerId must not contain control characters");
+
+/** What a caller asks `getOrSpawn` / `explain` for. */
+export const WorkerRequestSchema = z.object({
+  workerId: WorkerIdSchema,
+  fingerprint: ModelFingerprintSchema,
+  forceNew: z.boolean().default(false),
+  signal: z.instanceof(AbortSignal).optional(),
+});
+export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
+export type ResolvedWorkerRequest = z.output<typeof WorkerRequestSchema>;

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { ModelFingerprintSchema } from "./fingerprint.js";
+import { WorkerIdSchema } from "./request.js";
+
+export const WorkerStatusSchema = z.enum(["starting", "ready", "busy", "error", "stopped"]);
+export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
+
+export const PidSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
+
+/** A process as it was recorded: its pid and an opaque start-time token, so a recycled pid never matches. */
+export const ProcessIdentitySchema = z.object({
+  pid: PidSchema,
+  start: z.string().max(256).optional(),
+});
+export type ProcessIdentity = z.infer<typeof ProcessIdentitySchema>;
+
+/**
+ * One worker as the device registry holds it (and as `lease.worker` and `candidate` show it).
+ * Loose: fields written by a newer modelpool, or by the orchestrator that wrote a v1 file, survive a rewrite.
+ */
+export const WorkerRecordSchema = z.looseObject({
+  kind: z.literal("worker"),
+  /** Unique per spawned worker; several records may share a workerId. */
+  id: z.string().min(1).max(256),
+  workerId: WorkerIdSchema,
+  /** The worker's pid; while `status` is `starting`, the pid of the process that claimed the spawn. */
+  pid: PidSchema,
+  /** Start-time token of `pid` (see `readProcessIdentity`); absent in entries written by v1 orchestrators. */
+  pidStart: z.string().max(256).optional(),
+  /** Absent for v1 entries that never recorded a model: policies deny those, saying so. */
+  fingerprint: ModelFingerprintSchema.optional(),
+  status: WorkerStatusSchema,
+  url: z.string().max(2048).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  sessionId: z.string().max(1024).optional(),
+  /** Name of the backend that spawned it. */
+  backend: z.string().max(256).optional(),
+  /** The process that spawned (or is spawning) this worker. */
+  owner: ProcessIdentitySchema.optional(),
+  /** While `starting`: when the claim stops holding off other spawners even if its owner still lives. */
+  claimExpiresAt: z.number().optional(),
+  /** Epoch milliseconds. */
+  startedAt: z.number(),
+  updatedAt: z.number(),
+  lastError: z.string().max(8192).optional(),
+});
+export type WorkerRecord = z.output<typeof WorkerRecordSchema>;

@@ -1,0 +1,32 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { onTestFinished } from "vitest";
+
+/** Runs a TypeScript fixture in its own Node process, resolving @modelpool/* to their sources. */
+export function startNodeScript(script: string, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
+  const path = fileURLToPath(new URL(`../fixtures/${script}`, import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@modelpool/source", path, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return child;
+}
+
+/** Runs a fixture script to completion and returns what it printed. Rejects on a non-zero exit. */
+export async function runNodeScript(script: string, args: string[] = [], env: Record<string, string> = {}) {
+  const child = startNodeScript(script, args, env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`${script} exited with ${code}\n${stderr}`);
+  return { stdout, stderr };
+}
