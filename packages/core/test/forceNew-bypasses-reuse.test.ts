@@ -1,8 +1,8 @@
 import { expect, test } from "vitest";
 import { DeviceRegistry } from "../src/index.js";
 import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { testPool } from "./support/model-worker.js";
 import { tempRegistryPath } from "./support/temp-files.js";
+import { testPool } from "./support/test-pool.js";
 
 test("forceNew spawns and records a fresh worker without running any canReuse tap", async () => {
   const path = await tempRegistryPath();
@@ -27,7 +27,10 @@ test("forceNew never joins a spawn already in flight for the same fingerprint", 
   const pool = testPool({ registry: await tempRegistryPath(), plugins: [new SameModelTestPolicy()] });
   const request = { workerId: "coder", fingerprint: { resolvedModel: "m" } };
 
-  const [normal, forced] = await Promise.all([pool.getOrSpawn(request), pool.getOrSpawn({ ...request, forceNew: true })]);
+  const [normal, forced] = await Promise.all([
+    pool.getOrSpawn(request),
+    pool.getOrSpawn({ ...request, forceNew: true }),
+  ]);
 
   expect(forced.decision.shared).toBe(false);
   expect(forced.worker.pid).not.toBe(normal.worker.pid);

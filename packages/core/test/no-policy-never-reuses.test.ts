@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { testPool } from "./support/model-worker.js";
 import { tempRegistryPath } from "./support/temp-files.js";
+import { testPool } from "./support/test-pool.js";
 
 test("with no policy registered every candidate is denied with that reason and a new worker is spawned", async () => {
   const pool = testPool({ registry: await tempRegistryPath() });
@@ -11,5 +11,8 @@ test("with no policy registered every candidate is denied with that reason and a
 
   expect(second.decision.outcome).toBe("spawned");
   expect(second.worker.pid).not.toBe(first.worker.pid);
-  expect(second.decision.considered[0]?.verdict).toEqual({ reuse: false, reason: "no compatibility policy registered" });
+  expect(second.decision.considered[0]?.verdict).toEqual({
+    reuse: false,
+    reason: "no compatibility policy registered",
+  });
 });

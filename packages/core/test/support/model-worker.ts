@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
-import { onTestFinished } from "vitest";
-import { type ModelFingerprint, processBackend, type WorkerBackend, WorkerPool, type WorkerPoolOptions } from "../../src/index.js";
+import { type ModelFingerprint, processBackend, type WorkerBackend } from "../../src/index.js";
 
 export const MODEL_WORKER_SCRIPT = fileURLToPath(new URL("../fixtures/model-worker.mjs", import.meta.url));
 
 /** A processBackend running the bundled model worker, which reports its model on GET /health. */
-export function modelWorkerBackend(options: { env?: Record<string, string>; timeoutMs?: number; name?: string } = {}): WorkerBackend {
+export function modelWorkerBackend(
+  options: { env?: Record<string, string>; timeoutMs?: number; name?: string } = {},
+): WorkerBackend {
   return processBackend({
     name: options.name ?? "model-worker",
     command: process.execPath,
@@ -22,11 +23,4 @@ export function modelWorkerBackend(options: { env?: Record<string, string>; time
     timeoutMs: options.timeoutMs ?? 15_000,
     stopGraceMs: 2_000,
   });
-}
-
-/** A pool over the model worker whose workers are all stopped when the test ends. */
-export function testPool(options: Partial<WorkerPoolOptions> & { registry: WorkerPoolOptions["registry"] }): WorkerPool {
-  const pool = new WorkerPool({ backend: modelWorkerBackend(), ...options });
-  onTestFinished(() => pool.stopAll().then(() => undefined));
-  return pool;
 }

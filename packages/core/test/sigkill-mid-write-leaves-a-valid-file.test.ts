@@ -1,0 +1,33 @@
+import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { expect, test } from "vitest";
+import { decodeRegistry } from "../src/index.js";
+import { startNodeScript } from "./support/node-script.js";
+import { tempRegistryPath } from "./support/temp-files.js";
+
+test("a writer killed with SIGKILL at random points leaves a valid file holding every completed write", {
+  timeout: 120_000,
+}, async () => {
+  const path = await tempRegistryPath();
+  const completed = new Set<string>();
+  for (let round = 0; round < 5; round++) {
+    const writer = startNodeScript("write-forever.ts", [path]);
+    let buffer = "";
+    writer.stdout?.on("data", (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) if (line.startsWith("done ")) completed.add(line.slice(5));
+    });
+    await new Promise((resolve) => writer.stdout?.once("data", resolve));
+    await sleep(20 + Math.random() * 200);
+    writer.kill("SIGKILL");
+    await new Promise((resolve) => writer.once("exit", resolve));
+
+    const decoded = decodeRegistry(await readFile(path, "utf8"));
+    expect(decoded.ok).toBe(true);
+    const ids = new Set(decoded.ok ? decoded.contents.workers.map((r) => r.id) : []);
+    for (const id of completed) expect(ids).toContain(id);
+  }
+  expect(completed.size).toBeGreaterThan(0);
+});
