@@ -5,13 +5,13 @@ import { decodeRegistry } from "../src/index.js";
 import { startNodeScript } from "./support/node-script.js";
 import { tempRegistryPath } from "./support/temp-files.js";
 
-test("a writer killed with SIGKILL at random points leaves a valid file holding every completed write", {
+test("a writer killed with SIGKILL at random points of 200 writes leaves a valid file holding every completed write", {
   timeout: 120_000,
 }, async () => {
   const path = await tempRegistryPath();
   const completed = new Set<string>();
   for (let round = 0; round < 5; round++) {
-    const writer = startNodeScript("write-forever.ts", [path]);
+    const writer = startNodeScript("write-many.ts", [path, String(round * 40), "40"]);
     let buffer = "";
     writer.stdout?.on("data", (chunk) => {
       buffer += chunk;
@@ -20,9 +20,13 @@ test("a writer killed with SIGKILL at random points leaves a valid file holding 
       for (const line of lines) if (line.startsWith("done ")) completed.add(line.slice(5));
     });
     await new Promise((resolve) => writer.stdout?.once("data", resolve));
-    await sleep(20 + Math.random() * 200);
+    await sleep(Math.random() * 150);
+    const exited = new Promise((resolve) => {
+      if (writer.exitCode !== null || writer.signalCode !== null) resolve(undefined);
+      else writer.once("exit", resolve);
+    });
     writer.kill("SIGKILL");
-    await new Promise((resolve) => writer.once("exit", resolve));
+    await exited;
 
     const decoded = decodeRegistry(await readFile(path, "utf8"));
     expect(decoded.ok).toBe(true);

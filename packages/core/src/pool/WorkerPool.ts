@@ -44,7 +44,8 @@ export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: De
 const CLAIM_GRACE_MS = 5_000;
 const BY_POOL = "modelpool";
 
-type Evaluation = { considered: MutableConsidered[]; chosen: MutableConsidered | undefined };
+/** `seen`: ids of every worker judged, so a spawn can tell workers that became ready meanwhile. */
+type Evaluation = { considered: MutableConsidered[]; chosen: MutableConsidered | undefined; seen: Set<string> };
 type MutableConsidered = { candidate: WorkerRecord; source: CandidateSource; verdict: ReuseVerdict };
 type SpawnOutcome = { worker: WorkerRecord; sharedFrom?: ProcessIdentity | undefined };
 type Flight = { promise: Promise<SpawnOutcome>; controller: AbortController; waiters: number; settled: boolean };
@@ -64,6 +65,8 @@ export class WorkerPool {
   readonly #flights = new Map<string, Flight>();
   readonly #probedHealthyAt = new Map<string, number>();
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
+  /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
+  #epoch = new AbortController();
 
   constructor(options: WorkerPoolOptions) {
     this.#options = parseOrThrow(
@@ -91,8 +94,9 @@ export class WorkerPool {
   async getOrSpawn(input: WorkerRequest): Promise<WorkerLease> {
     const request = this.#parseRequest(input);
     request.signal?.throwIfAborted();
+    const epoch = this.#epoch.signal;
     if (request.forceNew) {
-      const worker = await this.#spawnUnclaimed(request);
+      const worker = await this.#spawnUnclaimed(request, epoch);
       return this.#lease(worker, {
         outcome: "forced",
         reason: "forceNew: spawned a new worker without consulting canReuse",
@@ -116,7 +120,7 @@ export class WorkerPool {
         dryRun: false,
       });
     }
-    const spawned = await this.#spawnShared(request);
+    const spawned = await this.#spawnShared(request, evaluation.seen, epoch);
     return this.#lease(spawned.worker, {
       outcome: "spawned",
       reason: spawned.shared
@@ -177,8 +181,10 @@ export class WorkerPool {
 
   /** Aborts spawns in flight, then stops every worker this pool spawned. Workers of other processes are left alone. */
   async stopAll(): Promise<WorkerRecord[]> {
+    const epoch = this.#epoch;
+    this.#epoch = new AbortController();
+    epoch.abort(new Error("WorkerPool.stopAll() was called"));
     const flights = [...this.#flights.values()];
-    for (const flight of flights) flight.controller.abort(new Error("WorkerPool.stopAll() was called"));
     await Promise.allSettled(flights.map((flight) => flight.promise));
     const targets = [...this.#own.values()];
     await Promise.all(targets.map((record) => this.#stopOwn(record)));
@@ -194,11 +200,13 @@ export class WorkerPool {
   async #evaluate(request: ResolvedWorkerRequest, dryRun: boolean): Promise<Evaluation> {
     const considered: MutableConsidered[] = [];
     const eligible: MutableConsidered[] = [];
+    const seen = new Set<string>();
     const deny = (candidate: WorkerRecord, source: CandidateSource, reason: string) =>
       considered.push({ candidate, source, verdict: { reuse: false, reason, by: BY_POOL } });
 
     for (const record of this.#own.values()) {
       if (record.workerId !== request.workerId) continue;
+      seen.add(record.id);
       const check = checkRecordedProcess(record);
       if (check.ok) {
         eligible.push({ candidate: record, source: "memory", verdict: initialVerdict() });
@@ -209,6 +217,7 @@ export class WorkerPool {
     }
     for (const record of await this.#registryCandidates(request.workerId)) {
       if (this.#own.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
+      seen.add(record.id);
       const check = checkRecordedProcess(record);
       if (!check.ok) deny(record, "registry", check.reason);
       else if (record.url !== undefined && !this.#options.allowRemoteUrls && !isLoopbackUrl(record.url)) {
@@ -248,9 +257,9 @@ export class WorkerPool {
         }
         entry.verdict = verdict;
       }
-      return { considered, chosen: entry };
+      return { considered, chosen: entry, seen };
     }
-    return { considered, chosen: undefined };
+    return { considered, chosen: undefined, seen };
   }
 
   async #registryCandidates(workerId: string): Promise<readonly WorkerRecord[]> {
@@ -310,11 +319,16 @@ export class WorkerPool {
   // ---- spawning -------------------------------------------------------------------------------------
 
   /** Joins the spawn in flight for the same workerId + fingerprint, or starts one. */
-  async #spawnShared(request: ResolvedWorkerRequest): Promise<SpawnOutcome & { shared: boolean }> {
+  async #spawnShared(
+    request: ResolvedWorkerRequest,
+    seen: ReadonlySet<string>,
+    epoch: AbortSignal,
+  ): Promise<SpawnOutcome & { shared: boolean }> {
+    epoch.throwIfAborted();
     const key = `${request.workerId}\u0000${fingerprintKey(request.fingerprint)}`;
     let flight = this.#flights.get(key);
     const joined = flight !== undefined;
-    if (!flight) flight = this.#startFlight(request, key);
+    if (!flight) flight = this.#startFlight(request, key, seen, epoch);
     flight.waiters++;
     try {
       const outcome = await abortable(flight.promise, request.signal);
@@ -326,10 +340,11 @@ export class WorkerPool {
     }
   }
 
-  #startFlight(request: ResolvedWorkerRequest, key: string): Flight {
-    const controller = new AbortController();
+  #startFlight(request: ResolvedWorkerRequest, key: string, seen: ReadonlySet<string>, epoch: AbortSignal): Flight {
+    const { controller, release } = abortedWith(epoch);
     const flight: Flight = { controller, waiters: 0, settled: false, promise: Promise.resolve(undefined as never) };
-    flight.promise = this.#runFlight(request, controller.signal).finally(() => {
+    flight.promise = this.#runFlight(request, seen, controller.signal).finally(() => {
+      release();
       flight.settled = true;
       this.#flights.delete(key);
     });
@@ -338,27 +353,53 @@ export class WorkerPool {
     return flight;
   }
 
-  async #runFlight(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnOutcome> {
+  async #runFlight(
+    request: ResolvedWorkerRequest,
+    seen: ReadonlySet<string>,
+    signal: AbortSignal,
+  ): Promise<SpawnOutcome> {
+    // A flight of ours for this fingerprint may have finished while this request was deciding.
+    const key = fingerprintKey(request.fingerprint);
+    for (const record of this.#own.values()) {
+      if (
+        record.workerId === request.workerId &&
+        !seen.has(record.id) &&
+        record.fingerprint &&
+        fingerprintKey(record.fingerprint) === key
+      ) {
+        return { worker: record, sharedFrom: this.#self };
+      }
+    }
     const registry = this.registry;
     if (!registry) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
     for (;;) {
       const claim = await this.#withRegistry(() =>
-        claimSpawn(registry, request, this.#self, this.backend.name, this.#options.spawnTimeoutMs + CLAIM_GRACE_MS),
+        claimSpawn(
+          registry,
+          request,
+          seen,
+          this.#self,
+          this.backend.name,
+          this.#options.spawnTimeoutMs + CLAIM_GRACE_MS,
+        ),
       );
       if (!claim) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
+      if (claim.kind === "finished") return { worker: claim.worker, sharedFrom: claim.worker.owner };
       if (claim.kind === "claimed") return { worker: await this.#spawnAndRecord(request, signal, claim.record) };
       const worker = await waitForClaim(registry, claim.rival, signal);
       if (worker) return { worker, sharedFrom: worker.owner };
     }
   }
 
-  async #spawnUnclaimed(request: ResolvedWorkerRequest): Promise<WorkerRecord> {
-    const controller = new AbortController();
+  async #spawnUnclaimed(request: ResolvedWorkerRequest, epoch: AbortSignal): Promise<WorkerRecord> {
+    epoch.throwIfAborted();
+    const { controller, release } = abortedWith(epoch);
     const key = `forced\u0000${randomUUID()}`;
     const flight: Flight = { controller, waiters: 1, settled: false, promise: Promise.resolve(undefined as never) };
     flight.promise = this.#spawnAndRecord(request, controller.signal, undefined)
       .then((worker) => ({ worker }))
       .finally(() => {
+        release();
         flight.settled = true;
         this.#flights.delete(key);
       });
@@ -564,6 +605,17 @@ export class WorkerPool {
     if (this.hooks.warning.isUsed()) this.hooks.warning.call(warning);
     else process.emitWarning(warning.message, { code: `MODELPOOL_${warning.code}` });
   }
+}
+
+/**
+ * A controller of its own (so one flight can be aborted alone) that also aborts with `parent` until
+ * `release` is called; releasing unhooks it, so the long-lived parent does not collect dead listeners.
+ */
+function abortedWith(parent: AbortSignal): { controller: AbortController; release: () => void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener("abort", onAbort, { once: true });
+  return { controller, release: () => parent.removeEventListener("abort", onAbort) };
 }
 
 function spawnReason(workerId: string, considered: readonly ConsideredCandidate[]): string {

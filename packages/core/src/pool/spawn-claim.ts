@@ -8,24 +8,38 @@ import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
 export type SpawnClaim =
   | { readonly kind: "claimed"; readonly record: WorkerRecord }
-  | { readonly kind: "wait"; readonly rival: WorkerRecord };
+  | { readonly kind: "wait"; readonly rival: WorkerRecord }
+  | { readonly kind: "finished"; readonly worker: WorkerRecord };
 
-/** A `starting` entry claims the spawn of one workerId + fingerprint, machine-wide, for up to `ttlMs`. */
+/**
+ * A `starting` entry claims the spawn of one workerId + fingerprint, machine-wide, for up to `ttlMs`.
+ * `seen` holds the ids the caller already judged through canReuse: a live worker of the same fingerprint
+ * that is not among them finished spawning while the caller was deciding, and is shared, not duplicated.
+ */
 export function claimSpawn(
   registry: DeviceRegistry,
   request: ResolvedWorkerRequest,
+  seen: ReadonlySet<string>,
   owner: ProcessIdentity,
   backend: string,
   ttlMs: number,
 ): Promise<SpawnClaim> {
   const key = fingerprintKey(request.fingerprint);
+  const sameFingerprint = (record: WorkerRecord) =>
+    record.workerId === request.workerId &&
+    record.fingerprint !== undefined &&
+    fingerprintKey(record.fingerprint) === key;
   return registry.mutate((draft): SpawnClaim => {
     const now = Date.now();
-    const sameSpawn = (record: WorkerRecord) =>
-      record.status === "starting" &&
-      record.workerId === request.workerId &&
-      record.fingerprint !== undefined &&
-      fingerprintKey(record.fingerprint) === key;
+    const sameSpawn = (record: WorkerRecord) => record.status === "starting" && sameFingerprint(record);
+    const finished = draft.find(
+      (record) =>
+        (record.status === "ready" || record.status === "busy") &&
+        !seen.has(record.id) &&
+        sameFingerprint(record) &&
+        staleReason(record, now) === undefined,
+    );
+    if (finished) return { kind: "finished", worker: finished };
     const rival = draft.find((record) => sameSpawn(record) && staleReason(record, now) === undefined);
     if (rival) return { kind: "wait", rival };
     draft.remove((record) => sameSpawn(record)); // abandoned claims of crashed or timed-out spawners
