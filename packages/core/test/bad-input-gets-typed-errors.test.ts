@@ -1,12 +1,12 @@
-import { expect, test } from "vitest";
 import {
   InvalidOptionsError,
   InvalidRequestError,
   InvalidVerdictError,
   ModelpoolError,
   WorkerPool,
-} from "../src/index.js";
-import { testPool } from "./support/test-pool.js";
+} from "@modelpool/core";
+import { testPool } from "@modelpool/test-utils";
+import { expect, test } from "vitest";
 
 test.each([
   [{ workerId: "", fingerprint: { resolvedModel: "m" } }, "workerId"],

@@ -1,7 +1,5 @@
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("a request for another fingerprint never joins an in-flight spawn", async () => {
   const pool = testPool({ registry: await tempRegistryPath(), plugins: [new SameModelTestPolicy()] });

@@ -1,10 +1,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { CorruptRegistryError, DeviceRegistry, type PoolWarning } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { CorruptRegistryError, DeviceRegistry, type PoolWarning } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 const validV2 = `{"version":2,"updatedAt":1,"entries":[\n${JSON.stringify({
   kind: "worker",

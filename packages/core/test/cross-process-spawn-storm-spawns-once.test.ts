@@ -1,8 +1,6 @@
+import { DeviceRegistry } from "@modelpool/core";
+import { runNodeScript, stopRecordedWorkersAfterTest, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry } from "../src/index.js";
-import { runNodeScript } from "./support/node-script.js";
-import { stopRecordedWorkersAfterTest } from "./support/registry-workers.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 type Printed = { outcome: string; shared: boolean; pid: number };
 
@@ -13,7 +11,9 @@ test("8 OS processes asking at once for the same workerId and fingerprint make e
   stopRecordedWorkersAfterTest(path);
 
   const results = await Promise.all(
-    Array.from({ length: 8 }, () => runNodeScript("request-worker.ts", [path, "docs", "openai/gpt-5-mini"])),
+    Array.from({ length: 8 }, () =>
+      runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "openai/gpt-5-mini"]),
+    ),
   );
 
   const printed = results.map(({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1) as string) as Printed);
@@ -28,9 +28,16 @@ test("a worker spawned by one OS process is reused by the next through the regis
   const path = await tempRegistryPath();
   stopRecordedWorkersAfterTest(path);
 
-  const first = JSON.parse((await runNodeScript("request-worker.ts", [path, "docs", "m"])).stdout) as Printed;
-  const second = JSON.parse((await runNodeScript("request-worker.ts", [path, "docs", "m"])).stdout) as Printed;
-  const other = JSON.parse((await runNodeScript("request-worker.ts", [path, "docs", "other-model"])).stdout) as Printed;
+  const first = JSON.parse(
+    (await runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "m"])).stdout,
+  ) as Printed;
+  const second = JSON.parse(
+    (await runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "m"])).stdout,
+  ) as Printed;
+  const other = JSON.parse(
+    (await runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "other-model"]))
+      .stdout,
+  ) as Printed;
 
   expect(first.outcome).toBe("spawned");
   expect(second).toEqual({ outcome: "reused", shared: false, pid: first.pid });

@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
+import { DeviceRegistry, readLiveProcess, type WorkerRecord } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry, readLiveProcess, type WorkerRecord } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 const request = { workerId: "docs", fingerprint: { resolvedModel: "m" } };
 

@@ -1,8 +1,6 @@
+import { type Decision, DeviceRegistry } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { type Decision, DeviceRegistry } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("explain reports the decision getOrSpawn would make, and spawns and writes nothing", async () => {
   const path = await tempRegistryPath();

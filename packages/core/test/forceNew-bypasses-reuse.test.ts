@@ -1,8 +1,6 @@
+import { DeviceRegistry } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("forceNew spawns and records a fresh worker without running any canReuse tap", async () => {
   const path = await tempRegistryPath();

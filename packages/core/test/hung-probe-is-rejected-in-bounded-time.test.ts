@@ -1,9 +1,6 @@
+import { WorkerPool } from "@modelpool/core";
+import { modelWorkerBackend, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { WorkerPool } from "../src/index.js";
-import { modelWorkerBackend } from "./support/model-worker.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("a worker that accepts connections but never answers is rejected after probeTimeoutMs", async () => {
   const path = await tempRegistryPath();

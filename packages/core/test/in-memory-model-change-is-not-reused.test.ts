@@ -1,6 +1,5 @@
+import { SameModelTestPolicy, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { testPool } from "./support/test-pool.js";
 
 test("inside one process, a worker whose model was changed is not handed back from memory", async () => {
   const pool = testPool({ registry: false, plugins: [new SameModelTestPolicy()] });

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { DeviceRegistry, RegistryVersionError } from "@modelpool/core";
+import { tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry, RegistryVersionError } from "../src/index.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 test("a registry written by a newer modelpool is read but never written", async () => {
   const path = await tempRegistryPath();

@@ -1,6 +1,5 @@
+import { tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("with no policy registered every candidate is denied with that reason and a new worker is spawned", async () => {
   const pool = testPool({ registry: await tempRegistryPath() });

@@ -1,8 +1,6 @@
+import { DeviceRegistry } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("a request for another model spawns a new worker and says why the old one was not reused", async () => {
   const path = await tempRegistryPath();

@@ -1,7 +1,6 @@
+import { readLiveProcess } from "@modelpool/core";
+import { SameModelTestPolicy, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { readLiveProcess } from "../src/index.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { testPool } from "./support/test-pool.js";
 
 const running = (pid: number) => {
   const live = readLiveProcess(pid);

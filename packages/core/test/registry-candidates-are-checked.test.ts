@@ -1,9 +1,6 @@
+import { DeviceRegistry, processIdentityOf, WorkerPool } from "@modelpool/core";
+import { modelWorkerBackend, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry, processIdentityOf, WorkerPool } from "../src/index.js";
-import { modelWorkerBackend } from "./support/model-worker.js";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("a registry worker whose URL is not loopback is not reused while allowRemoteUrls is off (the default)", async () => {
   const path = await tempRegistryPath();

@@ -1,7 +1,5 @@
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { SameModelTestPolicy } from "./support/same-model-policy.js";
-import { tempRegistryPath } from "./support/temp-files.js";
-import { testPool } from "./support/test-pool.js";
 
 test("a second request for the same workerId and model reuses the running worker", async () => {
   const pool = testPool({ registry: await tempRegistryPath(), plugins: [new SameModelTestPolicy()] });

@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { decodeRegistry } from "@modelpool/core";
+import { startNodeScript, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { decodeRegistry } from "../src/index.js";
-import { startNodeScript } from "./support/node-script.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 test("a writer killed with SIGKILL at random points of 200 writes leaves a valid file holding every completed write", {
   timeout: 120_000,
@@ -11,7 +10,11 @@ test("a writer killed with SIGKILL at random points of 200 writes leaves a valid
   const path = await tempRegistryPath();
   const completed = new Set<string>();
   for (let round = 0; round < 5; round++) {
-    const writer = startNodeScript("write-many.ts", [path, String(round * 40), "40"]);
+    const writer = startNodeScript(new URL("./fixtures/write-many.ts", import.meta.url), [
+      path,
+      String(round * 40),
+      "40",
+    ]);
     let buffer = "";
     writer.stdout?.on("data", (chunk) => {
       buffer += chunk;

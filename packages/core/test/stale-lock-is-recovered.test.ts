@@ -1,7 +1,6 @@
+import { DeviceRegistry, LockTimeoutError } from "@modelpool/core";
+import { startNodeScript, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry, LockTimeoutError } from "../src/index.js";
-import { startNodeScript } from "./support/node-script.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 const record = {
   kind: "worker" as const,
@@ -15,7 +14,7 @@ const record = {
 
 test("a lock left by a holder killed while holding it is taken over once stale", { timeout: 60_000 }, async () => {
   const path = await tempRegistryPath();
-  const holder = startNodeScript("hold-lock.ts", [path, "2000"]);
+  const holder = startNodeScript(new URL("./fixtures/hold-lock.ts", import.meta.url), [path, "2000"]);
   await new Promise((resolve) => holder.stdout?.once("data", resolve));
   holder.kill("SIGKILL");
   await new Promise((resolve) => holder.once("exit", resolve));
@@ -31,7 +30,7 @@ test("a lock held by a live process times out with a typed error, and nothing is
   timeout: 60_000,
 }, async () => {
   const path = await tempRegistryPath();
-  const holder = startNodeScript("hold-lock.ts", [path, "10000"]);
+  const holder = startNodeScript(new URL("./fixtures/hold-lock.ts", import.meta.url), [path, "10000"]);
   await new Promise((resolve) => holder.stdout?.once("data", resolve));
 
   const error = await new DeviceRegistry({ path, lockTimeoutMs: 300 }).upsert(record).catch((e: unknown) => e);

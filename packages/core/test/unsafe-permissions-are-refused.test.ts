@@ -1,8 +1,8 @@
 import { chmod, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { DeviceRegistry, UnsafeRegistryPermissionsError } from "@modelpool/core";
+import { tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry, UnsafeRegistryPermissionsError } from "../src/index.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 test("a registry file writable by other users is refused, not read", async () => {
   const path = await tempRegistryPath();

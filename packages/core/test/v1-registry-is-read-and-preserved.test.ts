@@ -1,8 +1,8 @@
 import { copyFile, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { DeviceRegistry } from "@modelpool/core";
+import { tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { DeviceRegistry } from "../src/index.js";
-import { tempRegistryPath } from "./support/temp-files.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
 

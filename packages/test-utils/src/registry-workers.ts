@@ -1,5 +1,5 @@
+import { DeviceRegistry, terminateRecordedProcess } from "@modelpool/core";
 import { onTestFinished } from "vitest";
-import { DeviceRegistry, terminateRecordedProcess } from "../../src/index.js";
 
 /** Stops, when the test ends, every worker recorded in the registry at `path` (spawned by child processes). */
 export function stopRecordedWorkersAfterTest(path: string): void {

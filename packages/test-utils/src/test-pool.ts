@@ -1,5 +1,5 @@
+import { WorkerPool, type WorkerPoolOptions } from "@modelpool/core";
 import { onTestFinished } from "vitest";
-import { WorkerPool, type WorkerPoolOptions } from "../../src/index.js";
 import { modelWorkerBackend } from "./model-worker.js";
 
 /** A pool over the model worker whose workers are all stopped when the test ends. */

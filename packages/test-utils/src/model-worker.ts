@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type ModelFingerprint, processBackend, type WorkerBackend } from "../../src/index.js";
+import { type ModelFingerprint, processBackend, type WorkerBackend } from "@modelpool/core";
 
 export const MODEL_WORKER_SCRIPT = fileURLToPath(new URL("../fixtures/model-worker.mjs", import.meta.url));
 

@@ -1,4 +1,4 @@
-import type { PoolPlugin, WorkerPool } from "../../src/index.js";
+import type { PoolPlugin, WorkerPool } from "@modelpool/core";
 
 /**
  * The smallest real policy: reuse when the resolved model is the same. The policy packages hold the real
