@@ -25,6 +25,7 @@ test("decided and warning are sync hooks of one argument", () => {
 });
 
 test("the hooks object is frozen", () => {
+  const replacement = pool.hooks.decided;
   // @ts-expect-error hooks cannot be replaced
-  pool.hooks.canReuse = pool.hooks.canReuse;
+  pool.hooks.canReuse = replacement;
 });

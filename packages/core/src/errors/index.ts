@@ -4,6 +4,7 @@ export { InvalidRequestError, isInvalidRequestError } from "./InvalidRequestErro
 export { InvalidVerdictError, isInvalidVerdictError } from "./InvalidVerdictError.js";
 export { isLockTimeoutError, LockTimeoutError } from "./LockTimeoutError.js";
 export { isModelpoolError, ModelpoolError, type ModelpoolErrorCode } from "./ModelpoolError.js";
+export { isNotAPoolError, NotAPoolError } from "./NotAPoolError.js";
 export { isRegistryVersionError, RegistryVersionError } from "./RegistryVersionError.js";
 export { isSpawnError, SpawnError, type SpawnFailure } from "./SpawnError.js";
 export { isUnsafeRegistryPermissionsError, UnsafeRegistryPermissionsError } from "./UnsafeRegistryPermissionsError.js";

@@ -1,0 +1,76 @@
+import {
+  assertWorkerPool,
+  CanReuseStage,
+  composeVerdict,
+  InvalidOptionsError,
+  type ModelFingerprint,
+  type PoolPlugin,
+  type ReuseVerdict,
+} from "@modelpool/core";
+import { z } from "zod";
+
+export const ComparedFieldSchema = z.enum(["resolvedModel", "modelPolicy", "attributes"]);
+export type ComparedField = z.infer<typeof ComparedFieldSchema>;
+
+export const ExactModelPolicyOptionsSchema = z
+  .object({
+    /** Which parts of the fingerprint must be equal. Default: all three. */
+    compare: z.array(ComparedFieldSchema).min(1).default(["resolvedModel", "modelPolicy", "attributes"]),
+    /** Where on the canReuse waterfall it runs (lower first). */
+    stage: z.number().int().default(CanReuseStage.COMPATIBILITY),
+  })
+  .strict();
+export type ExactModelPolicyOptions = z.input<typeof ExactModelPolicyOptionsSchema>;
+
+const NAME = "ExactModelPolicy";
+
+/** Reuse a worker only when its fingerprint equals the request's, field by field. */
+export class ExactModelPolicy implements PoolPlugin {
+  readonly #compare: readonly ComparedField[];
+  readonly #stage: number;
+
+  constructor(options: ExactModelPolicyOptions = {}) {
+    const parsed = ExactModelPolicyOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new InvalidOptionsError(NAME, parsed.error.issues);
+    this.#compare = parsed.data.compare;
+    this.#stage = parsed.data.stage;
+  }
+
+  apply(pool: unknown): void {
+    assertWorkerPool(pool, NAME);
+    pool.hooks.canReuse.tapPromise({ name: NAME, stage: this.#stage }, async (verdict, { request, candidate }) =>
+      composeVerdict(verdict, this.judge(request.fingerprint, candidate.fingerprint)),
+    );
+  }
+
+  /** The verdict on its own, for a requested and a running fingerprint. */
+  judge(requested: ModelFingerprint, running: ModelFingerprint | undefined): ReuseVerdict {
+    if (!running) return deny("the worker has no recorded model (a legacy registry entry); it cannot be matched");
+    for (const field of this.#compare) {
+      const difference = differs(field, requested, running);
+      if (difference) return deny(difference);
+    }
+    return { reuse: true, reason: `exact match on ${this.#compare.join(", ")}: "${running.resolvedModel}"`, by: NAME };
+  }
+}
+
+function deny(reason: string): ReuseVerdict {
+  return { reuse: false, reason, by: NAME };
+}
+
+/** Why `field` differs, naming both values, or undefined when equal. */
+function differs(field: ComparedField, requested: ModelFingerprint, running: ModelFingerprint): string | undefined {
+  if (field !== "attributes") {
+    return requested[field] === running[field]
+      ? undefined
+      : `${field} differs: running ${JSON.stringify(running[field])}, requested ${JSON.stringify(requested[field])}`;
+  }
+  const want = requested.attributes ?? {};
+  const have = running.attributes ?? {};
+  for (const key of [...new Set([...Object.keys(want), ...Object.keys(have)])].sort()) {
+    const a = Object.hasOwn(have, key) ? JSON.stringify(have[key]) : "(unset)";
+    const b = Object.hasOwn(want, key) ? JSON.stringify(want[key]) : "(unset)";
+    if (a !== b) return `attribute ${JSON.stringify(key)} differs: running ${a}, requested ${b}`;
+  }
+  return undefined;
+}

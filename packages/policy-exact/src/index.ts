@@ -1,0 +1,7 @@
+export {
+  type ComparedField,
+  ComparedFieldSchema,
+  ExactModelPolicy,
+  type ExactModelPolicyOptions,
+  ExactModelPolicyOptionsSchema,
+} from "./ExactModelPolicy.js";

@@ -1,0 +1,80 @@
+import {
+  assertWorkerPool,
+  CanReuseStage,
+  composeVerdict,
+  InvalidOptionsError,
+  type ModelFingerprint,
+  type PoolPlugin,
+  type ReuseVerdict,
+} from "@modelpool/core";
+import { z } from "zod";
+import { familyCompatible, type ModelIdParser, VersionRangeSchema, versionDistance } from "./family-compatible.js";
+import { parseModelId } from "./parse-model-id.js";
+
+export const FamilyPolicyOptionsSchema = z
+  .object({
+    range: VersionRangeSchema.default("^"),
+    /** Teaches the policy another naming scheme; return undefined for ids it does not know. */
+    parse: z
+      .custom<ModelIdParser>(
+        (value) => typeof value === "function",
+        "parse must be a function (id) => ParsedModelId | undefined",
+      )
+      .optional(),
+    stage: z.number().int().default(CanReuseStage.COMPATIBILITY),
+  })
+  .strict();
+export type FamilyPolicyOptions = z.input<typeof FamilyPolicyOptionsSchema>;
+
+const NAME = "FamilyPolicy";
+/** Identical ids outrank every merely compatible version. */
+const IDENTICAL_RANK = 1;
+
+/**
+ * Reuse a worker whose model is of the same family with a compatible version (and the same modelPolicy).
+ * Among several compatible workers the closest version ranks highest.
+ */
+export class FamilyPolicy implements PoolPlugin {
+  readonly #range: z.infer<typeof VersionRangeSchema>;
+  readonly #parse: ModelIdParser;
+  readonly #stage: number;
+
+  constructor(options: FamilyPolicyOptions = {}) {
+    const parsed = FamilyPolicyOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new InvalidOptionsError(NAME, parsed.error.issues);
+    this.#range = parsed.data.range;
+    this.#parse = parsed.data.parse ?? parseModelId;
+    this.#stage = parsed.data.stage;
+  }
+
+  apply(pool: unknown): void {
+    assertWorkerPool(pool, NAME);
+    pool.hooks.canReuse.tapPromise({ name: NAME, stage: this.#stage }, async (verdict, { request, candidate }) =>
+      composeVerdict(verdict, this.judge(request.fingerprint, candidate.fingerprint)),
+    );
+  }
+
+  /** The verdict on its own, for a requested and a running fingerprint. */
+  judge(requested: ModelFingerprint, running: ModelFingerprint | undefined): ReuseVerdict {
+    if (!running) return deny("the worker has no recorded model (a legacy registry entry); it cannot be matched");
+    if (running.modelPolicy !== requested.modelPolicy) {
+      return deny(
+        `modelPolicy differs: running ${JSON.stringify(running.modelPolicy)}, requested ${JSON.stringify(requested.modelPolicy)}`,
+      );
+    }
+    const result = familyCompatible(requested.resolvedModel, running.resolvedModel, {
+      range: this.#range,
+      parse: this.#parse,
+    });
+    if (!result.compatible) return deny(result.reason);
+    const rank =
+      requested.resolvedModel === running.resolvedModel
+        ? IDENTICAL_RANK
+        : -versionDistance(result.requested?.version ?? "", result.running?.version ?? "");
+    return { reuse: true, reason: result.reason, by: NAME, rank };
+  }
+}
+
+function deny(reason: string): ReuseVerdict {
+  return { reuse: false, reason, by: NAME };
+}

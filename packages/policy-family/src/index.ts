@@ -1,0 +1,10 @@
+export { FamilyPolicy, type FamilyPolicyOptions, FamilyPolicyOptionsSchema } from "./FamilyPolicy.js";
+export {
+  type FamilyCompatibility,
+  familyCompatible,
+  type ModelIdParser,
+  type VersionRange,
+  VersionRangeSchema,
+  versionDistance,
+} from "./family-compatible.js";
+export { type ParsedModelId, ParsedModelIdSchema, parseModelId } from "./parse-model-id.js";
