@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
 
-/** A fresh 0700 directory, removed when the test ends. */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "modelpool-test-"));
+/** A fresh 0700 directory (in `parent`, default the OS temp dir), removed when the test ends. */
+export async function tempDir(parent: string = tmpdir()): Promise<string> {
+  const dir = await mkdtemp(join(parent, ".modelpool-test-"));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
