@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type ModelFingerprint, processBackend, type WorkerBackend } from "@modelpool/core";
 
-export const MODEL_WORKER_SCRIPT = fileURLToPath(new URL("../fixtures/model-worker.mjs", import.meta.url));
+export const MODEL_WORKER_SCRIPT = fileURLToPath(new URL("../../../examples/worker/model-server.mjs", import.meta.url));
 
 /** A processBackend running the bundled model worker, which reports its model on GET /health. */
 export function modelWorkerBackend(

@@ -41,8 +41,11 @@ export const ProcessBackendOptionsSchema = z
     health: z
       .object({
         path: z.string().startsWith("/").default("/"),
+        /** Reads the worker's live model from the JSON body; `record` is what was recorded (e.g. its modelPolicy). */
         fingerprint: z
-          .custom<(body: unknown) => ModelFingerprint | undefined>((value) => typeof value === "function")
+          .custom<(body: unknown, record: WorkerRecord) => ModelFingerprint | undefined>(
+            (value) => typeof value === "function",
+          )
           .optional(),
       })
       .optional(),
@@ -182,7 +185,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       await response.body?.cancel();
       return { healthy: true };
     }
-    const fingerprint = readFingerprint(await response.json());
+    const fingerprint = readFingerprint(await response.json(), record);
     return fingerprint ? { healthy: true, fingerprint } : { healthy: true };
   }
 

@@ -1,0 +1,116 @@
+import type { WorkerBackend } from "../backend/worker-backend.js";
+import { InvalidRequestError } from "../errors/InvalidRequestError.js";
+import { WorkerPool } from "../pool/WorkerPool.js";
+import { checkRecordedProcess } from "../process/recorded-process.js";
+import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import { ModelPolicySchema } from "../schema/fingerprint.js";
+import { parseOrThrow } from "../schema/parse-or-throw.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
+import { formatAge, formatTable } from "./format-table.js";
+import { loadPolicies } from "./load-policy.js";
+import { UsageError } from "./usage-error.js";
+
+export type CommandOutput = { readonly json: unknown; readonly text: string };
+
+export async function listWorkers(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
+  const contents = await registry.read();
+  const rows = contents.workers.map((record) => ({ record, alive: checkRecordedProcess(record) }));
+  const text = formatTable(
+    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "URL", "AGE"],
+    rows.map(({ record, alive }) => [
+      record.workerId,
+      record.fingerprint?.resolvedModel ?? "(none recorded)",
+      record.fingerprint?.modelPolicy ?? "-",
+      record.status,
+      String(record.pid),
+      alive.ok ? "yes" : "no",
+      record.url ?? "-",
+      formatAge(now - record.startedAt),
+    ]),
+  );
+  const notes = [
+    contents.readOnly ? `registry version ${contents.version} is newer than this modelpool: read-only` : "",
+    contents.invalid.length
+      ? `${contents.invalid.length} unreadable worker entr${contents.invalid.length === 1 ? "y" : "ies"} kept as they are`
+      : "",
+  ].filter(Boolean);
+  return {
+    json: {
+      path: registry.path,
+      version: contents.version,
+      readOnly: contents.readOnly,
+      workers: rows.map(({ record, alive }) => ({
+        ...record,
+        alive: alive.ok,
+        ...(alive.ok ? {} : { notAliveReason: alive.reason }),
+      })),
+      invalid: contents.invalid,
+    },
+    text: [`registry ${registry.path}`, rows.length ? text : "(no workers)", ...notes].join("\n"),
+  };
+}
+
+export async function pruneRegistry(registry: DeviceRegistry): Promise<CommandOutput> {
+  const pruned = await registry.prune();
+  const text = pruned.length
+    ? formatTable(
+        ["WORKER", "PID", "STATUS", "REASON"],
+        pruned.map(({ record, reason }) => [record.workerId, String(record.pid), record.status, reason]),
+      )
+    : "nothing to prune";
+  return { json: { path: registry.path, pruned }, text };
+}
+
+/** Explains without spawning or probing over the network: candidates are checked for identity and policies only. */
+const NEVER_SPAWNS: WorkerBackend = {
+  name: "modelpool-cli",
+  spawn: () => Promise.reject(new Error("modelpool explain never spawns")),
+};
+
+export async function explainDecision(
+  registry: DeviceRegistry,
+  args: { workerId: string; model: string; modelPolicy: string | undefined; policies: readonly string[] },
+): Promise<CommandOutput> {
+  const modelPolicy =
+    args.modelPolicy === undefined
+      ? undefined
+      : parseOrThrow(ModelPolicySchema, args.modelPolicy, (issues) => new InvalidRequestError(issues));
+  const plugins = (await Promise.all(args.policies.map(loadPolicies))).flat();
+  const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins });
+  const decision = await pool.explain({
+    workerId: args.workerId,
+    fingerprint: { resolvedModel: args.model, ...(modelPolicy ? { modelPolicy } : {}) },
+  });
+  const candidates = decision.considered.map(({ candidate, source, verdict }) => [
+    describe(candidate),
+    source,
+    verdict.reuse ? "reuse" : "deny",
+    verdict.by ?? "-",
+    verdict.reason,
+  ]);
+  const text = [
+    decision.reason,
+    args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
+    candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return { json: decision, text };
+}
+
+function describe(record: WorkerRecord): string {
+  return `${record.fingerprint?.resolvedModel ?? "(no model)"} pid ${record.pid}`;
+}
+
+export function requirePositionals(
+  positionals: readonly string[],
+  names: readonly string[],
+  command: string,
+): string[] {
+  if (positionals.length !== names.length) {
+    throw new UsageError(
+      `${command} takes ${names.map((n) => `<${n}>`).join(" ")}; got ${positionals.length} argument(s)`,
+    );
+  }
+  return [...positionals];
+}

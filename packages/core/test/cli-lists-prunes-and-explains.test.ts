@@ -1,0 +1,91 @@
+import { copyFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { DeviceRegistry } from "@modelpool/core";
+import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { expect, test } from "vitest";
+import { main } from "../src/cli/main.js";
+
+const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    (t) => out.push(t),
+    (t) => err.push(t),
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+test("ls shows each worker's model, policy, status, pid, liveness and url", async () => {
+  const path = await tempRegistryPath();
+  const pool = testPool({ registry: path });
+  const lease = await pool.getOrSpawn({
+    workerId: "docs",
+    fingerprint: { resolvedModel: "openai/gpt-5-mini", modelPolicy: "sticky" },
+  });
+
+  const { code, out } = await run("ls", "--registry", path);
+
+  expect(code).toBe(0);
+  expect(out).toMatch(/WORKER\s+MODEL\s+POLICY\s+STATUS\s+PID\s+ALIVE\s+URL\s+AGE/);
+  expect(out).toMatch(
+    new RegExp(`docs\\s+openai/gpt-5-mini\\s+sticky\\s+ready\\s+${lease.worker.pid}\\s+yes\\s+http://127.0.0.1`),
+  );
+  const json = JSON.parse((await run("ls", "--registry", path, "--json")).out);
+  expect(json.workers[0]).toMatchObject({ id: lease.worker.id, alive: true });
+});
+
+test("prune removes dead entries and says why; sessions stay", async () => {
+  const path = await tempRegistryPath();
+  await copyFile(V1_FIXTURE, path);
+
+  const { code, out } = await run("prune", "--registry", path);
+
+  expect(code).toBe(0);
+  expect(out).toMatch(/docs\s+999999\s+ready\s+process 999999 is not running/);
+  expect(await new DeviceRegistry({ path }).list()).toEqual([]);
+  expect((await new DeviceRegistry({ path }).read()).preserved).toHaveLength(2);
+});
+
+test("explain prints every candidate with its verdict, loading policies by module", async () => {
+  const path = await tempRegistryPath();
+  const pool = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });
+  await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "claude-sonnet-4-5" } });
+
+  const family = await run("explain", "docs", "claude-sonnet-4-1", "--registry", path, "--policy", "family");
+  const exact = await run("explain", "docs", "claude-sonnet-4-1", "--registry", path, "--policy", "exact", "--json");
+  const none = await run("explain", "docs", "claude-sonnet-4-5", "--registry", path);
+
+  expect(family.out).toMatch(/^would reuse/);
+  expect(family.out).toMatch(/claude-sonnet-4-5 pid \d+\s+registry\s+reuse\s+FamilyPolicy\s+same family claude-sonnet/);
+  expect(JSON.parse(exact.out)).toMatchObject({
+    outcome: "spawned",
+    considered: [{ verdict: { reuse: false, by: "ExactModelPolicy" } }],
+  });
+  expect(none.out).toContain("no --policy given");
+});
+
+test.each([
+  [["frobnicate"], /unknown command "frobnicate"/],
+  [["explain", "docs"], /explain takes <workerId> <model>/],
+  [["ls", "--colour"], /Unknown option '--colour'/],
+  [["explain", "docs", "m", "--policy", "./no-such-policy.js"], /cannot load policy module/],
+  [["explain", "docs", "m", "--model-policy", "always"], /modelPolicy|Invalid option/],
+])("bad arguments %j exit 2 with a clear message", async (argv, message) => {
+  const { code, err } = await run(...argv, "--registry", await tempRegistryPath());
+  expect(code).toBe(2);
+  expect(err).toMatch(message);
+});
+
+test("a corrupt registry exits 1 with a typed error, bytes moved aside", async () => {
+  const path = await tempRegistryPath();
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(path, "{ not json", { mode: 0o600 });
+
+  const { code, err } = await run("ls", "--registry", path, "--json");
+
+  expect(code).toBe(1);
+  expect(JSON.parse(err).error).toMatchObject({ code: "REGISTRY_CORRUPT" });
+});
