@@ -2,6 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/core", "packages/policy-exact", "packages/policy-family"],
+    projects: ["packages/core", "packages/policy-exact", "packages/policy-family", "examples"],
   },
 });

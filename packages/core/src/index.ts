@@ -1,3 +1,8 @@
+export {
+  type OpencodeBackendOptions,
+  OpencodeBackendOptionsSchema,
+  opencodeBackend,
+} from "./backend/opencode-backend.js";
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,
