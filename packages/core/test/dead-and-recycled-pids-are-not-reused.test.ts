@@ -73,3 +73,14 @@ test("the recorded start time of a live process is what identifies it", () => {
   expect(readLiveProcess(pid)).toEqual(live);
   process.kill(pid);
 });
+
+test("a process seen alive and then exited is seen as gone (the cached /proc handle does not outlive it)", async () => {
+  const child = spawn("sleep", ["30"], { stdio: "ignore" });
+  const pid = child.pid as number;
+  expect(readLiveProcess(pid).running).toBe(true);
+
+  child.kill("SIGKILL");
+  await new Promise((resolve) => child.once("exit", resolve));
+
+  expect(readLiveProcess(pid).running).toBe(false);
+});

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 
 /** What the OS says about a pid right now. */
 export type LiveProcess =
@@ -30,12 +30,49 @@ export function processIdentityOf(pid: number): { pid: number; start?: string } 
   return live.running && live.start !== undefined ? { pid, start: live.start } : { pid };
 }
 
+/**
+ * Open /proc/<pid>/stat files, kept so a hot reuse check is one pread instead of open+read+close. An fd
+ * stays bound to the process it was opened for: once that process is gone, reading it fails, even if the
+ * pid has been reused since, so a cached fd can never describe another process.
+ */
+const statFiles = new Map<number, { fd: number; uid: number }>();
+const MAX_OPEN_STAT_FILES = 128;
+const statBuffer = Buffer.alloc(4096);
+
+function readProcStat(pid: number): { text: string; uid: number } {
+  const cached = statFiles.get(pid);
+  if (cached) {
+    try {
+      const bytes = readSync(cached.fd, statBuffer, 0, statBuffer.length, 0);
+      if (bytes > 0) return { text: statBuffer.toString("latin1", 0, bytes), uid: cached.uid };
+    } catch {
+      // the process it was opened for is gone; the pid may belong to another one now
+    }
+    statFiles.delete(pid);
+    closeSync(cached.fd);
+  }
+  const fd = openSync(`/proc/${pid}/stat`, "r");
+  try {
+    const uid = fstatSync(fd).uid;
+    const bytes = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    if (statFiles.size >= MAX_OPEN_STAT_FILES) {
+      const [oldest, entry] = statFiles.entries().next().value as [number, { fd: number }];
+      statFiles.delete(oldest);
+      closeSync(entry.fd);
+    }
+    statFiles.set(pid, { fd, uid });
+    return { text: statBuffer.toString("latin1", 0, bytes), uid };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
 function readFromProc(pid: number): LiveProcess {
   let stat: string;
   let uid: number;
   try {
-    uid = statSync(`/proc/${pid}`).uid;
-    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    ({ text: stat, uid } = readProcStat(pid));
   } catch (error) {
     return { running: false, reason: `process ${pid} is not running (${(error as NodeJS.ErrnoException).code})` };
   }
