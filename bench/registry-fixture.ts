@@ -8,7 +8,10 @@ export function bystanders(liveCount = 4, deadCount = 16): Bystanders {
   const children = Array.from({ length: liveCount }, () => spawn("sleep", ["3600"], { stdio: "ignore" }));
   const live = children.map((child) => processIdentityOf(child.pid as number));
   const dead = Array.from({ length: deadCount }, () => spawnSync("true").pid);
-  return { live, dead, stop: () => children.forEach((child) => child.kill("SIGKILL")) };
+  const stop = () => {
+    for (const child of children) child.kill("SIGKILL");
+  };
+  return { live, dead, stop };
 }
 
 /**

@@ -41,3 +41,13 @@ test("a policy that returns something other than a verdict fails the request wit
   expect(error).toBeInstanceOf(InvalidVerdictError);
   expect((error as InvalidVerdictError).taps).toEqual(["BrokenPolicy"]);
 });
+
+test("a request carrying a prototype key is refused, not silently reshaped", async () => {
+  const pool = testPool({ registry: false });
+  const request = JSON.parse('{"workerId":"w","fingerprint":{"resolvedModel":"m","attributes":{"__proto__":{"x":1}}}}');
+
+  const error = await pool.getOrSpawn(request).catch((e: unknown) => e);
+
+  expect(error).toMatchObject({ code: "INVALID_REQUEST", field: "fingerprint.attributes.__proto__" });
+  expect(pool.workers).toEqual([]);
+});

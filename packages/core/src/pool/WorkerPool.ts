@@ -18,8 +18,10 @@ import { checkRecordedProcess } from "../process/recorded-process.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import type { RegistryDraft } from "../registry/RegistryDraft.js";
+import type { RegistryContents } from "../registry/registry-contents.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
+import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
 import { type ReuseVerdict, ReuseVerdictSchema } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -67,6 +69,7 @@ export class WorkerPool {
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
+  #lastContents: RegistryContents | undefined;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = parseOrThrow(
@@ -192,6 +195,12 @@ export class WorkerPool {
   }
 
   #parseRequest(input: WorkerRequest): ResolvedWorkerRequest {
+    const prototypeKey = findPrototypeKey(input);
+    if (prototypeKey) {
+      throw new InvalidRequestError([
+        { code: "custom", path: prototypeKey, message: "a prototype key is not allowed", input },
+      ]);
+    }
     return parseOrThrow(WorkerRequestSchema, input, (issues) => new InvalidRequestError(issues));
   }
 
@@ -241,6 +250,12 @@ export class WorkerPool {
         entry.verdict = { reuse: false, reason: `probe failed: ${probe.reason ?? "unhealthy"}`, by: this.backend.name };
         continue;
       }
+      // The probe took time: the worker may have died meanwhile, and a lease on a dead worker is worse than a spawn.
+      const stillThere = checkRecordedProcess(entry.candidate);
+      if (!stillThere.ok) {
+        entry.verdict = { reuse: false, reason: `exited after its probe: ${stillThere.reason}`, by: BY_POOL };
+        continue;
+      }
       const live = probe.fingerprint;
       if (
         live &&
@@ -263,14 +278,28 @@ export class WorkerPool {
   }
 
   async #registryCandidates(workerId: string): Promise<readonly WorkerRecord[]> {
-    if (!this.registry) return [];
+    const registry = this.registry;
+    if (!registry) return [];
     try {
-      return await this.registry.findByWorkerId(workerId);
+      this.#noticeUnreadableEntries(await registry.read());
+      return await registry.findByWorkerId(workerId);
     } catch (error) {
       if (!(error instanceof CorruptRegistryError)) throw error;
       this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });
-      return this.registry.findByWorkerId(workerId);
+      return registry.findByWorkerId(workerId);
     }
+  }
+
+  /** Warns once per version of the file about worker entries it had to keep without reading them. */
+  #noticeUnreadableEntries(contents: RegistryContents): void {
+    if (contents === this.#lastContents) return;
+    this.#lastContents = contents;
+    if (contents.invalid.length === 0) return;
+    const first = contents.invalid[0];
+    this.#warn({
+      code: "REGISTRY_ENTRIES_UNREADABLE",
+      message: `${contents.invalid.length} worker entr${contents.invalid.length === 1 ? "y" : "ies"} of ${this.registry?.path} could not be read and will never be reused (kept as they are); first, entry ${first?.index}: ${first?.reason}`,
+    });
   }
 
   async #askPolicies(

@@ -41,9 +41,9 @@ export type Decision = {
 export type PoolWarning = {
   readonly code:
     | "REGISTRY_CORRUPT"
+    | "REGISTRY_ENTRIES_UNREADABLE"
     | "REGISTRY_READ_ONLY"
     | "REGISTRY_WRITE_FAILED"
-    | "REGISTRY_READ_FAILED"
     | "LISTENER_FAILED"
     | "LATE_SPAWN_STOPPED";
   readonly message: string;

@@ -1,4 +1,5 @@
 import { describeIssues } from "../errors/describe-issues.js";
+import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { migrateToLatest, REGISTRY_VERSION, RegistryFileSchema } from "./schema/index.js";
 
@@ -60,6 +61,12 @@ function classify(version: number, readOnly: boolean, entries: readonly unknown[
   entries.forEach((entry, index) => {
     if (!isWorkerEntry(entry)) {
       preserved.push(entry);
+      return;
+    }
+    const prototypeKey = findPrototypeKey(entry);
+    if (prototypeKey) {
+      preserved.push(entry);
+      invalid.push({ index, reason: `${prototypeKey.join(".")}: a prototype key is not allowed` });
       return;
     }
     const parsed = WorkerRecordSchema.safeParse(entry);
