@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { defineProject } from "vitest/config";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -8,3 +9,25 @@ export const workspaceAliases = {
   "@modelpool/policy-exact": source("./packages/policy-exact/src/index.ts"),
   "@modelpool/policy-family": source("./packages/policy-family/src/index.ts"),
 };
+
+/** One package's test project: real child processes and files, so timeouts leave slow CI machines room. */
+export function packageProject(name: string, extra: { typecheck?: boolean } = {}) {
+  return defineProject({
+    resolve: { alias: workspaceAliases },
+    test: {
+      name,
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+      ...(extra.typecheck
+        ? {
+            typecheck: {
+              enabled: true,
+              include: ["src/**/*.test-d.ts", "test/**/*.test-d.ts"],
+              tsconfig: "./tsconfig.test.json",
+            },
+          }
+        : {}),
+    },
+  });
+}

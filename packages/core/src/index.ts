@@ -26,7 +26,13 @@ export {
 } from "./pool/hooks.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export { type PoolPlugin, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./pool/options.js";
-export { assertWorkerPool, composeVerdict } from "./pool/plugin-support.js";
+export {
+  assertWorkerPool,
+  composeVerdict,
+  noFingerprintVerdict,
+  parseOptions,
+  tapReusePolicy,
+} from "./pool/plugin-support.js";
 export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
 export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";

@@ -1,11 +1,11 @@
 import {
-  assertWorkerPool,
   CanReuseStage,
-  composeVerdict,
-  InvalidOptionsError,
   type ModelFingerprint,
+  noFingerprintVerdict,
   type PoolPlugin,
+  parseOptions,
   type ReuseVerdict,
+  tapReusePolicy,
 } from "@modelpool/core";
 import { z } from "zod";
 
@@ -30,22 +30,20 @@ export class ExactModelPolicy implements PoolPlugin {
   readonly #stage: number;
 
   constructor(options: ExactModelPolicyOptions = {}) {
-    const parsed = ExactModelPolicyOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new InvalidOptionsError(NAME, parsed.error.issues);
-    this.#compare = parsed.data.compare;
-    this.#stage = parsed.data.stage;
+    const parsed = parseOptions(ExactModelPolicyOptionsSchema, options, NAME);
+    this.#compare = parsed.compare;
+    this.#stage = parsed.stage;
   }
 
   apply(pool: unknown): void {
-    assertWorkerPool(pool, NAME);
-    pool.hooks.canReuse.tapPromise({ name: NAME, stage: this.#stage }, async (verdict, { request, candidate }) =>
-      composeVerdict(verdict, this.judge(request.fingerprint, candidate.fingerprint)),
+    tapReusePolicy(pool, { name: NAME, stage: this.#stage }, ({ request, candidate }) =>
+      this.judge(request.fingerprint, candidate.fingerprint),
     );
   }
 
   /** The verdict on its own, for a requested and a running fingerprint. */
   judge(requested: ModelFingerprint, running: ModelFingerprint | undefined): ReuseVerdict {
-    if (!running) return deny("the worker has no recorded model (a legacy registry entry); it cannot be matched");
+    if (!running) return noFingerprintVerdict(NAME);
     for (const field of this.#compare) {
       const difference = differs(field, requested, running);
       if (difference) return deny(difference);

@@ -1,11 +1,11 @@
 import {
-  assertWorkerPool,
   CanReuseStage,
-  composeVerdict,
-  InvalidOptionsError,
   type ModelFingerprint,
+  noFingerprintVerdict,
   type PoolPlugin,
+  parseOptions,
   type ReuseVerdict,
+  tapReusePolicy,
 } from "@modelpool/core";
 import { z } from "zod";
 import { familyCompatible, type ModelIdParser, VersionRangeSchema, versionDistance } from "./family-compatible.js";
@@ -40,23 +40,21 @@ export class FamilyPolicy implements PoolPlugin {
   readonly #stage: number;
 
   constructor(options: FamilyPolicyOptions = {}) {
-    const parsed = FamilyPolicyOptionsSchema.safeParse(options);
-    if (!parsed.success) throw new InvalidOptionsError(NAME, parsed.error.issues);
-    this.#range = parsed.data.range;
-    this.#parse = parsed.data.parse ?? parseModelId;
-    this.#stage = parsed.data.stage;
+    const parsed = parseOptions(FamilyPolicyOptionsSchema, options, NAME);
+    this.#range = parsed.range;
+    this.#parse = parsed.parse ?? parseModelId;
+    this.#stage = parsed.stage;
   }
 
   apply(pool: unknown): void {
-    assertWorkerPool(pool, NAME);
-    pool.hooks.canReuse.tapPromise({ name: NAME, stage: this.#stage }, async (verdict, { request, candidate }) =>
-      composeVerdict(verdict, this.judge(request.fingerprint, candidate.fingerprint)),
+    tapReusePolicy(pool, { name: NAME, stage: this.#stage }, ({ request, candidate }) =>
+      this.judge(request.fingerprint, candidate.fingerprint),
     );
   }
 
   /** The verdict on its own, for a requested and a running fingerprint. */
   judge(requested: ModelFingerprint, running: ModelFingerprint | undefined): ReuseVerdict {
-    if (!running) return deny("the worker has no recorded model (a legacy registry entry); it cannot be matched");
+    if (!running) return noFingerprintVerdict(NAME);
     if (running.modelPolicy !== requested.modelPolicy) {
       return deny(
         `modelPolicy differs: running ${JSON.stringify(running.modelPolicy)}, requested ${JSON.stringify(requested.modelPolicy)}`,

@@ -1,27 +1,8 @@
-import { CanReuseStage, composeVerdict, type PoolPlugin, type WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { FamilyPolicy } from "@modelpool/policy-family";
 import { tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-
-/** A third-party policy: reuse only workers started with at least the requested context window. */
-class ContextWindowPolicy implements PoolPlugin {
-  apply(pool: WorkerPool) {
-    pool.hooks.canReuse.tapPromise(
-      { name: "ContextWindowPolicy", stage: CanReuseStage.RANKING },
-      async (verdict, { request, candidate }) => {
-        const want = Number(request.fingerprint.attributes?.ctx ?? 0);
-        const have = Number(candidate.fingerprint?.attributes?.ctx ?? 0);
-        return composeVerdict(
-          verdict,
-          have >= want
-            ? { reuse: true, reason: `context ${have} ≥ ${want}`, by: "ContextWindowPolicy" }
-            : { reuse: false, reason: `context ${have} < requested ${want}`, by: "ContextWindowPolicy" },
-        );
-      },
-    );
-  }
-}
+import ContextWindowPolicy from "../../../examples/context-window-policy.js";
 
 test("with both policies every one must allow: a family-compatible but inexact worker is not reused", async () => {
   const pool = testPool({ registry: await tempRegistryPath(), plugins: [new FamilyPolicy(), new ExactModelPolicy()] });
@@ -56,7 +37,11 @@ test("a third-party policy registered after them can deny what they allow, never
     fingerprint: { resolvedModel: "gpt-5", attributes: { ctx: 4_000 } },
   });
 
-  expect(bigger.considered[0]?.verdict).toMatchObject({ reuse: false, by: "ContextWindowPolicy" });
+  expect(bigger.considered[0]?.verdict).toMatchObject({
+    reuse: false,
+    by: "ContextWindowPolicy",
+    reason: "context window 8000 < requested 32000",
+  });
   expect(otherFamily.considered[0]?.verdict).toMatchObject({ reuse: false, by: "FamilyPolicy" });
   expect(fits.outcome).toBe("reused");
 });

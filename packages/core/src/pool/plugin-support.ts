@@ -1,6 +1,9 @@
+import type { z } from "zod";
+import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { NotAPoolError } from "../errors/NotAPoolError.js";
+import { parseOrThrow } from "../schema/parse-or-throw.js";
 import type { ReuseVerdict } from "../schema/verdict.js";
-import type { PoolHooks } from "./hooks.js";
+import type { PoolHooks, ReuseContext } from "./hooks.js";
 
 /**
  * For a plugin's `apply`: fails clearly unless `pool` has the pool's hooks. Duck-typed on purpose: a
@@ -29,4 +32,33 @@ export function composeVerdict(incoming: ReuseVerdict, mine: ReuseVerdict): Reus
     by: `${incoming.by}+${mine.by ?? "?"}`,
     ...(rank !== undefined ? { rank } : {}),
   };
+}
+
+/**
+ * Connects a policy to `canReuse`: checks it was given a pool, taps by `name` at `stage`, and composes
+ * the policy's own verdict with the incoming one (`composeVerdict`), so every policy reads the same way.
+ */
+export function tapReusePolicy(
+  pool: unknown,
+  tap: { readonly name: string; readonly stage: number },
+  judge: (context: ReuseContext) => ReuseVerdict | Promise<ReuseVerdict>,
+): void {
+  assertWorkerPool(pool, tap.name);
+  pool.hooks.canReuse.tapPromise({ name: tap.name, stage: tap.stage }, async (verdict, context) =>
+    composeVerdict(verdict, await judge(context)),
+  );
+}
+
+/** The denial every fingerprint-comparing policy gives a legacy entry that never recorded a model. */
+export function noFingerprintVerdict(by: string): ReuseVerdict {
+  return {
+    reuse: false,
+    reason: "the worker has no recorded model (a legacy registry entry); it cannot be matched",
+    by,
+  };
+}
+
+/** A plugin's constructor options, validated, or an InvalidOptionsError naming `subject` and the field. */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, subject: string): z.output<S> {
+  return parseOrThrow(schema, options, (issues) => new InvalidOptionsError(subject, issues));
 }
