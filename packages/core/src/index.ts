@@ -25,7 +25,13 @@ export {
   type ReuseContext,
 } from "./pool/hooks.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
-export { type PoolPlugin, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./pool/options.js";
+export {
+  type PoolPlugin,
+  type SupersededAction,
+  SupersededActionSchema,
+  type WorkerPoolOptions,
+  WorkerPoolOptionsSchema,
+} from "./pool/options.js";
 export {
   assertWorkerPool,
   composeVerdict,
@@ -33,6 +39,7 @@ export {
   parseOptions,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
+export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
 export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
 export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
@@ -51,9 +58,12 @@ export {
   type ModelPolicy,
   ModelPolicySchema,
 } from "./schema/fingerprint.js";
+export { FINGERPRINT_SCHEME, readRecordedFingerprint } from "./schema/fingerprint-scheme.js";
 export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
 export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
 export {
+  type LeaseHolder,
+  LeaseHolderSchema,
   type ProcessIdentity,
   ProcessIdentitySchema,
   type WorkerRecord,

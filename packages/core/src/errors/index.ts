@@ -1,3 +1,4 @@
+export { CapacityError, isCapacityError } from "./CapacityError.js";
 export { CorruptRegistryError, isCorruptRegistryError } from "./CorruptRegistryError.js";
 export { InvalidOptionsError, isInvalidOptionsError } from "./InvalidOptionsError.js";
 export { InvalidRequestError, isInvalidRequestError } from "./InvalidRequestError.js";

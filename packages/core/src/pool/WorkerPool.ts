@@ -20,6 +20,7 @@ import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import type { RegistryDraft } from "../registry/RegistryDraft.js";
 import type { RegistryContents } from "../registry/registry-contents.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
+import { FINGERPRINT_SCHEME, readRecordedFingerprint } from "../schema/fingerprint-scheme.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
@@ -35,16 +36,23 @@ import {
   type PoolHooks,
   type PoolWarning,
 } from "./hooks.js";
+import { LeaseBook } from "./lease-book.js";
 import { isLoopbackUrl } from "./loopback.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
+import { PoolStats, type PoolStatsSnapshot, type StopCause } from "./pool-stats.js";
 import { claimSpawn, waitForClaim } from "./spawn-claim.js";
+import { WorkerLifecycle } from "./WorkerLifecycle.js";
 
-/** What `getOrSpawn` hands back: the worker to use and why it was chosen. */
-export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: Decision };
+/**
+ * What `getOrSpawn` hands back: the worker to use, why it was chosen, and `release()` to call when done
+ * with it (idle TTL, draining and capacity count leases). Releasing twice is harmless.
+ */
+export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: Decision; release(): Promise<void> };
 
 /** A spawn claim outlives the spawn timeout by this much, so a slow-but-live spawner is not overtaken. */
 const CLAIM_GRACE_MS = 5_000;
 const BY_POOL = "modelpool";
+const DRAINING_REASON = "it was superseded and is draining: it stops once its leases are released";
 
 /** `seen`: ids of every worker judged, so a spawn can tell workers that became ready meanwhile. */
 type Evaluation = { considered: MutableConsidered[]; chosen: MutableConsidered | undefined; seen: Set<string> };
@@ -70,6 +78,13 @@ export class WorkerPool {
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
   #lastContents: RegistryContents | undefined;
+  readonly #leases = new LeaseBook();
+  readonly #stats = new PoolStats();
+  readonly #lifecycle: WorkerLifecycle;
+  /** Work the pool does after answering (lease bookkeeping, superseded workers); see `settled()`. */
+  readonly #background = new Set<Promise<unknown>>();
+  #leaseFlush: Promise<void> | undefined;
+  #leaseFlushAgain = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = parseOrThrow(
@@ -85,7 +100,37 @@ export class WorkerPool {
         : registry instanceof DeviceRegistry
           ? registry
           : new DeviceRegistry(registry === undefined ? {} : { path: registry });
+    this.#lifecycle = new WorkerLifecycle(
+      {
+        registry: this.registry,
+        self: this.#self,
+        leases: this.#leases,
+        ownWorkers: () => this.#own.values(),
+        spawnsInFlight: () => this.#flights.size,
+        stopWorker: (record, cause) => this.#stopWorker(record, cause),
+        markDraining: (record) => this.#markDraining(record),
+        warn: (warning) => this.#warn(warning),
+      },
+      this.#options,
+      this.backend.name,
+    );
+    if (this.#options.idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
     for (const plugin of this.#options.plugins) plugin.apply(this);
+  }
+
+  /** Counters since the pool was created: decisions, hit rate, denials, spawns, stops, spawn latency. */
+  stats(): PoolStatsSnapshot {
+    return this.#stats.snapshot();
+  }
+
+  /** Resolves once the work the pool does after answering (recording leases, handling superseded workers) is done. */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /** Runs one idle/drain sweep now, instead of waiting for the timer. */
+  sweep(): Promise<void> {
+    return this.#lifecycle.sweep();
   }
 
   /** Workers this pool spawned and has not stopped. */
@@ -178,7 +223,7 @@ export class WorkerPool {
   /** Stops the workers with this workerId that this pool spawned, and removes them from the registry. */
   async stop(workerId: string): Promise<WorkerRecord[]> {
     const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
-    await Promise.all(targets.map((record) => this.#stopOwn(record)));
+    await Promise.all(targets.map((record) => this.#stopWorker(record, "manual")));
     return targets;
   }
 
@@ -190,7 +235,9 @@ export class WorkerPool {
     const flights = [...this.#flights.values()];
     await Promise.allSettled(flights.map((flight) => flight.promise));
     const targets = [...this.#own.values()];
-    await Promise.all(targets.map((record) => this.#stopOwn(record)));
+    await Promise.all(targets.map((record) => this.#stopWorker(record, "manual")));
+    this.#lifecycle.close();
+    await this.settled();
     return targets;
   }
 
@@ -217,7 +264,9 @@ export class WorkerPool {
       if (record.workerId !== request.workerId) continue;
       seen.add(record.id);
       const check = checkRecordedProcess(record);
-      if (check.ok) {
+      if (check.ok && record.draining) {
+        deny(record, "memory", DRAINING_REASON);
+      } else if (check.ok) {
         eligible.push({ candidate: record, source: "memory", verdict: initialVerdict() });
       } else {
         deny(record, "memory", check.reason);
@@ -228,10 +277,18 @@ export class WorkerPool {
       if (this.#own.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
       seen.add(record.id);
       const check = checkRecordedProcess(record);
+      const scheme = record.fingerprint
+        ? readRecordedFingerprint(record.fingerprint, record.fingerprintScheme)
+        : undefined;
       if (!check.ok) deny(record, "registry", check.reason);
+      else if (record.draining) deny(record, "registry", DRAINING_REASON);
+      else if (scheme && "unreadable" in scheme) deny(record, "registry", `cannot be matched: ${scheme.unreadable}`);
       else if (record.url !== undefined && !this.#options.allowRemoteUrls && !isLoopbackUrl(record.url)) {
         deny(record, "registry", `its URL ${record.url} is not on this machine (allowRemoteUrls is off)`);
-      } else eligible.push({ candidate: record, source: "registry", verdict: initialVerdict() });
+      } else {
+        const candidate = scheme && "fingerprint" in scheme ? { ...record, fingerprint: scheme.fingerprint } : record;
+        eligible.push({ candidate, source: "registry", verdict: initialVerdict() });
+      }
     }
 
     const allowed: MutableConsidered[] = [];
@@ -448,14 +505,20 @@ export class WorkerPool {
     signal: AbortSignal,
     claim: WorkerRecord | undefined,
   ): Promise<WorkerRecord> {
-    const startedAt = Date.now();
     let spawned: SpawnedWorker;
+    let unreserve: (() => void) | undefined;
+    const startedAt = Date.now();
     try {
+      unreserve = await this.#lifecycle.reserve(signal);
       spawned = await this.#callBackendSpawn(request, signal);
     } catch (error) {
+      unreserve?.();
       if (claim) await this.#releaseFailedClaim(claim, signal.aborted ? undefined : error);
+      if (!signal.aborted) this.#stats.recordSpawn(undefined);
       throw error;
     }
+    this.#stats.recordSpawn(Date.now() - startedAt);
+    const idleTtlMs = request.idleTtlMs ?? this.#options.idleTtlMs;
     const identity = processIdentityOf(spawned.pid);
     const record: WorkerRecord = {
       kind: "worker",
@@ -464,16 +527,20 @@ export class WorkerPool {
       pid: spawned.pid,
       ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
       fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
       status: "ready",
       ...(spawned.url !== undefined ? { url: spawned.url } : {}),
       ...(spawned.port !== undefined ? { port: spawned.port } : {}),
       ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
       backend: this.backend.name,
       owner: this.#self,
+      ...(idleTtlMs !== undefined ? { idleTtlMs } : {}),
       startedAt,
       updatedAt: Date.now(),
     };
     this.#own.set(record.id, record);
+    unreserve();
+    if (idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
     this.#probedHealthyAt.set(record.id, Date.now());
     try {
       await this.#withRegistry((registry) => registry.mutate((draft) => draft.upsert(record)));
@@ -564,18 +631,41 @@ export class WorkerPool {
 
   // ---- stopping -------------------------------------------------------------------------------------
 
-  async #stopOwn(record: WorkerRecord): Promise<void> {
+  /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
+  async #stopWorker(record: WorkerRecord, cause: StopCause): Promise<void> {
     this.#own.delete(record.id);
     this.#probedHealthyAt.delete(record.id);
+    this.#leases.forget(record.id);
     if (this.backend.stop) await this.backend.stop(record);
     else await terminateRecordedProcess(record);
+    this.#stats.recordStop(cause);
     await this.#removeFromRegistry(record);
+  }
+
+  async #markDraining(record: WorkerRecord): Promise<void> {
+    const own = this.#own.get(record.id);
+    if (own) this.#own.set(record.id, { ...own, draining: true });
+    try {
+      await this.#withRegistry((registry) =>
+        registry.mutate((draft) => {
+          const current = draft.find((r) => r.id === record.id);
+          if (current) draft.upsert({ ...current, draining: true, updatedAt: Date.now() });
+        }),
+      );
+    } catch (error) {
+      this.#warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `could not mark worker ${record.id} draining: ${String(error)}`,
+        error,
+      });
+    }
   }
 
   #forgetDead(record: WorkerRecord): void {
     this.#own.delete(record.id);
     this.#probedHealthyAt.delete(record.id);
-    void this.#removeFromRegistry(record);
+    this.#leases.forget(record.id);
+    this.#inBackground(this.#removeFromRegistry(record));
   }
 
   async #removeFromRegistry(record: WorkerRecord): Promise<void> {
@@ -617,11 +707,70 @@ export class WorkerPool {
   }
 
   #lease(worker: WorkerRecord, decision: Decision): WorkerLease {
+    this.#leases.acquire(worker.id);
+    if (this.#leases.hasDirty()) this.#inBackground(this.#flushLeases());
     this.#emitDecision(decision);
-    return { worker, decision };
+    if (decision.outcome === "spawned" && decision.considered.length > 0) {
+      this.#inBackground(this.#lifecycle.supersede(decision.workerId, decision.considered));
+    }
+    let released = false;
+    return {
+      worker,
+      decision,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (!this.#leases.release(worker.id)) return;
+        await this.#flushLeases();
+        if (this.#own.get(worker.id)?.draining || worker.draining) await this.#lifecycle.sweep();
+      },
+    };
+  }
+
+  /** Tells the registry this process's lease counts of the workers whose count went to or from zero; coalesced. */
+  #flushLeases(): Promise<void> {
+    if (!this.registry) {
+      this.#leases.takeDirty();
+      return Promise.resolve();
+    }
+    if (this.#leaseFlush) {
+      this.#leaseFlushAgain = true;
+      return this.#leaseFlush;
+    }
+    this.#leaseFlush = (async () => {
+      do {
+        this.#leaseFlushAgain = false;
+        const ids = new Set(this.#leases.takeDirty());
+        if (ids.size === 0) continue;
+        try {
+          await this.#withRegistry((registry) =>
+            registry.mutate((draft) => {
+              for (const record of draft.workers) {
+                if (ids.has(record.id))
+                  draft.upsert({ ...record, holders: this.#leases.holdersFor(record, this.#self) });
+              }
+            }),
+          );
+        } catch (error) {
+          this.#warn({ code: "REGISTRY_WRITE_FAILED", message: `could not record leases: ${String(error)}`, error });
+        }
+      } while (this.#leaseFlushAgain);
+    })().finally(() => {
+      this.#leaseFlush = undefined;
+    });
+    return this.#leaseFlush;
+  }
+
+  #inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#warn({ code: "REGISTRY_WRITE_FAILED", message: `background work failed: ${String(error)}`, error });
+    });
+    this.#background.add(tracked);
+    void tracked.finally(() => this.#background.delete(tracked));
   }
 
   #emitDecision(decision: Decision): void {
+    this.#stats.recordDecision(decision);
     try {
       this.hooks.decided.call(decision);
     } catch (error) {

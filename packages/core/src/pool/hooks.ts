@@ -44,6 +44,7 @@ export type PoolWarning = {
     | "REGISTRY_ENTRIES_UNREADABLE"
     | "REGISTRY_READ_ONLY"
     | "REGISTRY_WRITE_FAILED"
+    | "REGISTRY_READ_FAILED"
     | "LISTENER_FAILED"
     | "LATE_SPAWN_STOPPED";
   readonly message: string;

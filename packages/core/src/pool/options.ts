@@ -8,6 +8,10 @@ export interface PoolPlugin {
   apply(pool: WorkerPool): void;
 }
 
+/** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
+export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]);
+export type SupersededAction = z.infer<typeof SupersededActionSchema>;
+
 export const WorkerPoolOptionsSchema = z.object({
   backend: z.custom<WorkerBackend>(
     isWorkerBackend,
@@ -31,6 +35,26 @@ export const WorkerPoolOptionsSchema = z.object({
   spawnTimeoutMs: z.number().int().positive().default(60_000),
   /** Reuse registry workers whose URL is not loopback (off: a registry entry could point anywhere). */
   allowRemoteUrls: z.boolean().default(false),
+  /** Stop a worker nobody has held a lease on for this long (a request's own `idleTtlMs` wins). Default: never. */
+  idleTtlMs: z.number().int().positive().optional(),
+  /** What becomes of a worker a policy denied because the request's model changed; per workerId with a function. */
+  onSuperseded: z
+    .union([
+      SupersededActionSchema,
+      z.custom<(workerId: string) => SupersededAction>(
+        (value) => typeof value === "function",
+        "onSuperseded must be keep, stop, drain or (workerId) => one of them",
+      ),
+    ])
+    .default("keep"),
+  /** Most workers this pool keeps at once; at the limit the least recently used idle one is stopped. */
+  maxWorkers: z.number().int().positive().optional(),
+  /** Most workers on this device (all processes, through the registry). */
+  maxWorkersPerDevice: z.number().int().positive().optional(),
+  /** At capacity with every worker leased, how long a request waits for room before a CapacityError. */
+  capacityTimeoutMs: z.number().int().min(0).default(30_000),
+  /** How often idle and draining workers are looked for (the timer never keeps the process alive). */
+  sweepIntervalMs: z.number().int().positive().default(1_000),
 });
 export type WorkerPoolOptions = z.input<typeof WorkerPoolOptionsSchema>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

@@ -13,6 +13,8 @@ export const WorkerRequestSchema = z.object({
   workerId: WorkerIdSchema,
   fingerprint: ModelFingerprintSchema,
   forceNew: z.boolean().default(false),
+  /** Stop the worker once unused this long (recorded with it when spawned; overrides the pool's idleTtlMs). */
+  idleTtlMs: z.number().int().positive().optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;

@@ -18,6 +18,15 @@ export const ProcessIdentitySchema = z.object({
 });
 export type ProcessIdentity = z.infer<typeof ProcessIdentitySchema>;
 
+/** One process's leases on a worker. */
+export const LeaseHolderSchema = z.object({
+  pid: PidSchema,
+  start: z.string().max(256).optional(),
+  leases: z.number().int().min(0),
+  lastUsedAt: z.number(),
+});
+export type LeaseHolder = z.infer<typeof LeaseHolderSchema>;
+
 /**
  * One worker as the device registry holds it (and as `lease.worker` and `candidate` show it).
  * Loose: fields written by a newer modelpool, or by the orchestrator that wrote a v1 file, survive a rewrite.
@@ -43,6 +52,14 @@ export const WorkerRecordSchema = z.looseObject({
   owner: ProcessIdentitySchema.optional(),
   /** While `starting`: when the claim stops holding off other spawners even if its owner still lives. */
   claimExpiresAt: z.number().optional(),
+  /** Which fingerprint scheme `fingerprint` follows; absent means 1 (every record before the field existed). */
+  fingerprintScheme: z.number().int().positive().optional(),
+  /** Processes holding leases on this worker, each with its count and when it last used the worker. */
+  holders: z.array(LeaseHolderSchema).max(1024).optional(),
+  /** Stop the worker once nobody has held a lease on it for this long. */
+  idleTtlMs: z.number().int().positive().optional(),
+  /** Superseded with "drain": never handed out again, stopped once no lease holds it. */
+  draining: z.boolean().optional(),
   /** Epoch milliseconds. */
   startedAt: z.number(),
   updatedAt: z.number(),

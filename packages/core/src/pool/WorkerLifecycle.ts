@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { CapacityError } from "../errors/CapacityError.js";
+import { checkRecordedProcess } from "../process/recorded-process.js";
+import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import { staleReason } from "../registry/stale-record.js";
+import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import type { ConsideredCandidate, PoolWarning } from "./hooks.js";
+import type { LeaseBook } from "./lease-book.js";
+import type { ResolvedWorkerPoolOptions, SupersededAction } from "./options.js";
+import type { StopCause } from "./pool-stats.js";
+
+/** What the lifecycle needs of its pool. */
+export interface LifecycleHost {
+  readonly registry: DeviceRegistry | undefined;
+  readonly self: ProcessIdentity;
+  readonly leases: LeaseBook;
+  /** Workers this pool spawned and has not stopped. */
+  ownWorkers(): Iterable<WorkerRecord>;
+  /** Spawns of this pool in flight (each will be a worker soon). */
+  spawnsInFlight(): number;
+  /** Stops a worker (this pool's or another process's; never a pid that is not the recorded process). */
+  stopWorker(record: WorkerRecord, cause: StopCause): Promise<void>;
+  /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
+  markDraining(record: WorkerRecord): Promise<void>;
+  warn(warning: PoolWarning): void;
+}
+
+/** The pool itself judges liveness and probes; a denial signed by anyone else is a policy's: the model changed. */
+const POOL_SIGNATURES = new Set(["modelpool"]);
+
+/**
+ * Everything about a worker's life after its spawn: superseded workers kept, stopped or drained; idle
+ * workers stopped after their TTL; room made at capacity by stopping the least recently used idle worker.
+ */
+export class WorkerLifecycle {
+  readonly #host: LifecycleHost;
+  readonly #options: ResolvedWorkerPoolOptions;
+  readonly #backendName: string;
+  #timer: NodeJS.Timeout | undefined;
+  #reserved = 0;
+  #sweeping: Promise<void> | undefined;
+
+  constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions, backendName: string) {
+    this.#host = host;
+    this.#options = options;
+    this.#backendName = backendName;
+  }
+
+  /** Starts the sweep timer if there may be anything to sweep; unref'd, it never keeps the process alive. */
+  ensureSweeping(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.sweep(), this.#options.sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** After a spawn that replaced workers a policy refused: what `onSuperseded` says to do with them. */
+  async supersede(workerId: string, considered: readonly ConsideredCandidate[]): Promise<void> {
+    const option = this.#options.onSuperseded;
+    const action: SupersededAction = typeof option === "function" ? option(workerId) : option;
+    if (action === "keep") return;
+    const superseded = considered.filter(
+      ({ verdict }) =>
+        !verdict.reuse &&
+        verdict.by !== undefined &&
+        !POOL_SIGNATURES.has(verdict.by) &&
+        verdict.by !== this.#backendName,
+    );
+    for (const { candidate } of superseded) {
+      if (action === "stop") {
+        await this.#host.stopWorker(candidate, "superseded");
+      } else {
+        await this.#host.markDraining(candidate);
+        this.ensureSweeping();
+      }
+    }
+    if (action === "drain" && superseded.length > 0) await this.sweep();
+  }
+
+  /** One pass: stops draining workers nobody leases and workers idle past their TTL. Passes never overlap. */
+  sweep(): Promise<void> {
+    this.#sweeping ??= this.#sweepOnce().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
+  }
+
+  async #sweepOnce(): Promise<void> {
+    const now = Date.now();
+    const seen = new Set<string>();
+    const candidates: WorkerRecord[] = [...this.#host.ownWorkers()];
+    for (const record of candidates) seen.add(record.id);
+    if (this.#host.registry) {
+      try {
+        for (const record of (await this.#host.registry.read()).workers) {
+          if (seen.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
+          // Another process's worker: this one steps in only to drain it, or when its owner is gone.
+          const ownerGone =
+            !record.owner ||
+            !checkRecordedProcess({ pid: record.owner.pid, pidStart: record.owner.start, startedAt: record.startedAt })
+              .ok;
+          if (record.draining || (ownerGone && record.idleTtlMs !== undefined)) candidates.push(record);
+        }
+      } catch (error) {
+        this.#host.warn({
+          code: "REGISTRY_READ_FAILED",
+          message: `sweep could not read the registry: ${String(error)}`,
+          error,
+        });
+      }
+    }
+    for (const record of candidates) {
+      const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
+      if (leases > 0) continue;
+      const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
+      if (record.draining) await this.#host.stopWorker(record, "superseded");
+      else if (ttl !== undefined && now - idleSince >= ttl) await this.#host.stopWorker(record, "idle");
+    }
+  }
+
+  /**
+   * Holds a place for one more worker of this pool, stopping the least recently used idle worker at
+   * capacity, or waiting (bounded) for one to become idle. Call the returned function once the spawn settles.
+   */
+  async reserve(signal: AbortSignal): Promise<() => void> {
+    const started = Date.now();
+    for (;;) {
+      signal.throwIfAborted();
+      const full = await this.#full();
+      if (!full) {
+        this.#reserved++;
+        let released = false;
+        return () => {
+          if (!released) this.#reserved--;
+          released = true;
+        };
+      }
+      const victim = this.#leastRecentlyUsedIdle(full.workers);
+      if (victim) {
+        await this.#host.stopWorker(victim, "capacity");
+        continue;
+      }
+      const waited = Date.now() - started;
+      if (waited >= this.#options.capacityTimeoutMs) throw new CapacityError(full.scope, full.limit, waited);
+      await this.#roomOrTimeout(signal, Math.min(50, this.#options.capacityTimeoutMs - waited));
+    }
+  }
+
+  async #full(): Promise<{ scope: "pool" | "device"; limit: number; workers: WorkerRecord[] } | undefined> {
+    const own = [...this.#host.ownWorkers()];
+    const poolLimit = this.#options.maxWorkers;
+    if (poolLimit !== undefined && own.length + this.#reserved + this.#host.spawnsInFlight() >= poolLimit) {
+      return { scope: "pool", limit: poolLimit, workers: own };
+    }
+    const deviceLimit = this.#options.maxWorkersPerDevice;
+    if (deviceLimit !== undefined && this.#host.registry) {
+      const now = Date.now();
+      const live = (await this.#host.registry.read()).workers.filter(
+        (record) => staleReason(record, now) === undefined,
+      );
+      const ownIds = new Set(own.map((record) => record.id));
+      const unrecorded = own.filter((record) => !live.some((r) => r.id === record.id)).length;
+      if (live.length + unrecorded + this.#reserved + this.#host.spawnsInFlight() >= deviceLimit) {
+        const workers = [...own, ...live.filter((record) => !ownIds.has(record.id) && record.status !== "starting")];
+        return { scope: "device", limit: deviceLimit, workers };
+      }
+    }
+    return undefined;
+  }
+
+  #leastRecentlyUsedIdle(workers: readonly WorkerRecord[]): WorkerRecord | undefined {
+    let victim: { record: WorkerRecord; idleSince: number } | undefined;
+    for (const record of workers) {
+      const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
+      if (leases === 0 && (!victim || idleSince < victim.idleSince)) victim = { record, idleSince };
+    }
+    return victim?.record;
+  }
+
+  async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
+    const wake = new AbortController();
+    const unsubscribe = this.#host.leases.onIdle(() => wake.abort());
+    try {
+      await sleep(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) });
+    } catch {
+      signal.throwIfAborted(); // a lease was released: look again
+    } finally {
+      unsubscribe();
+    }
+  }
+}
