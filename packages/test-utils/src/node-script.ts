@@ -8,7 +8,7 @@ export function startNodeScript(script: URL, args: string[] = [], env: Record<st
   const path = fileURLToPath(script);
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@modelpool/source", path, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"], // stdin open: some scripts take commands on it
   });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

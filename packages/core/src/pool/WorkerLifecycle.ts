@@ -16,8 +16,6 @@ export interface LifecycleHost {
   readonly leases: LeaseBook;
   /** Workers this pool spawned and has not stopped. */
   ownWorkers(): Iterable<WorkerRecord>;
-  /** Spawns of this pool in flight (each will be a worker soon). */
-  spawnsInFlight(): number;
   /** Stops a worker (this pool's or another process's; never a pid that is not the recorded process). */
   stopWorker(record: WorkerRecord, cause: StopCause): Promise<void>;
   /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
@@ -51,6 +49,11 @@ export class WorkerLifecycle {
     if (this.#timer) return;
     this.#timer = setInterval(() => void this.sweep(), this.#options.sweepIntervalMs);
     this.#timer.unref();
+  }
+
+  /** Whether the sweep timer runs (idle TTL or draining in use). */
+  get active(): boolean {
+    return this.#timer !== undefined;
   }
 
   close(): void {
@@ -91,19 +94,24 @@ export class WorkerLifecycle {
 
   async #sweepOnce(): Promise<void> {
     const now = Date.now();
-    const seen = new Set<string>();
-    const candidates: WorkerRecord[] = [...this.#host.ownWorkers()];
-    for (const record of candidates) seen.add(record.id);
+    // This pool's workers, as the registry has them when it has them: other processes mark them
+    // draining and record their leases there.
+    const candidates = new Map<string, WorkerRecord>();
+    for (const record of this.#host.ownWorkers()) candidates.set(record.id, record);
     if (this.#host.registry) {
       try {
         for (const record of (await this.#host.registry.read()).workers) {
-          if (seen.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
-          // Another process's worker: this one steps in only to drain it, or when its owner is gone.
+          if (record.status !== "ready" && record.status !== "busy") continue;
+          if (candidates.has(record.id)) {
+            candidates.set(record.id, { ...record, draining: record.draining || candidates.get(record.id)?.draining });
+            continue;
+          }
+          // Another process's worker: this one steps in to drain it, or to end it idle when its owner is gone.
           const ownerGone =
             !record.owner ||
             !checkRecordedProcess({ pid: record.owner.pid, pidStart: record.owner.start, startedAt: record.startedAt })
               .ok;
-          if (record.draining || (ownerGone && record.idleTtlMs !== undefined)) candidates.push(record);
+          if (record.draining || (ownerGone && record.idleTtlMs !== undefined)) candidates.set(record.id, record);
         }
       } catch (error) {
         this.#host.warn({
@@ -113,7 +121,7 @@ export class WorkerLifecycle {
         });
       }
     }
-    for (const record of candidates) {
+    for (const record of candidates.values()) {
       const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
       if (leases > 0) continue;
       const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
@@ -153,18 +161,23 @@ export class WorkerLifecycle {
   async #full(): Promise<{ scope: "pool" | "device"; limit: number; workers: WorkerRecord[] } | undefined> {
     const own = [...this.#host.ownWorkers()];
     const poolLimit = this.#options.maxWorkers;
-    if (poolLimit !== undefined && own.length + this.#reserved + this.#host.spawnsInFlight() >= poolLimit) {
+    // Spawns in flight hold reservations, so they count exactly once.
+    if (poolLimit !== undefined && own.length + this.#reserved >= poolLimit) {
       return { scope: "pool", limit: poolLimit, workers: own };
     }
     const deviceLimit = this.#options.maxWorkersPerDevice;
     if (deviceLimit !== undefined && this.#host.registry) {
       const now = Date.now();
+      const self = this.#host.self;
+      // This process's own spawn claims are counted by its reservations (`#reserved`), not twice.
+      const ours = (record: WorkerRecord) =>
+        record.status === "starting" && record.owner?.pid === self.pid && record.owner.start === self.start;
       const live = (await this.#host.registry.read()).workers.filter(
-        (record) => staleReason(record, now) === undefined,
+        (record) => !ours(record) && staleReason(record, now) === undefined,
       );
       const ownIds = new Set(own.map((record) => record.id));
       const unrecorded = own.filter((record) => !live.some((r) => r.id === record.id)).length;
-      if (live.length + unrecorded + this.#reserved + this.#host.spawnsInFlight() >= deviceLimit) {
+      if (live.length + unrecorded + this.#reserved >= deviceLimit) {
         const workers = [...own, ...live.filter((record) => !ownIds.has(record.id) && record.status !== "starting")];
         return { scope: "device", limit: deviceLimit, workers };
       }

@@ -106,7 +106,6 @@ export class WorkerPool {
         self: this.#self,
         leases: this.#leases,
         ownWorkers: () => this.#own.values(),
-        spawnsInFlight: () => this.#flights.size,
         stopWorker: (record, cause) => this.#stopWorker(record, cause),
         markDraining: (record) => this.#markDraining(record),
         warn: (warning) => this.#warn(warning),
@@ -722,7 +721,8 @@ export class WorkerPool {
         released = true;
         if (!this.#leases.release(worker.id)) return;
         await this.#flushLeases();
-        if (this.#own.get(worker.id)?.draining || worker.draining) await this.#lifecycle.sweep();
+        // The last lease may be what a draining or idle worker was waiting for.
+        if (this.#lifecycle.active && this.#leases.count(worker.id) === 0) await this.#lifecycle.sweep();
       },
     };
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
@@ -6,6 +7,8 @@ import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worke
  * (`flush`, coalesced) so that handing out a lease stays a memory operation.
  */
 export class LeaseBook {
+  /** Tells this book's holder entries from those of other pools in the same process. */
+  readonly #pool = randomUUID().slice(0, 8);
   readonly #counts = new Map<string, number>();
   readonly #lastUsed = new Map<string, number>();
   readonly #dirty = new Set<string>();
@@ -62,19 +65,21 @@ export class LeaseBook {
     return ids;
   }
 
+  #isMine(holder: LeaseHolder, self: ProcessIdentity): boolean {
+    return holder.pid === self.pid && holder.start === self.start && holder.pool === this.#pool;
+  }
+
   /** The record's holders with this process's entry brought up to date and dead holders dropped. */
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
     const others = (record.holders ?? []).filter(
       (holder) =>
-        !isSelf(holder, self) &&
+        !this.#isMine(holder, self) &&
         checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok,
     );
     const lastUsedAt = this.lastUsedAt(record.id);
     if (lastUsedAt === undefined) return others;
-    return [
-      ...others,
-      { pid: self.pid, ...(self.start ? { start: self.start } : {}), leases: this.count(record.id), lastUsedAt },
-    ];
+    const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: this.#pool };
+    return [...others, { ...mine, leases: this.count(record.id), lastUsedAt }];
   }
 
   /**
@@ -87,8 +92,4 @@ export class LeaseBook {
     const idleSince = Math.max(record.startedAt, ...holders.map((holder) => holder.lastUsedAt));
     return { leases, idleSince };
   }
-}
-
-function isSelf(holder: LeaseHolder, self: ProcessIdentity): boolean {
-  return holder.pid === self.pid && holder.start === self.start;
 }

@@ -22,6 +22,8 @@ export type ProcessIdentity = z.infer<typeof ProcessIdentitySchema>;
 export const LeaseHolderSchema = z.object({
   pid: PidSchema,
   start: z.string().max(256).optional(),
+  /** Which pool of that process (several pools may share one process). */
+  pool: z.string().max(64).optional(),
   leases: z.number().int().min(0),
   lastUsedAt: z.number(),
 });

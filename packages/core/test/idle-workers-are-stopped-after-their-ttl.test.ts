@@ -1,0 +1,35 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { DeviceRegistry, readLiveProcess } from "@modelpool/core";
+import { runNodeScript, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { expect, test } from "vitest";
+
+const running = (pid: number) => {
+  const live = readLiveProcess(pid);
+  return live.running && !live.zombie;
+};
+
+test("idle TTL stops exactly the worker nobody holds a lease on, and removes it from the registry", async () => {
+  const path = await tempRegistryPath();
+  const pool = testPool({ registry: path, plugins: [new SameModelTestPolicy()], idleTtlMs: 300, sweepIntervalMs: 50 });
+  const held = await pool.getOrSpawn({ workerId: "held", fingerprint: { resolvedModel: "m" } });
+  const idle = await pool.getOrSpawn({ workerId: "idle", fingerprint: { resolvedModel: "m" } });
+  const longer = await pool.getOrSpawn({ workerId: "longer", fingerprint: { resolvedModel: "m" }, idleTtlMs: 60_000 });
+  await idle.release();
+  await longer.release();
+
+  await sleep(800);
+
+  expect(running(held.worker.pid)).toBe(true);
+  expect(running(idle.worker.pid)).toBe(false);
+  expect(running(longer.worker.pid)).toBe(true); // a request's own idleTtlMs wins over the pool's
+  expect((await new DeviceRegistry({ path }).list()).map((r) => r.workerId).sort()).toEqual(["held", "longer"]);
+  expect(pool.stats().stops.idle).toBe(1);
+});
+
+test("the idle timer never keeps the process alive", { timeout: 30_000 }, async () => {
+  const path = await tempRegistryPath();
+  // The script spawns a worker with an idle TTL, leaves it running, and simply ends: it must exit.
+  const { stdout } = await runNodeScript(new URL("./fixtures/idle-pool-exits.ts", import.meta.url), [path]);
+  const { pid } = JSON.parse(stdout) as { pid: number };
+  process.kill(pid, "SIGKILL");
+});
