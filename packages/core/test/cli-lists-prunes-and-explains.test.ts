@@ -18,23 +18,52 @@ async function run(...argv: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-test("ls shows each worker's model, policy, status, pid, liveness and url", async () => {
+test("ls shows each worker's model, policy, status, pid, liveness, leases, idle time and url", async () => {
   const path = await tempRegistryPath();
   const pool = testPool({ registry: path });
   const lease = await pool.getOrSpawn({
     workerId: "docs",
     fingerprint: { resolvedModel: "openai/gpt-5-mini", modelPolicy: "sticky" },
   });
+  await pool.settled(); // its lease is in the registry
 
   const { code, out } = await run("ls", "--registry", path);
 
   expect(code).toBe(0);
-  expect(out).toMatch(/WORKER\s+MODEL\s+POLICY\s+STATUS\s+PID\s+ALIVE\s+URL\s+AGE/);
+  expect(out).toMatch(/WORKER\s+MODEL\s+POLICY\s+STATUS\s+PID\s+ALIVE\s+LEASES\s+IDLE\s+URL\s+AGE/);
   expect(out).toMatch(
-    new RegExp(`docs\\s+openai/gpt-5-mini\\s+sticky\\s+ready\\s+${lease.worker.pid}\\s+yes\\s+http://127.0.0.1`),
+    new RegExp(
+      `docs\\s+openai/gpt-5-mini\\s+sticky\\s+ready\\s+${lease.worker.pid}\\s+yes\\s+1\\s+-\\s+http://127.0.0.1`,
+    ),
   );
   const json = JSON.parse((await run("ls", "--registry", path, "--json")).out);
-  expect(json.workers[0]).toMatchObject({ id: lease.worker.id, alive: true });
+  expect(json.workers[0]).toMatchObject({ id: lease.worker.id, alive: true, leases: 1, idleMs: 0 });
+});
+
+test("stats tells what the registry knows: live and dead workers, leases, idle times", async () => {
+  const path = await tempRegistryPath();
+  await copyFile(V1_FIXTURE, path); // two dead workers, a session, an unreadable entry
+  const pool = testPool({ registry: path });
+  const held = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
+  const idle = await pool.getOrSpawn({ workerId: "coder", fingerprint: { resolvedModel: "m" } });
+  await idle.release();
+  await pool.settled();
+
+  const { code, out } = await run("stats", "--registry", path);
+  const json = JSON.parse((await run("stats", "--registry", path, "--json")).out);
+
+  expect(code).toBe(0);
+  expect(out).toContain("workers: 4 recorded, 2 live, 2 dead (run prune)");
+  expect(json).toMatchObject({
+    live: 2,
+    dead: 2,
+    leases: 1,
+    leased: 1,
+    idle: 1,
+    unreadableEntries: 1,
+    byWorkerId: { docs: 1, coder: 1 },
+  });
+  await held.release();
 });
 
 test("prune removes dead entries and says why; sessions stay", async () => {

@@ -59,11 +59,6 @@ test("1,000 random mutations of a valid registry: the pool never crashes, never 
   timeout: 120_000,
 }, async () => {
   const path = await tempRegistryPath();
-  const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry: path, plugins: [new SameModelTestPolicy()] });
-  let warnings: PoolWarning[] = [];
-  pool.hooks.warning.tap("test", (warning) => {
-    warnings.push(warning);
-  });
   const original = Buffer.from(valid);
   let corrupt = 0;
 
@@ -71,7 +66,12 @@ test("1,000 random mutations of a valid registry: the pool never crashes, never 
     fc.asyncProperty(mutation, async (change) => {
       const bytes = mutate(original, change);
       await writeFile(path, bytes, { mode: 0o600 });
-      warnings = [];
+      // A fresh pool each time, as a new orchestrator session would meet the file.
+      const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry: path, plugins: [new SameModelTestPolicy()] });
+      const warnings: PoolWarning[] = [];
+      pool.hooks.warning.tap("test", (warning) => {
+        warnings.push(warning);
+      });
 
       const decision = await pool.explain({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
 

@@ -1,5 +1,6 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
+import { leaseUsage } from "../pool/lease-book.js";
 import { WorkerPool } from "../pool/WorkerPool.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
@@ -14,16 +15,22 @@ export type CommandOutput = { readonly json: unknown; readonly text: string };
 
 export async function listWorkers(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
   const contents = await registry.read();
-  const rows = contents.workers.map((record) => ({ record, alive: checkRecordedProcess(record) }));
+  const rows = contents.workers.map((record) => ({
+    record,
+    alive: checkRecordedProcess(record),
+    usage: leaseUsage(record),
+  }));
   const text = formatTable(
-    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "URL", "AGE"],
-    rows.map(({ record, alive }) => [
+    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
+    rows.map(({ record, alive, usage }) => [
       record.workerId,
       record.fingerprint?.resolvedModel ?? "(none recorded)",
       record.fingerprint?.modelPolicy ?? "-",
-      record.status,
+      record.draining ? `${record.status},draining` : record.status,
       String(record.pid),
       alive.ok ? "yes" : "no",
+      String(usage.leases),
+      usage.leases > 0 ? "-" : formatAge(now - usage.idleSince),
       record.url ?? "-",
       formatAge(now - record.startedAt),
     ]),
@@ -39,15 +46,67 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
       path: registry.path,
       version: contents.version,
       readOnly: contents.readOnly,
-      workers: rows.map(({ record, alive }) => ({
+      workers: rows.map(({ record, alive, usage }) => ({
         ...record,
         alive: alive.ok,
         ...(alive.ok ? {} : { notAliveReason: alive.reason }),
+        leases: usage.leases,
+        idleMs: usage.leases > 0 ? 0 : now - usage.idleSince,
       })),
       invalid: contents.invalid,
     },
     text: [`registry ${registry.path}`, rows.length ? text : "(no workers)", ...notes].join("\n"),
   };
+}
+
+/** What the registry can tell about every process's workers (a pool's own counters are `pool.stats()`). */
+export async function registryStats(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
+  const contents = await registry.read();
+  const workers = contents.workers.map((record) => ({
+    record,
+    alive: checkRecordedProcess(record).ok,
+    usage: leaseUsage(record),
+  }));
+  const live = workers.filter((w) => w.alive && (w.record.status === "ready" || w.record.status === "busy"));
+  const count = <K extends string>(keys: K[]) =>
+    keys.reduce<Record<string, number>>((acc, key) => {
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {});
+  const idle = live.filter((w) => w.usage.leases === 0).map((w) => now - w.usage.idleSince);
+  const summary = {
+    path: registry.path,
+    workers: workers.length,
+    live: live.length,
+    dead: workers.filter((w) => !w.alive).length,
+    byStatus: count(workers.map((w) => w.record.status)),
+    byWorkerId: count(live.map((w) => w.record.workerId)),
+    leases: live.reduce((sum, w) => sum + w.usage.leases, 0),
+    leased: live.filter((w) => w.usage.leases > 0).length,
+    idle: idle.length,
+    draining: live.filter((w) => w.record.draining).length,
+    longestIdleMs: idle.length ? Math.max(...idle) : 0,
+    oldestMs: live.length ? Math.max(...live.map((w) => now - w.record.startedAt)) : 0,
+    unreadableEntries: contents.invalid.length,
+  };
+  const text = [
+    `registry ${registry.path}`,
+    `workers: ${summary.workers} recorded, ${summary.live} live, ${summary.dead} dead (run prune)`,
+    `by status: ${
+      Object.entries(summary.byStatus)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "-"
+    }`,
+    `live by workerId: ${
+      Object.entries(summary.byWorkerId)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "-"
+    }`,
+    `leases: ${summary.leases} held on ${summary.leased} workers; ${summary.idle} idle (longest ${formatAge(summary.longestIdleMs)}); ${summary.draining} draining`,
+    `oldest live worker: ${formatAge(summary.oldestMs)}`,
+    ...(summary.unreadableEntries ? [`unreadable entries kept as they are: ${summary.unreadableEntries}`] : []),
+  ].join("\n");
+  return { json: summary, text };
 }
 
 export async function pruneRegistry(registry: DeviceRegistry): Promise<CommandOutput> {
@@ -77,6 +136,10 @@ export async function explainDecision(
       : parseOrThrow(ModelPolicySchema, args.modelPolicy, (issues) => new InvalidRequestError(issues));
   const plugins = (await Promise.all(args.policies.map(loadPolicies))).flat();
   const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins });
+  const warnings: string[] = [];
+  pool.hooks.warning.tap("modelpool-cli", (warning) => {
+    warnings.push(`warning ${warning.code}: ${warning.message}`);
+  });
   const decision = await pool.explain({
     workerId: args.workerId,
     fingerprint: { resolvedModel: args.model, ...(modelPolicy ? { modelPolicy } : {}) },
@@ -92,10 +155,11 @@ export async function explainDecision(
     decision.reason,
     args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
     candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
+    ...warnings,
   ]
     .filter(Boolean)
     .join("\n");
-  return { json: decision, text };
+  return { json: { ...decision, warnings }, text };
 }
 
 function describe(record: WorkerRecord): string {

@@ -2,13 +2,21 @@ import { parseArgs } from "node:util";
 import { isModelpoolError } from "../errors/ModelpoolError.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { defaultRegistryPath } from "../registry/default-path.js";
-import { type CommandOutput, explainDecision, listWorkers, pruneRegistry, requirePositionals } from "./commands.js";
+import {
+  type CommandOutput,
+  explainDecision,
+  listWorkers,
+  pruneRegistry,
+  registryStats,
+  requirePositionals,
+} from "./commands.js";
 import { UsageError } from "./usage-error.js";
 
 const HELP = `modelpool — inspect the device registry of model-aware worker reuse
 
 Usage:
-  modelpool ls                               list recorded workers (model, policy, status, liveness, age)
+  modelpool ls                               list recorded workers (model, policy, status, liveness, leases, idle, age)
+  modelpool stats                            what the registry tells: live/dead, leases, idle times, ages
   modelpool prune                            remove dead, recycled, stopped and failed entries
   modelpool explain <workerId> <model>       show, for each candidate, whether it would be reused and why
       [--policy <module>]...                 policies to judge with: exact, family, a package or a file
@@ -47,6 +55,10 @@ export async function main(
         requirePositionals(rest, [], "ls");
         output = await listWorkers(registry);
         break;
+      case "stats":
+        requirePositionals(rest, [], "stats");
+        output = await registryStats(registry);
+        break;
       case "prune":
         requirePositionals(rest, [], "prune");
         output = await pruneRegistry(registry);
@@ -62,7 +74,7 @@ export async function main(
         break;
       }
       default:
-        throw new UsageError(`unknown command "${command}" (expected ls, prune or explain)`);
+        throw new UsageError(`unknown command "${command}" (expected ls, stats, prune or explain)`);
     }
     out(values.json ? JSON.stringify(output.json, null, 2) : output.text);
     return 0;

@@ -78,6 +78,7 @@ export class WorkerPool {
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
   #lastContents: RegistryContents | undefined;
+  #lastUnreadable = "";
   readonly #leases = new LeaseBook();
   readonly #stats = new PoolStats();
   readonly #lifecycle: WorkerLifecycle;
@@ -350,6 +351,10 @@ export class WorkerPool {
   #noticeUnreadableEntries(contents: RegistryContents): void {
     if (contents === this.#lastContents) return;
     this.#lastContents = contents;
+    // Once per set of unreadable entries, not once per rewrite of the file that carries them along.
+    const key = contents.invalid.map((entry) => entry.reason).join("\n");
+    if (key === this.#lastUnreadable) return;
+    this.#lastUnreadable = key;
     if (contents.invalid.length === 0) return;
     const first = contents.invalid[0];
     this.#warn({

@@ -71,11 +71,7 @@ export class LeaseBook {
 
   /** The record's holders with this process's entry brought up to date and dead holders dropped. */
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
-    const others = (record.holders ?? []).filter(
-      (holder) =>
-        !this.#isMine(holder, self) &&
-        checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok,
-    );
+    const others = liveHolders(record).filter((holder) => !this.#isMine(holder, self));
     const lastUsedAt = this.lastUsedAt(record.id);
     if (lastUsedAt === undefined) return others;
     const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: this.#pool };
@@ -87,9 +83,19 @@ export class LeaseBook {
    * and since when it has been unused when none are held.
    */
   usage(record: WorkerRecord, self: ProcessIdentity): { leases: number; idleSince: number } {
-    const holders = this.holdersFor(record, self);
-    const leases = holders.reduce((sum, holder) => sum + holder.leases, 0);
-    const idleSince = Math.max(record.startedAt, ...holders.map((holder) => holder.lastUsedAt));
-    return { leases, idleSince };
+    return leaseUsage(record, this.holdersFor(record, self));
   }
+}
+
+/** The record's lease holders whose process is still the recorded one (a dead holder holds nothing). */
+export function liveHolders(record: WorkerRecord): LeaseHolder[] {
+  return (record.holders ?? []).filter(
+    (holder) => checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok,
+  );
+}
+
+/** Leases held on a worker, and since when it has been unused when none are. */
+export function leaseUsage(record: WorkerRecord, holders = liveHolders(record)): { leases: number; idleSince: number } {
+  const leases = holders.reduce((sum, holder) => sum + holder.leases, 0);
+  return { leases, idleSince: Math.max(record.startedAt, ...holders.map((holder) => holder.lastUsedAt)) };
 }
