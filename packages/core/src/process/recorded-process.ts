@@ -5,6 +5,13 @@ export const LEGACY_START_WINDOW_MS = 60_000;
 /** `/proc` start times are only as exact as the boot time, which Linux gives in whole seconds. */
 const START_TIME_SLACK_MS = 2_000;
 
+// process.getuid() is a system call each time; a hot reuse check needs it once.
+let cachedUid: number | undefined | null = null;
+function ownUid(): number | undefined {
+  if (cachedUid === null) cachedUid = process.getuid?.();
+  return cachedUid;
+}
+
 export type RecordedProcessCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
@@ -20,7 +27,7 @@ export function checkRecordedProcess(recorded: {
   const live = readLiveProcess(recorded.pid);
   if (!live.running) return { ok: false, reason: live.reason };
   if (live.zombie) return { ok: false, reason: `process ${recorded.pid} has exited (zombie)` };
-  const uid = process.getuid?.();
+  const uid = ownUid();
   if (uid !== undefined && live.uid !== undefined && live.uid !== uid) {
     return { ok: false, reason: `process ${recorded.pid} belongs to another user (uid ${live.uid})` };
   }
