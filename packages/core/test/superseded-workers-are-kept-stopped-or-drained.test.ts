@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceRegistry, readLiveProcess } from "@modelpool/core";
-import { runNodeScript, SameModelTestPolicy, startNodeScript, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import {
+  runNodeScript,
+  SameModelTestPolicy,
+  startNodeScript,
+  stopRecordedWorkersAfterTest,
+  tempRegistryPath,
+  testPool,
+} from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
 const running = (pid: number) => {
@@ -30,6 +37,7 @@ test("stop, chosen per workerId, stops a worker another OS process spawned, as s
   timeout: 60_000,
 }, async () => {
   const path = await tempRegistryPath();
+  stopRecordedWorkersAfterTest(path); // what child processes left, should the test fail midway
   const fromA = JSON.parse(
     (await runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "model-x"])).stdout,
   ) as { pid: number };
@@ -57,6 +65,7 @@ test("drain stops a superseded worker only once the other process releases its l
   timeout: 60_000,
 }, async () => {
   const path = await tempRegistryPath();
+  stopRecordedWorkersAfterTest(path); // what child processes left, should the test fail midway
   const holder = startNodeScript(new URL("./fixtures/lease-holder.ts", import.meta.url), [path, "model-x"]);
   const lines: string[] = [];
   holder.stdout?.on("data", (chunk: Buffer) => lines.push(...chunk.toString().trim().split("\n")));
