@@ -338,8 +338,9 @@ export class WorkerPool {
     const registry = this.registry;
     if (!registry) return [];
     try {
-      this.#noticeUnreadableEntries(await registry.read());
-      return await registry.findByWorkerId(workerId);
+      const { contents, records } = await registry.lookup(workerId);
+      this.#noticeUnreadableEntries(contents);
+      return records;
     } catch (error) {
       if (!(error instanceof CorruptRegistryError)) throw error;
       this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });

@@ -71,6 +71,11 @@ export class DeviceRegistry {
 
   /** The records of one workerId, from an index kept until the file changes. */
   async findByWorkerId(workerId: string): Promise<readonly WorkerRecord[]> {
+    return (await this.lookup(workerId)).records;
+  }
+
+  /** The records of one workerId and the contents they come from, in one (cached) read. */
+  async lookup(workerId: string): Promise<{ contents: RegistryContents; records: readonly WorkerRecord[] }> {
     const cached = await this.#readCached();
     if (!cached.byWorkerId) {
       cached.byWorkerId = new Map();
@@ -80,7 +85,7 @@ export class DeviceRegistry {
         else cached.byWorkerId.set(record.workerId, [record]);
       }
     }
-    return cached.byWorkerId.get(workerId) ?? [];
+    return { contents: cached.contents, records: cached.byWorkerId.get(workerId) ?? [] };
   }
 
   /** Inserts the record, or replaces the one with the same `id`. */
