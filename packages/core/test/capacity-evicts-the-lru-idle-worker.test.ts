@@ -1,11 +1,7 @@
-import { CapacityError, readLiveProcess } from "@modelpool/core";
-import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { CapacityError } from "@modelpool/core";
+import { isRunning, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
-const running = (pid: number) => {
-  const live = readLiveProcess(pid);
-  return live.running && !live.zombie;
-};
 const request = (workerId: string) => ({ workerId, fingerprint: { resolvedModel: "m" } });
 
 test("at maxWorkers the least recently used idle worker is stopped to make room", async () => {
@@ -17,9 +13,9 @@ test("at maxWorkers the least recently used idle worker is stopped to make room"
 
   const c = await pool.getOrSpawn(request("c"));
 
-  expect(running(a.worker.pid)).toBe(false);
-  expect(running(b.worker.pid)).toBe(true);
-  expect(running(c.worker.pid)).toBe(true);
+  expect(isRunning(a.worker.pid)).toBe(false);
+  expect(isRunning(b.worker.pid)).toBe(true);
+  expect(isRunning(c.worker.pid)).toBe(true);
   expect(pool.workers.map((w) => w.workerId).sort()).toEqual(["b", "c"]);
   expect(pool.stats().stops.capacity).toBe(1);
 });
@@ -33,7 +29,7 @@ test("at maxWorkers with every worker leased, a request waits, then fails with a
   expect(error).toBeInstanceOf(CapacityError);
   expect(error).toMatchObject({ code: "CAPACITY_EXHAUSTED", scope: "pool", limit: 1 });
   expect((error as Error).message).toMatch(/every worker is leased/);
-  expect(running(held.worker.pid)).toBe(true);
+  expect(isRunning(held.worker.pid)).toBe(true);
 });
 
 test("a waiting request gets room as soon as a lease is released", async () => {
@@ -45,7 +41,7 @@ test("a waiting request gets room as soon as a lease is released", async () => {
   const lease = await waiting;
 
   expect(lease.decision.outcome).toBe("spawned");
-  expect(running(held.worker.pid)).toBe(false);
+  expect(isRunning(held.worker.pid)).toBe(false);
 });
 
 test("maxWorkersPerDevice counts the workers of every process in the registry", async () => {
@@ -59,5 +55,5 @@ test("maxWorkersPerDevice counts the workers of every process in the registry", 
   await leased.release();
   const lease = await second.getOrSpawn(request("b"));
   expect(lease.decision.outcome).toBe("spawned");
-  expect(running(leased.worker.pid)).toBe(false);
+  expect(isRunning(leased.worker.pid)).toBe(false);
 });

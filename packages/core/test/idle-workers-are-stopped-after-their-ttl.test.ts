@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { DeviceRegistry, readLiveProcess } from "@modelpool/core";
+import { DeviceRegistry } from "@modelpool/core";
 import {
+  isRunning,
   runNodeScript,
   SameModelTestPolicy,
   stopRecordedWorkersAfterTest,
@@ -8,11 +9,6 @@ import {
   testPool,
 } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-
-const running = (pid: number) => {
-  const live = readLiveProcess(pid);
-  return live.running && !live.zombie;
-};
 
 test("idle TTL stops exactly the worker nobody holds a lease on, and removes it from the registry", async () => {
   const path = await tempRegistryPath();
@@ -25,9 +21,9 @@ test("idle TTL stops exactly the worker nobody holds a lease on, and removes it 
 
   await sleep(800);
 
-  expect(running(held.worker.pid)).toBe(true);
-  expect(running(idle.worker.pid)).toBe(false);
-  expect(running(longer.worker.pid)).toBe(true); // a request's own idleTtlMs wins over the pool's
+  expect(isRunning(held.worker.pid)).toBe(true);
+  expect(isRunning(idle.worker.pid)).toBe(false);
+  expect(isRunning(longer.worker.pid)).toBe(true); // a request's own idleTtlMs wins over the pool's
   expect((await new DeviceRegistry({ path }).list()).map((r) => r.workerId).sort()).toEqual(["held", "longer"]);
   expect(pool.stats().stops.idle).toBe(1);
 });

@@ -1,11 +1,5 @@
-import { readLiveProcess } from "@modelpool/core";
-import { SameModelTestPolicy, testPool } from "@modelpool/test-utils";
+import { isRunning, SameModelTestPolicy, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-
-const running = (pid: number) => {
-  const live = readLiveProcess(pid);
-  return live.running && !live.zombie;
-};
 
 test("stopAll stops every worker the pool spawned, including one still starting", async () => {
   const pool = testPool({ registry: false, plugins: [new SameModelTestPolicy()] });
@@ -15,8 +9,8 @@ test("stopAll stops every worker the pool spawned, including one still starting"
 
   await pool.stopAll();
 
-  expect(running(a.worker.pid)).toBe(false);
-  expect(running(b.worker.pid)).toBe(false);
+  expect(isRunning(a.worker.pid)).toBe(false);
+  expect(isRunning(b.worker.pid)).toBe(false);
   expect(await starting).toBeInstanceOf(Error);
   expect(pool.workers).toEqual([]);
 });
@@ -39,6 +33,6 @@ test("stop(workerId) stops only that workerId's workers", async () => {
   const stopped = await pool.stop("a");
 
   expect(stopped.map((r) => r.pid)).toEqual([a.worker.pid]);
-  expect(running(a.worker.pid)).toBe(false);
-  expect(running(b.worker.pid)).toBe(true);
+  expect(isRunning(a.worker.pid)).toBe(false);
+  expect(isRunning(b.worker.pid)).toBe(true);
 });

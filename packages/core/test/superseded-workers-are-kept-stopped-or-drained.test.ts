@@ -1,27 +1,15 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { DeviceRegistry, readLiveProcess } from "@modelpool/core";
+import { DeviceRegistry } from "@modelpool/core";
 import {
+  isRunning,
   runNodeScript,
   SameModelTestPolicy,
   startNodeScript,
   stopRecordedWorkersAfterTest,
   tempRegistryPath,
   testPool,
+  waitUntil,
 } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-
-const running = (pid: number) => {
-  const live = readLiveProcess(pid);
-  return live.running && !live.zombie;
-};
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(25);
-  }
-}
 
 const request = (model: string) => ({ workerId: "docs", fingerprint: { resolvedModel: model } });
 
@@ -30,7 +18,7 @@ test("keep (the default) leaves the superseded worker running", async () => {
   const old = await pool.getOrSpawn(request("model-x"));
   await pool.getOrSpawn(request("model-y"));
   await pool.settled();
-  expect(running(old.worker.pid)).toBe(true);
+  expect(isRunning(old.worker.pid)).toBe(true);
 });
 
 test("stop, chosen per workerId, stops a worker another OS process spawned, as soon as it is superseded", {
@@ -54,8 +42,8 @@ test("stop, chosen per workerId, stops a worker another OS process spawned, as s
   await pool.getOrSpawn({ workerId: "coder", fingerprint: { resolvedModel: "model-y" } });
   await pool.settled();
 
-  expect(running(fromA.pid)).toBe(false);
-  expect(running(other.pid)).toBe(true); // "coder" keeps its superseded workers
+  expect(isRunning(fromA.pid)).toBe(false);
+  expect(isRunning(other.pid)).toBe(true); // "coder" keeps its superseded workers
   process.kill(other.pid, "SIGKILL");
   expect((await new DeviceRegistry({ path }).list()).some((r) => r.pid === fromA.pid)).toBe(false);
   expect(pool.stats().stops.superseded).toBe(1);
@@ -69,7 +57,7 @@ test("drain stops a superseded worker only once the other process releases its l
   const holder = startNodeScript(new URL("./fixtures/lease-holder.ts", import.meta.url), [path, "model-x"]);
   const lines: string[] = [];
   holder.stdout?.on("data", (chunk: Buffer) => lines.push(...chunk.toString().trim().split("\n")));
-  await until(() => lines.length > 0, 30_000);
+  await waitUntil(() => lines.length > 0, 30_000);
   const leased = JSON.parse(lines[0] as string) as { pid: number; id: string };
   const pool = testPool({
     registry: path,
@@ -82,7 +70,7 @@ test("drain stops a superseded worker only once the other process releases its l
   await pool.settled();
 
   expect(replacement.worker.pid).not.toBe(leased.pid);
-  expect(running(leased.pid)).toBe(true); // still leased by the other process
+  expect(isRunning(leased.pid)).toBe(true); // still leased by the other process
   const marked = (await new DeviceRegistry({ path }).list()).find((r) => r.id === leased.id);
   expect(marked).toMatchObject({ draining: true, holders: [{ leases: 1 }] });
   expect(
@@ -90,7 +78,7 @@ test("drain stops a superseded worker only once the other process releases its l
   ).toMatch(/draining/);
 
   holder.stdin?.write("release\n");
-  await until(() => lines.some((line) => line.includes("released")));
-  await until(() => !running(leased.pid));
+  await waitUntil(() => lines.some((line) => line.includes("released")));
+  await waitUntil(() => !isRunning(leased.pid));
   holder.stdin?.write("exit\n");
 });

@@ -1,5 +1,6 @@
 export { MODEL_WORKER_SCRIPT, modelWorkerBackend } from "./model-worker.js";
 export { runNodeScript, startNodeScript } from "./node-script.js";
+export { isRunning, waitUntil } from "./processes-state.js";
 export { stopRecordedWorkersAfterTest } from "./registry-workers.js";
 export { SameModelTestPolicy } from "./same-model-policy.js";
 export { tempDir, tempRegistryPath } from "./temp-files.js";

@@ -1,0 +1,17 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { readLiveProcess } from "@modelpool/core";
+
+/** Is `pid` a running process (not gone, not a zombie)? */
+export function isRunning(pid: number): boolean {
+  const live = readLiveProcess(pid);
+  return live.running && !live.zombie;
+}
+
+/** Polls `condition` until it holds; fails the test after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
