@@ -715,7 +715,8 @@ export class WorkerPool {
     this.#leases.acquire(worker.id);
     if (this.#leases.hasDirty()) this.#inBackground(this.#flushLeases());
     this.#emitDecision(decision);
-    if (decision.outcome === "spawned" && decision.considered.length > 0) {
+    // Only the request that spawned handles what its spawn superseded; requests sharing it would repeat that.
+    if (decision.outcome === "spawned" && !decision.shared && decision.considered.length > 0) {
       this.#inBackground(this.#lifecycle.supersede(decision.workerId, decision.considered));
     }
     let released = false;
