@@ -307,8 +307,9 @@ export class WorkerPool {
         entry.verdict = { reuse: false, reason: `probe failed: ${probe.reason ?? "unhealthy"}`, by: this.backend.name };
         continue;
       }
-      // The probe took time: the worker may have died meanwhile, and a lease on a dead worker is worse than a spawn.
-      const stillThere = checkRecordedProcess(entry.candidate);
+      // A real probe takes time: the worker may have died meanwhile, and a lease on a dead worker is worse
+      // than a spawn. (Without a probe, the identity check just above is still fresh.)
+      const stillThere = probe.asked ? checkRecordedProcess(entry.candidate) : { ok: true as const };
       if (!stillThere.ok) {
         entry.verdict = { reuse: false, reason: `exited after its probe: ${stillThere.reason}`, by: BY_POOL };
         continue;
@@ -381,11 +382,14 @@ export class WorkerPool {
     );
   }
 
-  async #probe(candidate: WorkerRecord, signal: AbortSignal | undefined): Promise<ProbeResult> {
+  /** `asked`: whether the worker was really asked (no probe, or a recent healthy one, skips it). */
+  async #probe(candidate: WorkerRecord, signal: AbortSignal | undefined): Promise<ProbeResult & { asked: boolean }> {
     const probe = this.backend.probe?.bind(this.backend);
-    if (!probe) return { healthy: true };
+    if (!probe) return { healthy: true, asked: false };
     const lastHealthy = this.#probedHealthyAt.get(candidate.id);
-    if (lastHealthy !== undefined && Date.now() - lastHealthy < this.#options.healthyForMs) return { healthy: true };
+    if (lastHealthy !== undefined && Date.now() - lastHealthy < this.#options.healthyForMs) {
+      return { healthy: true, asked: false };
+    }
     const timeout = AbortSignal.timeout(this.#options.probeTimeoutMs);
     const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let result: ProbeResult;
@@ -404,7 +408,7 @@ export class WorkerPool {
     }
     if (result.healthy) this.#probedHealthyAt.set(candidate.id, Date.now());
     else this.#probedHealthyAt.delete(candidate.id);
-    return result;
+    return { ...result, asked: true };
   }
 
   // ---- spawning -------------------------------------------------------------------------------------
