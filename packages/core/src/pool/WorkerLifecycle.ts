@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CapacityError } from "../errors/CapacityError.js";
-import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import { staleReason } from "../registry/stale-record.js";
+import { checkOwner, staleReason } from "../registry/stale-record.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { ConsideredCandidate, PoolWarning } from "./hooks.js";
 import type { LeaseBook } from "./lease-book.js";
@@ -107,10 +106,7 @@ export class WorkerLifecycle {
             continue;
           }
           // Another process's worker: this one steps in to drain it, or to end it idle when its owner is gone.
-          const ownerGone =
-            !record.owner ||
-            !checkRecordedProcess({ pid: record.owner.pid, pidStart: record.owner.start, startedAt: record.startedAt })
-              .ok;
+          const ownerGone = !checkOwner(record).ok;
           if (record.draining || (ownerGone && record.idleTtlMs !== undefined)) candidates.set(record.id, record);
         }
       } catch (error) {

@@ -436,9 +436,22 @@ export class WorkerPool {
   }
 
   #startFlight(request: ResolvedWorkerRequest, key: string, seen: ReadonlySet<string>, epoch: AbortSignal): Flight {
+    return this.#track(key, epoch, 0, (signal) => this.#runFlight(request, seen, signal));
+  }
+
+  /**
+   * Registers a spawn as a flight under `key` until it settles: abortable on its own (its controller),
+   * with stopAll() (the epoch), and awaited by stopAll().
+   */
+  #track(
+    key: string,
+    epoch: AbortSignal,
+    waiters: number,
+    run: (signal: AbortSignal) => Promise<SpawnOutcome>,
+  ): Flight {
     const { controller, release } = abortedWith(epoch);
-    const flight: Flight = { controller, waiters: 0, settled: false, promise: Promise.resolve(undefined as never) };
-    flight.promise = this.#runFlight(request, seen, controller.signal).finally(() => {
+    const flight: Flight = { controller, waiters, settled: false, promise: Promise.resolve(undefined as never) };
+    flight.promise = run(controller.signal).finally(() => {
       release();
       flight.settled = true;
       this.#flights.delete(key);
@@ -488,19 +501,10 @@ export class WorkerPool {
 
   async #spawnUnclaimed(request: ResolvedWorkerRequest, epoch: AbortSignal): Promise<WorkerRecord> {
     epoch.throwIfAborted();
-    const { controller, release } = abortedWith(epoch);
-    const key = `forced\u0000${randomUUID()}`;
-    const flight: Flight = { controller, waiters: 1, settled: false, promise: Promise.resolve(undefined as never) };
-    flight.promise = this.#spawnAndRecord(request, controller.signal, undefined)
-      .then((worker) => ({ worker }))
-      .finally(() => {
-        release();
-        flight.settled = true;
-        this.#flights.delete(key);
-      });
-    flight.promise.catch(() => undefined);
-    this.#flights.set(key, flight);
-    const onAbort = () => controller.abort(request.signal?.reason);
+    const flight = this.#track(`forced\u0000${randomUUID()}`, epoch, 1, async (signal) => ({
+      worker: await this.#spawnAndRecord(request, signal, undefined),
+    }));
+    const onAbort = () => flight.controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return (await flight.promise).worker;
@@ -551,16 +555,10 @@ export class WorkerPool {
     unreserve();
     if (idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
     this.#probedHealthyAt.set(record.id, Date.now());
-    try {
-      await this.#withRegistry((registry) => registry.mutate((draft) => draft.upsert(record)));
-    } catch (error) {
-      // The worker runs and this pool owns it (stop/stopAll will end it); only other processes miss out.
-      this.#warn({
-        code: "REGISTRY_WRITE_FAILED",
-        message: `worker ${record.id} is running but was not recorded: ${String(error)}`,
-        error,
-      });
-    }
+    // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
+    await this.#writeOrWarn(`record running worker ${record.id}`, (registry) =>
+      registry.mutate((draft) => draft.upsert(record)),
+    );
     return record;
   }
 
@@ -613,38 +611,28 @@ export class WorkerPool {
   }
 
   async #releaseFailedClaim(claim: WorkerRecord, error: unknown): Promise<void> {
-    try {
-      await this.#withRegistry((registry) =>
-        registry.mutate((draft: RegistryDraft) => {
-          draft.remove((record) => record.id === claim.id);
-          // Kept as a record of what went wrong; never a candidate, and `prune` clears it.
-          if (error !== undefined) {
-            const { claimExpiresAt: _expired, ...rest } = claim;
-            draft.upsert({
-              ...rest,
-              status: "error",
-              lastError: error instanceof Error ? error.message : String(error),
-              updatedAt: Date.now(),
-            });
-          }
-        }),
-      );
-    } catch (failure) {
-      this.#warn({
-        code: "REGISTRY_WRITE_FAILED",
-        message: `could not release spawn claim ${claim.id}: ${String(failure)}`,
-        error: failure,
-      });
-    }
+    await this.#writeOrWarn(`release spawn claim ${claim.id}`, (registry) =>
+      registry.mutate((draft: RegistryDraft) => {
+        draft.remove((record) => record.id === claim.id);
+        // Kept as a record of what went wrong; never a candidate, and `prune` clears it.
+        if (error !== undefined) {
+          const { claimExpiresAt: _expired, ...rest } = claim;
+          draft.upsert({
+            ...rest,
+            status: "error",
+            lastError: error instanceof Error ? error.message : String(error),
+            updatedAt: Date.now(),
+          });
+        }
+      }),
+    );
   }
 
   // ---- stopping -------------------------------------------------------------------------------------
 
   /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
   async #stopWorker(record: WorkerRecord, cause: StopCause): Promise<void> {
-    this.#own.delete(record.id);
-    this.#probedHealthyAt.delete(record.id);
-    this.#leases.forget(record.id);
+    this.#forget(record);
     if (this.backend.stop) await this.backend.stop(record);
     else await terminateRecordedProcess(record);
     this.#stats.recordStop(cause);
@@ -654,39 +642,28 @@ export class WorkerPool {
   async #markDraining(record: WorkerRecord): Promise<void> {
     const own = this.#own.get(record.id);
     if (own) this.#own.set(record.id, { ...own, draining: true });
-    try {
-      await this.#withRegistry((registry) =>
-        registry.mutate((draft) => {
-          const current = draft.find((r) => r.id === record.id);
-          if (current) draft.upsert({ ...current, draining: true, updatedAt: Date.now() });
-        }),
-      );
-    } catch (error) {
-      this.#warn({
-        code: "REGISTRY_WRITE_FAILED",
-        message: `could not mark worker ${record.id} draining: ${String(error)}`,
-        error,
-      });
-    }
+    await this.#writeOrWarn(`mark worker ${record.id} draining`, (registry) =>
+      registry.mutate((draft) => {
+        const current = draft.find((r) => r.id === record.id);
+        if (current) draft.upsert({ ...current, draining: true, updatedAt: Date.now() });
+      }),
+    );
   }
 
   #forgetDead(record: WorkerRecord): void {
-    this.#own.delete(record.id);
-    this.#probedHealthyAt.delete(record.id);
-    this.#leases.forget(record.id);
+    this.#forget(record);
     this.#inBackground(this.#removeFromRegistry(record));
   }
 
+  /** Drops everything this pool keeps about a worker. */
+  #forget(record: WorkerRecord): void {
+    this.#own.delete(record.id);
+    this.#probedHealthyAt.delete(record.id);
+    this.#leases.forget(record.id);
+  }
+
   async #removeFromRegistry(record: WorkerRecord): Promise<void> {
-    try {
-      await this.#withRegistry((registry) => registry.remove(record.id));
-    } catch (error) {
-      this.#warn({
-        code: "REGISTRY_WRITE_FAILED",
-        message: `could not remove worker ${record.id} from the registry: ${String(error)}`,
-        error,
-      });
-    }
+    await this.#writeOrWarn(`remove worker ${record.id} from the registry`, (registry) => registry.remove(record.id));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------
@@ -712,6 +689,15 @@ export class WorkerPool {
         }
         throw error;
       }
+    }
+  }
+
+  /** A registry write the caller can do without: a failure becomes a REGISTRY_WRITE_FAILED warning. */
+  async #writeOrWarn(what: string, write: (registry: DeviceRegistry) => Promise<unknown>): Promise<void> {
+    try {
+      await this.#withRegistry(write);
+    } catch (error) {
+      this.#warn({ code: "REGISTRY_WRITE_FAILED", message: `could not ${what}: ${String(error)}`, error });
     }
   }
 
@@ -753,18 +739,13 @@ export class WorkerPool {
         this.#leaseFlushAgain = false;
         const ids = new Set(this.#leases.takeDirty());
         if (ids.size === 0) continue;
-        try {
-          await this.#withRegistry((registry) =>
-            registry.mutate((draft) => {
-              for (const record of draft.workers) {
-                if (ids.has(record.id))
-                  draft.upsert({ ...record, holders: this.#leases.holdersFor(record, this.#self) });
-              }
-            }),
-          );
-        } catch (error) {
-          this.#warn({ code: "REGISTRY_WRITE_FAILED", message: `could not record leases: ${String(error)}`, error });
-        }
+        await this.#writeOrWarn("record leases", (registry) =>
+          registry.mutate((draft) => {
+            for (const record of draft.workers) {
+              if (ids.has(record.id)) draft.upsert({ ...record, holders: this.#leases.holdersFor(record, this.#self) });
+            }
+          }),
+        );
       } while (this.#leaseFlushAgain);
     })().finally(() => {
       this.#leaseFlush = undefined;

@@ -1,4 +1,4 @@
-import { checkRecordedProcess } from "../process/recorded-process.js";
+import { checkRecordedProcess, type RecordedProcessCheck } from "../process/recorded-process.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 
 /**
@@ -13,8 +13,8 @@ export function staleReason(record: WorkerRecord, now: number): string | undefin
       return `the spawn failed${record.lastError ? `: ${record.lastError}` : ""}`;
     case "starting": {
       if (record.claimExpiresAt !== undefined && record.claimExpiresAt < now) return "the spawn claim expired";
-      const owner = record.owner ?? { pid: record.pid, start: record.pidStart };
-      const check = checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: record.startedAt });
+      // A claim written without an owner was written by its claimant, whose pid it carries.
+      const check = checkOwner({ ...record, owner: record.owner ?? { pid: record.pid, start: record.pidStart } });
       return check.ok ? undefined : `the spawning process is gone (${check.reason})`;
     }
     case "ready":
@@ -23,4 +23,10 @@ export function staleReason(record: WorkerRecord, now: number): string | undefin
       return check.ok ? undefined : check.reason;
     }
   }
+}
+
+/** Is the process that spawned (or claimed) this worker still the recorded one? No owner: nobody is. */
+export function checkOwner(record: WorkerRecord): RecordedProcessCheck {
+  if (!record.owner) return { ok: false, reason: "no owner was recorded" };
+  return checkRecordedProcess({ pid: record.owner.pid, pidStart: record.owner.start, startedAt: record.startedAt });
 }
