@@ -13,13 +13,14 @@ import { UsageError } from "./usage-error.js";
 
 export type CommandOutput = { readonly json: unknown; readonly text: string };
 
+/** Each record with what `ls` and `stats` both show: is it its recorded process, and who leases it. */
+function describeWorkers(records: readonly WorkerRecord[]) {
+  return records.map((record) => ({ record, alive: checkRecordedProcess(record), usage: leaseUsage(record) }));
+}
+
 export async function listWorkers(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
   const contents = await registry.read();
-  const rows = contents.workers.map((record) => ({
-    record,
-    alive: checkRecordedProcess(record),
-    usage: leaseUsage(record),
-  }));
+  const rows = describeWorkers(contents.workers);
   const text = formatTable(
     ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
     rows.map(({ record, alive, usage }) => [
@@ -62,12 +63,8 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
 /** What the registry can tell about every process's workers (a pool's own counters are `pool.stats()`). */
 export async function registryStats(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
   const contents = await registry.read();
-  const workers = contents.workers.map((record) => ({
-    record,
-    alive: checkRecordedProcess(record).ok,
-    usage: leaseUsage(record),
-  }));
-  const live = workers.filter((w) => w.alive && (w.record.status === "ready" || w.record.status === "busy"));
+  const workers = describeWorkers(contents.workers);
+  const live = workers.filter((w) => w.alive.ok && (w.record.status === "ready" || w.record.status === "busy"));
   const count = <K extends string>(keys: K[]) =>
     keys.reduce<Record<string, number>>((acc, key) => {
       acc[key] = (acc[key] ?? 0) + 1;
@@ -78,7 +75,7 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     path: registry.path,
     workers: workers.length,
     live: live.length,
-    dead: workers.filter((w) => !w.alive).length,
+    dead: workers.filter((w) => !w.alive.ok).length,
     byStatus: count(workers.map((w) => w.record.status)),
     byWorkerId: count(live.map((w) => w.record.workerId)),
     leases: live.reduce((sum, w) => sum + w.usage.leases, 0),
