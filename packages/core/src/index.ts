@@ -41,7 +41,9 @@ export {
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
 export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
+export { localHostId } from "./process/host-id.js";
 export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
+export { checkRecordLiveness } from "./process/record-liveness.js";
 export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
 export { terminateRecordedProcess } from "./process/terminate.js";
 export { DeviceRegistry, type DeviceRegistryOptions, type PrunedRecord } from "./registry/DeviceRegistry.js";
@@ -50,6 +52,17 @@ export { RegistryDraft } from "./registry/RegistryDraft.js";
 export { decodeRegistry, type RegistryContents } from "./registry/registry-contents.js";
 export { REGISTRY_VERSION, RegistryFileSchema } from "./registry/schema/index.js";
 export { staleReason } from "./registry/stale-record.js";
+export {
+  type ClaimAttempt,
+  type ClaimRelease,
+  type ClaimRequest,
+  isRegistryStore,
+  type RecordChange,
+  type RecordRef,
+  type RegistryStore,
+  type StoreRead,
+  type UnreadableRecord,
+} from "./registry/store/RegistryStore.js";
 export {
   fingerprintKey,
   type ModelFingerprint,
@@ -60,6 +73,14 @@ export {
 } from "./schema/fingerprint.js";
 export { FINGERPRINT_SCHEME, readRecordedFingerprint } from "./schema/fingerprint-scheme.js";
 export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
+export {
+  type ClaimFailure,
+  ClaimFailureSchema,
+  type ClaimOwner,
+  ClaimOwnerSchema,
+  type SpawnClaim,
+  SpawnClaimSchema,
+} from "./schema/spawn-claim.js";
 export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,

@@ -9,6 +9,7 @@ export type ModelpoolErrorCode =
   | "REGISTRY_TOO_NEW"
   | "REGISTRY_UNSAFE_PERMISSIONS"
   | "LOCK_TIMEOUT"
+  | "REGISTRY_UNAVAILABLE"
   | "SPAWN_FAILED";
 
 /** Base of every error modelpool throws on purpose. */

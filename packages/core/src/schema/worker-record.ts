@@ -62,6 +62,16 @@ export const WorkerRecordSchema = z.looseObject({
   idleTtlMs: z.number().int().positive().optional(),
   /** Superseded with "drain": never handed out again, stopped once no lease holds it. */
   draining: z.boolean().optional(),
+  /**
+   * The host the worker runs on (see `RegistryStore.hostId`). Absent: the host of the store that holds the
+   * record (every record a device registry wrote before hosts were recorded).
+   */
+  host: z.string().min(1).max(256).optional(),
+  /**
+   * For a worker of another host: the end of its owner's last heartbeat (epoch ms). Filled in by stores that
+   * keep heartbeats (a fleet store); a record of another host without it is never taken for alive.
+   */
+  aliveUntil: z.number().optional(),
   /** Epoch milliseconds. */
   startedAt: z.number(),
   updatedAt: z.number(),

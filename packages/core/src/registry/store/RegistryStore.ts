@@ -1,0 +1,109 @@
+import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../../schema/spawn-claim.js";
+import type { WorkerRecord } from "../../schema/worker-record.js";
+
+/** Names one record: the workerId it serves and its own id (unique per spawned worker). */
+export type RecordRef = { readonly workerId: string; readonly id: string };
+
+/** A stored record that could not be read: kept as it is, never reused, reported with where and why. */
+export type UnreadableRecord = {
+  /** A path, a key: enough for a person to find it. */
+  readonly location: string;
+  readonly reason: string;
+};
+
+/** What a read found: the records that passed validation, and those that did not. */
+export type StoreRead = {
+  readonly records: readonly WorkerRecord[];
+  readonly unreadable: readonly UnreadableRecord[];
+};
+
+/**
+ * What `update` does with the current record: return the next record (same `workerId` and `id`), or
+ * `undefined` to leave it as it is. It may be called more than once (optimistic stores retry on conflict),
+ * so it must not have side effects.
+ */
+export type RecordChange = (current: WorkerRecord) => WorkerRecord | undefined;
+
+export type ClaimRequest = {
+  /** What is claimed: e.g. one workerId + fingerprint. Any string; stores hash or encode it as they need. */
+  readonly key: string;
+  readonly workerId: string;
+  readonly owner: ClaimOwner;
+  /** The claim lapses this long after it was acquired or last renewed. */
+  readonly ttlMs: number;
+};
+
+export type ClaimAttempt =
+  /** `replaced`: an expired claim, or one whose owner is gone, that this acquisition took over. */
+  | { readonly acquired: true; readonly claim: SpawnClaim; readonly replaced?: SpawnClaim | undefined }
+  /** Someone else holds it, and still may. */
+  | { readonly acquired: false; readonly holder: SpawnClaim }
+  /** The last holder's spawn failed recently: share its failure instead of trying again before `retryAfter`. */
+  | { readonly acquired: false; readonly failed: ClaimFailure };
+
+/** How a claim ends. A failure is remembered for `backoffMs` so that waiters share it. */
+export type ClaimRelease = { readonly failure?: { readonly message: string; readonly backoffMs: number } };
+
+/**
+ * Where workers are recorded so that other processes (and, for a fleet store, other machines) can reuse
+ * them. Record-level on purpose: no operation reads or rewrites everybody's records, so writers of
+ * different records never wait for each other, and one unreadable record affects only itself.
+ *
+ * Implementations: `DeviceRegistry` (a directory, one file per record, for one machine); a fleet store
+ * keeps one key per record and claims as `SET NX PX` keys. Every record read is validated before it is
+ * returned; a store never trusts what it reads.
+ *
+ * Errors are typed (`ModelpoolError` subclasses): unsafe location, lock timeout, store unavailable.
+ */
+export interface RegistryStore {
+  /** Where the records are, for people: a path, or a URL without its credentials. */
+  readonly location: string;
+  /**
+   * The host this store runs on. Records of this host are judged by their process (pid and start time);
+   * records of another host only by their heartbeat (`aliveUntil`).
+   */
+  readonly hostId: string;
+
+  /** The records of one workerId, and only those: the cost of a lookup does not grow with the registry. */
+  lookup(workerId: string): Promise<StoreRead>;
+  /** Every record (the CLI, device-wide capacity). */
+  list(): Promise<StoreRead>;
+  /** Creates the record, or replaces the one with the same workerId and id, whole. */
+  put(record: WorkerRecord): Promise<void>;
+  /**
+   * Read-modify-write of one record, atomic against every other write of that record (and only of it).
+   * Resolves to the record as it is afterwards, or `undefined` when there is no such record.
+   */
+  update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined>;
+  /** Removes one record; resolves to whether it was there. */
+  remove(ref: RecordRef): Promise<boolean>;
+
+  /**
+   * Creates the claim if nobody holds it — exactly one winner however many processes race — taking over
+   * a claim that expired or whose owner (on this host) is no longer the recorded process.
+   */
+  acquireClaim(request: ClaimRequest): Promise<ClaimAttempt>;
+  /** The live claim on `key`, the failure it recently ended with, or `undefined` when it is free. */
+  readClaim(key: string): Promise<SpawnClaim | ClaimFailure | undefined>;
+  /** Extends a claim still held; `undefined` when it was lost (expired and taken over). */
+  renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined>;
+  /** Gives a claim up, if still held (never someone else's). */
+  releaseClaim(claim: SpawnClaim, release?: ClaimRelease): Promise<void>;
+
+  /** Lets go of connections and timers; records stay. Optional: a directory has nothing to close. */
+  close?(): Promise<void>;
+}
+
+/** Whether `value` looks like a `RegistryStore` (duck-typed: any implementation from any copy of core). */
+export function isRegistryStore(value: unknown): value is RegistryStore {
+  const store = value as Partial<Record<keyof RegistryStore, unknown>> | null;
+  return (
+    typeof store === "object" &&
+    store !== null &&
+    typeof store.location === "string" &&
+    typeof store.hostId === "string" &&
+    (
+      ["lookup", "list", "put", "update", "remove", "acquireClaim", "readClaim", "renewClaim", "releaseClaim"] as const
+    ).every((method) => typeof store[method] === "function")
+  );
+}
