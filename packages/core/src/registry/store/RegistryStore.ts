@@ -1,6 +1,9 @@
 import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../../schema/spawn-claim.js";
 import type { WorkerRecord } from "../../schema/worker-record.js";
 
+/** A record `prune` removed, and why it no longer described a usable worker. */
+export type PrunedRecord = { readonly record: WorkerRecord; readonly reason: string };
+
 /** Names one record: the workerId it serves and its own id (unique per spawned worker). */
 export type RecordRef = { readonly workerId: string; readonly id: string };
 
@@ -89,6 +92,13 @@ export interface RegistryStore {
   renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined>;
   /** Gives a claim up, if still held (never someone else's). */
   releaseClaim(claim: SpawnClaim, release?: ClaimRelease): Promise<void>;
+
+  /**
+   * Removes records that no longer describe a usable worker (dead, stopped, failed, heartbeat expired),
+   * never signalling any process and never touching a record it cannot read. Optional for stores that
+   * expire records on their own.
+   */
+  prune?(): Promise<readonly PrunedRecord[]>;
 
   /** Lets go of connections and timers; records stay. Optional: a directory has nothing to close. */
   close?(): Promise<void>;
