@@ -30,7 +30,7 @@ function unreadableNote(unreadable: readonly UnreadableRecord[]): string[] {
 }
 
 export async function listWorkers(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
-  const read = await registry.list();
+  const read = await registry.scan();
   const rows = describeWorkers(read.records, registry.hostId);
   const text = formatTable(
     ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
@@ -69,7 +69,7 @@ export async function listWorkers(registry: RegistryStore, now = Date.now()): Pr
 
 /** What the registry can tell about every process's workers (a pool's own counters are `pool.stats()`). */
 export async function registryStats(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
-  const read = await registry.list();
+  const read = await registry.scan();
   const workers = describeWorkers(read.records, registry.hostId);
   const live = workers.filter((w) => w.alive.ok && (w.record.status === "ready" || w.record.status === "busy"));
   const count = <K extends string>(keys: K[]) =>

@@ -100,7 +100,7 @@ export class WorkerLifecycle {
     if (this.#host.registry) {
       try {
         const hostId = this.#host.registry.hostId;
-        for (const record of (await this.#host.registry.list()).records) {
+        for (const record of await this.#host.registry.list()) {
           if (record.status !== "ready" && record.status !== "busy") continue;
           if (candidates.has(record.id)) {
             candidates.set(record.id, { ...record, draining: record.draining || candidates.get(record.id)?.draining });
@@ -172,7 +172,7 @@ export class WorkerLifecycle {
       const ours = (record: WorkerRecord) =>
         record.status === "starting" && record.owner?.pid === self.pid && record.owner.start === self.start;
       const hostId = this.#host.registry.hostId;
-      const live = (await this.#host.registry.list()).records.filter(
+      const live = (await this.#host.registry.list()).filter(
         (record) => !ours(record) && staleReason(record, hostId, now) === undefined,
       );
       const ownIds = new Set(own.map((record) => record.id));

@@ -535,7 +535,8 @@ export class WorkerPool {
     } catch (error) {
       unreserve?.();
       held?.stop();
-      if (held) await this.#releaseClaim(held.current(), signal.aborted ? undefined : error);
+      // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
+      if (held) await this.#releaseClaim(held.current(), error instanceof SpawnError ? error : undefined);
       if (!signal.aborted) this.#stats.recordSpawn(undefined);
       throw error;
     }

@@ -110,7 +110,11 @@ export class DeviceRegistry implements RegistryStore {
     );
   }
 
-  async list(): Promise<StoreRead> {
+  async list(): Promise<WorkerRecord[]> {
+    return [...(await this.scan()).records];
+  }
+
+  async scan(): Promise<StoreRead> {
     const own = this.#listOwn();
     if (this.legacySources.length === 0) return own;
     return withLegacy(
@@ -174,16 +178,17 @@ export class DeviceRegistry implements RegistryStore {
 
   // ---- writing records ------------------------------------------------------------------------------
 
-  async put(record: WorkerRecord): Promise<void> {
+  async put(record: WorkerRecord): Promise<WorkerRecord> {
     const valid = this.#validRecord(record);
     await this.#withRecordLock(valid, () => {
       const dir = this.#recordDirectory(valid.workerId, true);
       replaceFile(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(valid));
     });
+    return valid;
   }
 
   /** Old name of `put`, kept for callers of modelpool 0.1. */
-  upsert(record: WorkerRecord): Promise<void> {
+  upsert(record: WorkerRecord): Promise<WorkerRecord> {
     return this.put(record);
   }
 
@@ -206,8 +211,11 @@ export class DeviceRegistry implements RegistryStore {
     });
   }
 
-  async remove(ref: RecordRef): Promise<boolean> {
+  /** Removes one record, named by reference or (searching every workerId) by its id alone. */
+  async remove(target: RecordRef | string): Promise<boolean> {
     if (!this.#root.readable()) return false;
+    const ref = typeof target === "string" ? this.#listOwn().records.find((record) => record.id === target) : target;
+    if (!ref) return false;
     return this.#withRecordLock(ref, () => {
       const path = join(this.#recordDirectory(ref.workerId, false), `${encodeFileName(ref.id)}.json`);
       // Only a record that reads as the one named: an unreadable file is kept for a person to look at.

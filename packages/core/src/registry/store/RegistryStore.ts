@@ -69,10 +69,12 @@ export interface RegistryStore {
 
   /** The records of one workerId, and only those: the cost of a lookup does not grow with the registry. */
   lookup(workerId: string): Promise<StoreRead>;
-  /** Every record (the CLI, device-wide capacity). */
-  list(): Promise<StoreRead>;
-  /** Creates the record, or replaces the one with the same workerId and id, whole. */
-  put(record: WorkerRecord): Promise<void>;
+  /** Every readable record (device-wide capacity, scripts). */
+  list(): Promise<WorkerRecord[]>;
+  /** Every record, and where and why each unreadable one could not be read (the CLI). */
+  scan(): Promise<StoreRead>;
+  /** Creates the record, or replaces the one with the same workerId and id, whole; resolves to it as stored. */
+  put(record: WorkerRecord): Promise<WorkerRecord>;
   /**
    * Read-modify-write of one record, atomic against every other write of that record (and only of it).
    * Resolves to the record as it is afterwards, or `undefined` when there is no such record.
@@ -113,7 +115,18 @@ export function isRegistryStore(value: unknown): value is RegistryStore {
     typeof store.location === "string" &&
     typeof store.hostId === "string" &&
     (
-      ["lookup", "list", "put", "update", "remove", "acquireClaim", "readClaim", "renewClaim", "releaseClaim"] as const
+      [
+        "lookup",
+        "list",
+        "scan",
+        "put",
+        "update",
+        "remove",
+        "acquireClaim",
+        "readClaim",
+        "renewClaim",
+        "releaseClaim",
+      ] as const
     ).every((method) => typeof store[method] === "function")
   );
 }
