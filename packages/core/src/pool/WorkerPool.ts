@@ -54,8 +54,6 @@ import { WorkerLifecycle } from "./WorkerLifecycle.js";
  */
 export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: Decision; release(): Promise<void> };
 
-/** After a failed spawn, how long other requests for the same workerId + fingerprint share the failure instead of retrying. */
-const FAILED_SPAWN_BACKOFF_MS = 2_000;
 const BY_POOL = "modelpool";
 const DRAINING_REASON = "it was superseded and is draining: it stops once its leases are released";
 
@@ -627,7 +625,7 @@ export class WorkerPool {
     const failure =
       error === undefined
         ? undefined
-        : { message: error instanceof Error ? error.message : String(error), backoffMs: FAILED_SPAWN_BACKOFF_MS };
+        : { message: error instanceof Error ? error.message : String(error), backoffMs: this.#options.failedSpawnBackoffMs };
     await this.#writeOrWarn(`release spawn claim ${claim.key}`, (registry) =>
       registry.releaseClaim(claim, failure ? { failure } : {}),
     );

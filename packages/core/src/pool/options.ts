@@ -41,6 +41,11 @@ export const WorkerPoolOptionsSchema = z.object({
   probeTimeoutMs: z.number().int().positive().default(2_000),
   /** A worker this pool probed healthy this recently is not probed again (0: probe every time). */
   healthyForMs: z.number().int().min(0).default(1_000),
+  /**
+   * After a worker failed to start, how long other requests for the same workerId + fingerprint (in any
+   * process sharing the registry) fail with that same error instead of each starting it again.
+   */
+  failedSpawnBackoffMs: z.number().int().min(0).max(2_147_483_647).default(2_000),
   /** A spawn not ready after this long is stopped and fails with SpawnError. */
   spawnTimeoutMs: z.number().int().positive().default(60_000),
   /** Reuse registry workers whose URL is not loopback (off: a registry entry could point anywhere). */
