@@ -625,7 +625,10 @@ export class WorkerPool {
     const failure =
       error === undefined
         ? undefined
-        : { message: error instanceof Error ? error.message : String(error), backoffMs: this.#options.failedSpawnBackoffMs };
+        : {
+            message: error instanceof Error ? error.message : String(error),
+            backoffMs: this.#options.failedSpawnBackoffMs,
+          };
     await this.#writeOrWarn(`release spawn claim ${claim.key}`, (registry) =>
       registry.releaseClaim(claim, failure ? { failure } : {}),
     );
@@ -696,7 +699,10 @@ export class WorkerPool {
   #lease(worker: WorkerRecord, decision: Decision): WorkerLease {
     this.#leases.acquire(worker.id);
     this.#leasedRefs.set(worker.id, { workerId: worker.workerId, id: worker.id });
-    if (this.#leases.hasDirty()) this.#inBackground(this.#flushLeases());
+    // After the caller has its lease: the store's writes are synchronous file operations, and a lease must
+    // stay a memory operation for the caller.
+    if (this.#leases.hasDirty())
+      this.#inBackground(new Promise((resolve) => setImmediate(resolve)).then(() => this.#flushLeases()));
     this.#emitDecision(decision);
     // Only the request that spawned handles what its spawn superseded; requests sharing it would repeat that.
     if (decision.outcome === "spawned" && !decision.shared && decision.considered.length > 0) {

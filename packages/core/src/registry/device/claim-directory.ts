@@ -53,11 +53,14 @@ export class ClaimDirectory {
       const gen = top.gen + 1;
       const claim = make(`${gen}.${randomUUID()}`);
       if (!createFileExclusively(this.dir, String(gen), JSON.stringify(claim))) continue;
-      if (this.#outranked(gen)) {
+      const generations = this.#generations();
+      if (outranks(generations, gen)) {
         unlinkQuietly(join(this.dir, String(gen)));
         continue;
       }
-      this.#removeBelow(gen);
+      for (const entry of generations) {
+        if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
+      }
       return { acquired: true, claim, ...(top.kind === "held" ? { replaced: top.holder } : {}) };
     }
     return "contended";
@@ -83,16 +86,21 @@ export class ClaimDirectory {
     const renewed: SpawnClaim = { ...claim, expiresAt: now + ttlMs };
     replaceFile(this.dir, String(gen), JSON.stringify(renewed));
     // Taken over meanwhile (the file was removed by the winner and this rename made it again): withdraw.
-    if (this.#outranked(gen)) {
+    if (outranks(this.#generations(), gen)) {
       unlinkQuietly(join(this.dir, String(gen)));
       return undefined;
     }
     return renewed;
   }
 
+  /**
+   * Renames the holder's file to `N.released`. Not checked first: if the claim was taken over, the file
+   * named `N` is gone or belongs to a racer that is itself outranked and withdrawing, and a released
+   * lower number changes nothing for the holder of the higher one.
+   */
   release(claim: SpawnClaim, release: ClaimRelease = {}, now = Date.now()): void {
     const gen = generationOf(claim.token);
-    if (gen === undefined || !this.#holds(gen, claim.token)) return;
+    if (gen === undefined) return;
     const held = join(this.dir, String(gen));
     const released = `${gen}.released`;
     try {
@@ -148,18 +156,7 @@ export class ClaimDirectory {
   }
 
   #holds(gen: number, token: string): boolean {
-    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !this.#outranked(gen);
-  }
-
-  /** Whether any file other than `gen` itself numbers `gen` or higher. */
-  #outranked(gen: number): boolean {
-    return this.#generations().some((entry) => entry.gen >= gen && entry.name !== String(gen));
-  }
-
-  #removeBelow(gen: number): void {
-    for (const entry of this.#generations()) {
-      if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
-    }
+    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !outranks(this.#generations(), gen);
   }
 
   #readJson<T>(
@@ -173,6 +170,11 @@ export class ClaimDirectory {
     const result = schema.safeParse(parsed.value);
     return result.success ? result.data : undefined;
   }
+}
+
+/** Whether any file other than `gen` itself numbers `gen` or higher. */
+function outranks(generations: readonly Generation[], gen: number): boolean {
+  return generations.some((entry) => entry.gen >= gen && entry.name !== String(gen));
 }
 
 function generationOf(token: string): number | undefined {

@@ -14,7 +14,7 @@ const MARKER = "format.json";
 const PARTS = ["workers", "claims", "locks"] as const;
 const GROUP_OR_OTHER_WRITE = 0o022;
 
-type State = "unchecked" | "ready" | "read-only";
+type State = "unchecked" | "ready" | "prepared" | "read-only";
 
 /**
  * The registry directory itself: what it must be before anything in it is trusted (ours, 0700, not
@@ -54,12 +54,14 @@ export class RegistryRoot {
     if (this.#state === "read-only") {
       throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
     }
+    if (this.#state === "prepared") return;
     for (const part of PARTS) mkdirSync(join(this.path, part), { mode: 0o700, recursive: true });
     createFileExclusively(
       this.path,
       MARKER,
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
+    this.#state = "prepared";
   }
 
   #check(stats: import("node:fs").Stats): void {
