@@ -25,7 +25,7 @@ import {
 } from "../registry/store/RegistryStore.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import { FINGERPRINT_SCHEME, readRecordedFingerprint } from "../schema/fingerprint-scheme.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
+import { PARSE_CONTEXT, parseOrThrow } from "../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
 import type { ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
@@ -396,7 +396,7 @@ export class WorkerPool {
     try {
       // Raced against the signal so a backend that ignores it still cannot hold the request.
       const raw = await abortable(probe(candidate, { signal: bounded }), bounded);
-      const parsed = ProbeResultSchema.safeParse(raw);
+      const parsed = ProbeResultSchema.safeParse(raw, PARSE_CONTEXT);
       result = parsed.success
         ? parsed.data
         : { healthy: false, reason: `backend ${this.backend.name} returned an invalid probe result` };
@@ -592,7 +592,7 @@ export class WorkerPool {
         cause: error,
       });
     }
-    const parsed = SpawnedWorkerSchema.safeParse(raw);
+    const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
     if (!parsed.success) {
       throw new SpawnError(
         request.workerId,
@@ -607,7 +607,7 @@ export class WorkerPool {
   #stopLateSpawn(pending: Promise<SpawnedWorker>): void {
     pending.then(
       async (late) => {
-        const parsed = SpawnedWorkerSchema.safeParse(late);
+        const parsed = SpawnedWorkerSchema.safeParse(late, PARSE_CONTEXT);
         if (!parsed.success) return;
         const identity = processIdentityOf(parsed.data.pid);
         await terminateRecordedProcess({ pid: parsed.data.pid, pidStart: identity.start, startedAt: Date.now() });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
 import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
 import { parseBoundedJson } from "./bounded-json.js";
@@ -161,13 +162,15 @@ export class ClaimDirectory {
 
   #readJson<T>(
     name: string,
-    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+    schema: {
+      safeParse(value: unknown, context: typeof PARSE_CONTEXT): { success: true; data: T } | { success: false };
+    },
   ): T | undefined {
     const read = readOwnSmallFile(join(this.dir, name), MAX_CLAIM_BYTES);
     if (!read.ok) return undefined;
     const parsed = parseBoundedJson(read.text);
     if (!parsed.ok) return undefined;
-    const result = schema.safeParse(parsed.value);
+    const result = schema.safeParse(parsed.value, PARSE_CONTEXT);
     return result.success ? result.data : undefined;
   }
 }

@@ -17,6 +17,14 @@ const GROUP_OR_OTHER_WRITE = 0o022;
 type State = "unchecked" | "ready" | "prepared" | "read-only";
 
 /**
+ * Roots this process already checked, by path, with the directory's identity and times then: a new
+ * registry instance on the same unchanged directory (a new pool per task) costs one stat, not the checks.
+ */
+const checkedRoots = new Map<string, { key: string; state: "ready" | "read-only"; version: number }>();
+const rootKey = (stats: import("node:fs").Stats) =>
+  `${stats.dev}:${stats.ino}:${stats.mode}:${stats.uid}:${stats.mtimeMs}:${stats.ctimeMs}`;
+
+/**
  * The registry directory itself: what it must be before anything in it is trusted (ours, 0700, not
  * writable by others — sticky or not, as ssh insists for its keys — and marked as a registry), and its
  * creation on the first write. Reading never creates or changes anything.
@@ -41,7 +49,17 @@ export class RegistryRoot {
     if (this.#state !== "unchecked") return true;
     const stats = statSync(this.path, { throwIfNoEntry: false });
     if (!stats) return false;
+    const known = checkedRoots.get(this.path);
+    if (known?.key === rootKey(stats)) {
+      this.#state = known.state;
+      this.#version = known.version;
+      return true;
+    }
     this.#check(stats);
+    const state = this.#state as State;
+    if (state === "ready" || state === "read-only") {
+      checkedRoots.set(this.path, { key: rootKey(stats), state, version: this.#version });
+    }
     return true;
   }
 
