@@ -449,7 +449,12 @@ function readRecordDirectory(dir: string, workerId: string | undefined): StoreRe
       continue;
     }
     const read = readRecordFile(path, workerId === undefined ? undefined : { workerId });
-    if (read.ok) records.push(read.record);
+    if (read.ok && `${encodeFileName(read.record.id)}.json` !== entry.name) {
+      unreadable.push({
+        location: path,
+        reason: `it names id ${JSON.stringify(read.record.id)} but is filed under another`,
+      });
+    } else if (read.ok) records.push(read.record);
     else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
   }
   return { records, unreadable };
