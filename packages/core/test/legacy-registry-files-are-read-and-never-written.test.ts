@@ -309,3 +309,22 @@ test("a legacy source that is a FIFO is reported at once, never opened the block
   });
   expect(await readdir(dir)).toEqual(["registry.json"]);
 });
+
+test("migrate never overwrites an unreadable record of the registry that has a legacy record's id", async () => {
+  const dir = await tempDir();
+  const v1 = join(dir, "orchestrator-device-registry.json");
+  await copyFile(V1_FIXTURE, v1);
+  const path = await tempRegistryPath();
+  const registry = new DeviceRegistry({ path, legacySources: [v1] });
+  await registry.migrateLegacy();
+  // The migrated copy of the docs worker gets damaged: it is kept as it is for a person to look at.
+  const [name] = await readdir(join(path, "workers", "docs"));
+  const file = join(path, "workers", "docs", name as string);
+  await writeFile(file, "{ damaged", { mode: 0o600 });
+  expect((await registry.lookup("docs")).unreadable).toEqual([{ location: file, reason: expect.any(String) }]);
+
+  const again = await registry.migrateLegacy();
+
+  expect(await readFile(file, "utf8")).toBe("{ damaged");
+  expect(again.copied.map((r) => r.id)).not.toContain(V1_DOCS_ID);
+});
