@@ -250,6 +250,16 @@ const notRegistries: Target[] = [
       return join(dir, "home");
     },
   },
+  {
+    name: "a home directory holding only dotfiles",
+    make: async (dir) => {
+      await mkdir(join(dir, "home"), { mode: 0o700 });
+      await writeFile(join(dir, "home", ".bashrc"), "export PS1='$ '\n", { mode: 0o600 });
+      await mkdir(join(dir, "home", ".ssh"), { mode: 0o700 });
+      await writeFile(join(dir, "home", ".ssh", "authorized_keys"), "ssh-ed25519 AAAA test\n", { mode: 0o600 });
+      return join(dir, "home");
+    },
+  },
 ];
 
 for (const target of notRegistries) {
