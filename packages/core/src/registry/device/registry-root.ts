@@ -4,6 +4,7 @@ import { NotARegistryError } from "../../errors/NotARegistryError.js";
 import { RegistryVersionError } from "../../errors/RegistryVersionError.js";
 import { UnsafeRegistryPermissionsError } from "../../errors/UnsafeRegistryPermissionsError.js";
 import { parseBoundedJson } from "./bounded-json.js";
+import { ensureOwnDirectory } from "./own-directory.js";
 import { createFileExclusively } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
@@ -73,7 +74,7 @@ export class RegistryRoot {
       throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
     }
     if (this.#state === "prepared") return;
-    for (const part of PARTS) mkdirSync(join(this.path, part), { mode: 0o700, recursive: true });
+    for (const part of PARTS) ensureOwnDirectory(join(this.path, part));
     createFileExclusively(
       this.path,
       MARKER,
