@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeviceRegistry } from "@modelpool/core";
+import { DeviceRegistry, NotARegistryError } from "@modelpool/core";
 import { SameModelTestPolicy, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 import { main } from "../src/cli/main.js";
@@ -355,4 +355,62 @@ test("control characters from the registry are escaped in explain's text, its de
   // The candidate table is escaped; the first line (the decision's reason) repeats the record's id and url.
   const raw = explained.out.split("\n").filter((line) => RAW_CONTROL.test(line));
   expect(raw.map((line) => JSON.stringify(line))).toEqual([]);
+});
+
+test("a registry path below a regular file gets a typed error from every command, and the file is left as it is", async () => {
+  const dir = await tempDir();
+  await writeFile(join(dir, "file"), "not a directory\n", { mode: 0o600 });
+  const path = join(dir, "file", "registry");
+  const before = snapshotTree(dir);
+
+  const results = await Promise.all(
+    [
+      ["ls", "--registry", path],
+      ["stats", "--registry", path],
+      ["explain", "docs", "m", "--registry", path],
+      ["prune", "--registry", path],
+      ["migrate", "--registry", path, "--from", V1_FIXTURE],
+    ].map((argv) => run(...argv).catch((e: unknown) => ({ code: "threw", out: "", err: String(e) }))),
+  );
+
+  const lookup = await new DeviceRegistry({ path }).lookup("docs").catch((e: unknown) => e);
+  const put = await new DeviceRegistry({ path }).put(record({ id: "a", workerId: "docs" })).catch((e: unknown) => e);
+
+  for (const result of results) {
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining(path) });
+  }
+  expect(lookup).toBeInstanceOf(NotARegistryError);
+  expect(put).toBeInstanceOf(NotARegistryError);
+  expect(snapshotTree(dir)).toEqual(before);
+});
+
+test("ls, stats and explain change nothing in a registry holding records, claims, locks and unreadable files", async () => {
+  const path = await tempRegistryPath();
+  const pool = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });
+  const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
+  await pool.settled();
+  const registry = new DeviceRegistry({ path });
+  await registry.put(record({ id: "dead", workerId: "docs" }));
+  const held = await registry.acquireClaim({
+    key: "k",
+    workerId: "docs",
+    owner: { pid: process.pid, host: registry.hostId },
+    ttlMs: 60_000,
+  });
+  await writeFile(join(path, "workers", "docs", "broken.json"), "{ not json", { mode: 0o600 });
+  const before = snapshotTree(path);
+
+  const results = [
+    await run("ls", "--registry", path),
+    await run("ls", "--registry", path, "--json"),
+    await run("stats", "--registry", path),
+    await run("explain", "docs", "m", "--registry", path, "--policy", "exact"),
+    await run("explain", "code", "m", "--registry", path),
+  ];
+
+  expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
+  expect(results[3]?.out).toMatch(/^would reuse/);
+  expect(snapshotTree(path)).toEqual(before);
+  expect(held.acquired).toBe(true);
+  await lease.release();
 });
