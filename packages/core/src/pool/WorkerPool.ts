@@ -80,7 +80,7 @@ export class WorkerPool {
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
-  #lastUnreadable = "";
+  readonly #warnedUnreadable = new Set<string>();
   /** Which record each leased worker is, so its lease count can be written to the right record. */
   readonly #leasedRefs = new Map<string, RecordRef>();
   readonly #leases = new LeaseBook();
@@ -347,13 +347,15 @@ export class WorkerPool {
     return read.records;
   }
 
-  /** Warns once per set of unreadable records (they are kept as they are and never reused). */
+  /** Warns once per unreadable record and reason (they are kept as they are and never reused). */
   #noticeUnreadable(unreadable: readonly UnreadableRecord[]): void {
-    const key = unreadable.map((entry) => `${entry.location}\u0000${entry.reason}`).join("\n");
-    if (key === this.#lastUnreadable) return;
-    this.#lastUnreadable = key;
-    const first = unreadable[0];
+    const fresh = unreadable.filter((entry) => !this.#warnedUnreadable.has(`${entry.location}\u0000${entry.reason}`));
+    const first = fresh[0];
     if (!first) return;
+    // Bounded: a registry full of broken files must not grow this set without end.
+    if (this.#warnedUnreadable.size > 10_000) this.#warnedUnreadable.clear();
+    for (const entry of fresh) this.#warnedUnreadable.add(`${entry.location}\u0000${entry.reason}`);
+    unreadable = fresh;
     this.#warn({
       code: "REGISTRY_ENTRIES_UNREADABLE",
       message: `${unreadable.length} record${unreadable.length === 1 ? "" : "s"} of registry ${this.registry?.location} could not be read and will never be reused (kept as they are); first, ${first.location}: ${first.reason}`,

@@ -5,7 +5,7 @@ import { RegistryVersionError } from "../../errors/RegistryVersionError.js";
 import { UnsafeRegistryPermissionsError } from "../../errors/UnsafeRegistryPermissionsError.js";
 import { parseBoundedJson } from "./bounded-json.js";
 import { ensureOwnDirectory } from "./own-directory.js";
-import { createFileExclusively } from "./replace-file.js";
+import { createFileExclusively, TEMP_PREFIX } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
 /** The format this modelpool writes. Version 1 and 2 were single files (read as legacy sources). */
@@ -106,8 +106,10 @@ export class RegistryRoot {
     const marker = readOwnSmallFile(join(this.path, MARKER), 4096);
     if (!marker.ok) {
       if (!marker.missing) throw new NotARegistryError(this.path, `its ${MARKER} ${marker.reason}`);
+      // What a registry being created by another process right now may hold (its marker may appear
+      // between the read above and this listing); anything else, dotfiles included, is someone else's.
       const foreign = readdirSync(this.path).filter(
-        (name) => !name.startsWith(".") && !(PARTS as readonly string[]).includes(name),
+        (name) => !name.startsWith(TEMP_PREFIX) && name !== MARKER && !(PARTS as readonly string[]).includes(name),
       );
       if (foreign.length > 0) {
         throw new NotARegistryError(
