@@ -48,7 +48,7 @@ export class RegistryRoot {
   /** Whether there is a registry to read (false: not created yet). Throws when the path is unsafe or not a registry. */
   readable(): boolean {
     if (this.#state !== "unchecked") return true;
-    const stats = statSync(this.path, { throwIfNoEntry: false });
+    const stats = this.#stat();
     if (!stats) return false;
     const known = checkedRoots.get(this.path);
     if (known?.key === rootKey(stats)) {
@@ -67,7 +67,11 @@ export class RegistryRoot {
   /** Creates the registry if missing (0700 directories, the format marker); refuses a newer version. */
   prepareForWriting(): void {
     if (this.#state === "unchecked") {
-      mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      try {
+        mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw this.#notADirectoryPath(error);
+      }
       this.#check(statSync(this.path));
     }
     if (this.#state === "read-only") {
@@ -81,6 +85,22 @@ export class RegistryRoot {
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
     this.#state = "prepared";
+  }
+
+  #stat(): import("node:fs").Stats | undefined {
+    try {
+      return statSync(this.path, { throwIfNoEntry: false });
+    } catch (error) {
+      throw this.#notADirectoryPath(error);
+    }
+  }
+
+  /** A path through a regular file (`ENOTDIR`) names no registry: a typed error, nothing created. */
+  #notADirectoryPath(error: unknown): unknown {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+      return new NotARegistryError(this.path, "a part of its path is not a directory");
+    }
+    return error;
   }
 
   #check(stats: import("node:fs").Stats): void {
