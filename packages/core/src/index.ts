@@ -1,8 +1,3 @@
-export {
-  type OpencodeBackendOptions,
-  OpencodeBackendOptionsSchema,
-  opencodeBackend,
-} from "./backend/opencode-backend.js";
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { workspaceAliases } from "../vitest.shared.js";
+import { workspaceAliases } from "../../vitest.shared.js";
 
 /** Real `opencode serve` processes: slower, and kept out of `npm test`. */
 export default defineConfig({

@@ -1,8 +1,5 @@
+import { parseOptions, processBackend, type WorkerBackend } from "@modelpool/core";
 import { z } from "zod";
-import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
-import { processBackend } from "./process-backend.js";
-import type { WorkerBackend } from "./worker-backend.js";
 
 export const OpencodeBackendOptionsSchema = z
   .object({
@@ -32,11 +29,7 @@ const ConfigResponseSchema = z.looseObject({ model: z.string().min(1).optional()
  * live model differs from the registry is never reused. No provider credentials are needed to start one.
  */
 export function opencodeBackend(options: OpencodeBackendOptions = {}): WorkerBackend {
-  const config = parseOrThrow(
-    OpencodeBackendOptionsSchema,
-    options,
-    (issues) => new InvalidOptionsError("opencodeBackend", issues),
-  );
+  const config = parseOptions(OpencodeBackendOptionsSchema, options, "opencodeBackend");
   return processBackend({
     name: "opencode",
     command: config.command,

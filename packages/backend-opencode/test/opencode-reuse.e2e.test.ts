@@ -23,7 +23,7 @@ test("real opencode serve: spawn, reuse from another OS process, refuse after a 
   };
   const session = async (...args: string[]) =>
     JSON.parse(
-      (await runNodeScript(new URL("../opencode/session.ts", import.meta.url), [registry, ...args], env)).stdout,
+      (await runNodeScript(new URL("./fixtures/session.ts", import.meta.url), [registry, ...args], env)).stdout,
     ) as Session;
 
   const first = await session("openai/gpt-5-mini");

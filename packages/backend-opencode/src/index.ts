@@ -1,0 +1,1 @@
+export { type OpencodeBackendOptions, OpencodeBackendOptionsSchema, opencodeBackend } from "./opencode-backend.js";
