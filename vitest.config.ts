@@ -7,6 +7,7 @@ export default defineConfig({
       "packages/policy-exact",
       "packages/policy-family",
       "packages/backend-opencode",
+      "packages/cli",
       "examples",
     ],
   },

@@ -19,6 +19,7 @@ export {
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
+export { leaseUsage } from "./pool/lease-book.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
   type PoolPlugin,

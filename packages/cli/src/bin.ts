@@ -1,5 +1,6 @@
 import { main } from "./main.js";
 
+// main() turns every failure into an exit code; only a bug in main itself gets here (exit 3, "unexpected").
 main(
   process.argv.slice(2),
   (text) => console.log(text),
@@ -10,6 +11,6 @@ main(
   },
   (error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
+    process.exitCode = 3;
   },
 );

@@ -1,15 +1,15 @@
-import type { WorkerBackend } from "../backend/worker-backend.js";
-import { InvalidRequestError } from "../errors/InvalidRequestError.js";
-import { leaseUsage } from "../pool/lease-book.js";
-import { WorkerPool } from "../pool/WorkerPool.js";
-import { checkRecordedProcess } from "../process/recorded-process.js";
-import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import { ModelPolicySchema } from "../schema/fingerprint.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
-import type { WorkerRecord } from "../schema/worker-record.js";
+import {
+  checkRecordedProcess,
+  type DeviceRegistry,
+  leaseUsage,
+  type ModelPolicy,
+  type WorkerBackend,
+  WorkerPool,
+  type WorkerRecord,
+} from "@modelpool/core";
+import { escapeControl } from "./escape-control.js";
 import { formatAge, formatTable } from "./format-table.js";
 import { loadPolicies } from "./load-policy.js";
-import { UsageError } from "./usage-error.js";
 
 export type CommandOutput = { readonly json: unknown; readonly text: string };
 
@@ -24,15 +24,15 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
   const text = formatTable(
     ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
     rows.map(({ record, alive, usage }) => [
-      record.workerId,
-      record.fingerprint?.resolvedModel ?? "(none recorded)",
+      escapeControl(record.workerId),
+      escapeControl(record.fingerprint?.resolvedModel ?? "(none recorded)"),
       record.fingerprint?.modelPolicy ?? "-",
       record.draining ? `${record.status},draining` : record.status,
       String(record.pid),
       alive.ok ? "yes" : "no",
       String(usage.leases),
       usage.leases > 0 ? "-" : formatAge(now - usage.idleSince),
-      record.url ?? "-",
+      escapeControl(record.url ?? "-"),
       formatAge(now - record.startedAt),
     ]),
   );
@@ -56,7 +56,7 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
       })),
       invalid: contents.invalid,
     },
-    text: [`registry ${registry.path}`, rows.length ? text : "(no workers)", ...notes].join("\n"),
+    text: [`registry ${escapeControl(registry.path)}`, rows.length ? text : "(no workers)", ...notes].join("\n"),
   };
 }
 
@@ -87,7 +87,7 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     unreadableEntries: contents.invalid.length,
   };
   const text = [
-    `registry ${registry.path}`,
+    `registry ${escapeControl(registry.path)}`,
     `workers: ${summary.workers} recorded, ${summary.live} live, ${summary.dead} dead (run prune)`,
     `by status: ${
       Object.entries(summary.byStatus)
@@ -96,7 +96,7 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     }`,
     `live by workerId: ${
       Object.entries(summary.byWorkerId)
-        .map(([k, v]) => `${k} ${v}`)
+        .map(([k, v]) => `${escapeControl(k)} ${v}`)
         .join(", ") || "-"
     }`,
     `leases: ${summary.leases} held on ${summary.leased} workers; ${summary.idle} idle (longest ${formatAge(summary.longestIdleMs)}); ${summary.draining} draining`,
@@ -111,7 +111,12 @@ export async function pruneRegistry(registry: DeviceRegistry): Promise<CommandOu
   const text = pruned.length
     ? formatTable(
         ["WORKER", "PID", "STATUS", "REASON"],
-        pruned.map(({ record, reason }) => [record.workerId, String(record.pid), record.status, reason]),
+        pruned.map(({ record, reason }) => [
+          escapeControl(record.workerId),
+          String(record.pid),
+          record.status,
+          escapeControl(reason),
+        ]),
       )
     : "nothing to prune";
   return { json: { path: registry.path, pruned }, text };
@@ -125,17 +130,14 @@ const NEVER_SPAWNS: WorkerBackend = {
 
 export async function explainDecision(
   registry: DeviceRegistry,
-  args: { workerId: string; model: string; modelPolicy: string | undefined; policies: readonly string[] },
+  args: { workerId: string; model: string; modelPolicy: ModelPolicy | undefined; policies: readonly string[] },
 ): Promise<CommandOutput> {
-  const modelPolicy =
-    args.modelPolicy === undefined
-      ? undefined
-      : parseOrThrow(ModelPolicySchema, args.modelPolicy, (issues) => new InvalidRequestError(issues));
-  const plugins = (await Promise.all(args.policies.map(loadPolicies))).flat();
+  const modelPolicy = args.modelPolicy;
+  const plugins = (await Promise.all(args.policies.map((policy) => loadPolicies(policy)))).flat();
   const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins });
   const warnings: string[] = [];
   pool.hooks.warning.tap("modelpool-cli", (warning) => {
-    warnings.push(`warning ${warning.code}: ${warning.message}`);
+    warnings.push(`warning ${warning.code}: ${escapeControl(warning.message)}`);
   });
   const decision = await pool.explain({
     workerId: args.workerId,
@@ -145,11 +147,11 @@ export async function explainDecision(
     describe(candidate),
     source,
     verdict.reuse ? "reuse" : "deny",
-    verdict.by ?? "-",
-    verdict.reason,
+    escapeControl(verdict.by ?? "-"),
+    escapeControl(verdict.reason),
   ]);
   const text = [
-    decision.reason,
+    escapeControl(decision.reason),
     args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
     candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
     ...warnings,
@@ -160,18 +162,5 @@ export async function explainDecision(
 }
 
 function describe(record: WorkerRecord): string {
-  return `${record.fingerprint?.resolvedModel ?? "(no model)"} pid ${record.pid}`;
-}
-
-export function requirePositionals(
-  positionals: readonly string[],
-  names: readonly string[],
-  command: string,
-): string[] {
-  if (positionals.length !== names.length) {
-    throw new UsageError(
-      `${command} takes ${names.map((n) => `<${n}>`).join(" ")}; got ${positionals.length} argument(s)`,
-    );
-  }
-  return [...positionals];
+  return `${escapeControl(record.fingerprint?.resolvedModel ?? "(no model)")} pid ${record.pid}`;
 }

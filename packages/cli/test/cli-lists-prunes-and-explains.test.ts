@@ -1,9 +1,9 @@
-import { copyFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { DeviceRegistry } from "@modelpool/core";
 import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { main } from "../src/cli/main.js";
+import { main } from "../src/main.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
 
@@ -97,24 +97,44 @@ test("explain prints every candidate with its verdict, loading policies by modul
 });
 
 test.each([
-  [["frobnicate"], /unknown command "frobnicate"/],
-  [["explain", "docs"], /explain takes <workerId> <model>/],
-  [["ls", "--colour"], /Unknown option '--colour'/],
-  [["explain", "docs", "m", "--policy", "./no-such-policy.js"], /cannot load policy module/],
-  [["explain", "docs", "m", "--model-policy", "always"], /modelPolicy|Invalid option/],
-])("bad arguments %j exit 2 with a clear message", async (argv, message) => {
+  [["frobnicate"], /^modelpool: unknown command "frobnicate" \(expected ls, stats, prune, explain or help\)/],
+  [["explain", "docs"], /^modelpool explain: explain takes <workerId> <model>; missing <model>/],
+  [["ls", "extra"], /^modelpool ls: ls takes no arguments; unexpected "extra"/],
+  [["ls", "--colour"], /^modelpool ls: Unknown option '--colour'/],
+  [["prune", "--registry"], /Option '--registry' argument is ambiguous/],
+  [["explain", "docs", "m", "--policy", "./no-such-policy.js"], /cannot load policy module "\.\/no-such-policy\.js"/],
+  [
+    ["explain", "docs", "m", "--policy", "no-such-policy-package"],
+    /cannot find policy package "no-such-policy-package" from /,
+  ],
+  [
+    ["explain", "docs", "m", "--model-policy", "always"],
+    /--model-policy sets the fingerprint's modelPolicy field, which must be one of dynamic, sticky; got "always"/,
+  ],
+])("bad arguments %j exit 2 with a message naming what was wrong", async (argv, message) => {
   const { code, err } = await run(...argv, "--registry", await tempRegistryPath());
   expect(code).toBe(2);
   expect(err).toMatch(message);
+  expect(err).toMatch(/Run "modelpool (\w+ )?--help" for usage\.$/);
 });
 
-test("a corrupt registry exits 1 with a typed error, bytes moved aside", async () => {
-  const path = await tempRegistryPath();
-  const { writeFile } = await import("node:fs/promises");
-  await writeFile(path, "{ not json", { mode: 0o600 });
-
-  const { code, err } = await run("ls", "--registry", path, "--json");
-
-  expect(code).toBe(1);
-  expect(JSON.parse(err).error).toMatchObject({ code: "REGISTRY_CORRUPT" });
+test("a usage error with --json is a JSON error carrying its exit code", async () => {
+  const { code, err } = await run("ls", "extra", "--json");
+  expect(code).toBe(2);
+  expect(JSON.parse(err)).toEqual({
+    error: { name: "UsageError", code: "USAGE", message: 'ls takes no arguments; unexpected "extra"', exitCode: 2 },
+  });
 });
+
+test.each([["ls"], ["stats"], ["prune"], ["explain", "docs", "m", "--policy", "exact"]])(
+  "%s on a corrupt registry exits 1 with a typed error, like every command",
+  async (...argv) => {
+    const path = await tempRegistryPath();
+    await writeFile(path, "{ not json", { mode: 0o600 });
+
+    const { code, err } = await run(...argv, "--registry", path, "--json");
+
+    expect(code).toBe(1);
+    expect(JSON.parse(err).error).toMatchObject({ code: "REGISTRY_CORRUPT", exitCode: 1 });
+  },
+);
