@@ -19,6 +19,7 @@ export {
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
+export { isWorkerPool } from "./pool/is-worker-pool.js";
 export { leaseUsage } from "./pool/lease-book.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
@@ -32,7 +33,6 @@ export {
   assertWorkerPool,
   composeVerdict,
   noFingerprintVerdict,
-  parseOptions,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
@@ -55,7 +55,9 @@ export {
   ModelPolicySchema,
 } from "./schema/fingerprint.js";
 export { FINGERPRINT_SCHEME, readRecordedFingerprint } from "./schema/fingerprint-scheme.js";
+export { type OptionsValidator, parseOptions } from "./schema/parse-options.js";
 export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
+export { isStandardSchema, type StandardSchemaV1 } from "./schema/standard-schema.js";
 export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,

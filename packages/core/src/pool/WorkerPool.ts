@@ -10,7 +10,7 @@ import { CorruptRegistryError } from "../errors/CorruptRegistryError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { InvalidVerdictError } from "../errors/InvalidVerdictError.js";
-import { ModelpoolError } from "../errors/ModelpoolError.js";
+import { isModelpoolError } from "../errors/ModelpoolError.js";
 import { RegistryVersionError } from "../errors/RegistryVersionError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
@@ -36,6 +36,7 @@ import {
   type PoolHooks,
   type PoolWarning,
 } from "./hooks.js";
+import { WORKER_POOL_BRAND } from "./is-worker-pool.js";
 import { LeaseBook } from "./lease-book.js";
 import { isLoopbackUrl } from "./loopback.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
@@ -66,6 +67,8 @@ type Flight = { promise: Promise<SpawnOutcome>; controller: AbortController; wai
  * Compatibility is not its business: policies tapping `hooks.canReuse` decide it.
  */
 export class WorkerPool {
+  /** See `isWorkerPool`: recognised across installed copies of @modelpool/core. */
+  readonly [WORKER_POOL_BRAND] = true;
   readonly hooks: PoolHooks = createPoolHooks();
   readonly backend: WorkerBackend;
   /** Undefined when the pool was created with `registry: false`. */
@@ -98,8 +101,8 @@ export class WorkerPool {
     this.registry =
       registry === false
         ? undefined
-        : registry instanceof DeviceRegistry
-          ? registry
+        : typeof registry === "object"
+          ? registry // any registry, even one made by another installed copy of @modelpool/core
           : new DeviceRegistry(registry === undefined ? {} : { path: registry });
     this.#lifecycle = new WorkerLifecycle(
       {
@@ -244,9 +247,7 @@ export class WorkerPool {
   #parseRequest(input: WorkerRequest): ResolvedWorkerRequest {
     const prototypeKey = findPrototypeKey(input);
     if (prototypeKey) {
-      throw new InvalidRequestError([
-        { code: "custom", path: prototypeKey, message: "a prototype key is not allowed", input },
-      ]);
+      throw new InvalidRequestError([{ path: prototypeKey, message: "a prototype key is not allowed" }]);
     }
     return parseOrThrow(WorkerRequestSchema, input, (issues) => new InvalidRequestError(issues));
   }
@@ -577,7 +578,7 @@ export class WorkerPool {
           cause: error,
         });
       }
-      if (error instanceof ModelpoolError) throw error;
+      if (isModelpoolError(error)) throw error; // a backend's own typed error, from any copy of core
       throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
         cause: error,
       });

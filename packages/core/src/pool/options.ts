@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
-import { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import type { WorkerPool } from "./WorkerPool.js";
+import type { WorkerPoolOptions } from "./worker-pool-options.js";
+
+export type { WorkerPoolOptions } from "./worker-pool-options.js";
 
 /** A policy or any other extension: `apply` connects it to the pool's hooks, once. */
 export interface PoolPlugin {
@@ -9,8 +12,8 @@ export interface PoolPlugin {
 }
 
 /** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
-export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]);
-export type SupersededAction = z.infer<typeof SupersededActionSchema>;
+export type SupersededAction = "keep" | "stop" | "drain";
+export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]) satisfies z.ZodType<SupersededAction>;
 
 export const WorkerPoolOptionsSchema = z.object({
   backend: z.custom<WorkerBackend>(
@@ -18,7 +21,17 @@ export const WorkerPoolOptionsSchema = z.object({
     "backend must be an object with a name and a spawn(request, { signal }) method",
   ),
   /** A registry, its path, or `false` for none (workers are then shared within this pool only). Default: `defaultRegistryPath()`. */
-  registry: z.union([z.instanceof(DeviceRegistry), z.string().min(1), z.literal(false)]).optional(),
+  // Duck-typed, not instanceof: a registry made by another installed copy of @modelpool/core is still one.
+  registry: z
+    .union([
+      z.custom<DeviceRegistry>(
+        (value) => typeof (value as { lookup?: unknown } | null)?.lookup === "function",
+        "registry must be a registry (with lookup()), a path, or false",
+      ),
+      z.string().min(1),
+      z.literal(false),
+    ])
+    .optional(),
   plugins: z
     .array(
       z.custom<PoolPlugin>(
@@ -55,6 +68,5 @@ export const WorkerPoolOptionsSchema = z.object({
   capacityTimeoutMs: z.number().int().min(0).default(30_000),
   /** How often idle and draining workers are looked for (the timer never keeps the process alive). */
   sweepIntervalMs: z.number().int().positive().default(1_000),
-});
-export type WorkerPoolOptions = z.input<typeof WorkerPoolOptionsSchema>;
+}) satisfies z.ZodType<unknown, WorkerPoolOptions>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;
