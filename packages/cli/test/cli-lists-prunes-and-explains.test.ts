@@ -44,6 +44,12 @@ test("stats tells what the registry knows: live and dead workers, leases, idle t
   const path = await tempRegistryPath();
   await copyFile(V1_FIXTURE, path); // two dead workers, a session, an unreadable entry
   const pool = testPool({ registry: path });
+  // The fixture's unreadable entry is reported to the pool as a warning: expected here, so listened to
+  // (a pool with no listener would print it as a process warning).
+  const warnings: string[] = [];
+  pool.hooks.warning.tap("test", (warning) => {
+    warnings.push(warning.code);
+  });
   const held = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
   const idle = await pool.getOrSpawn({ workerId: "coder", fingerprint: { resolvedModel: "m" } });
   await idle.release();
@@ -63,6 +69,7 @@ test("stats tells what the registry knows: live and dead workers, leases, idle t
     unreadableEntries: 1,
     byWorkerId: { docs: 1, coder: 1 },
   });
+  expect(warnings).toContain("REGISTRY_ENTRIES_UNREADABLE");
   await held.release();
 });
 
