@@ -1,3 +1,9 @@
+/**
+ * The pool, its hooks, the registry, the process backend and the typed errors of modelpool.
+ *
+ * @packageDocumentation
+ * @module @modelpool/core
+ */
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,
