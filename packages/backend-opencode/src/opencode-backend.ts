@@ -1,6 +1,26 @@
 import { parseOptions, processBackend, type WorkerBackend } from "@modelpool/core";
 import { z } from "zod";
 
+/** What `opencodeBackend` takes. Plain TypeScript, checked against `OpencodeBackendOptionsSchema` at compile time. */
+export interface OpencodeBackendOptions {
+  /** The `opencode` executable: the `opencode-ai` package's bin, or `opencode` on PATH (default). */
+  command?: string;
+  /** The project directory the server works in (default: this process's). */
+  cwd?: string;
+  /** More opencode config, merged under the model (which always comes from the request). */
+  config?: Record<string, unknown>;
+  /** Extra environment (e.g. an isolated HOME or XDG dirs). */
+  env?: Record<string, string>;
+  /** `--pure`: run without external plugins (default true). */
+  pure?: boolean;
+  /** How long a start may take before it fails with a SpawnError (default 30000). */
+  timeoutMs?: number;
+  /** After SIGTERM, how long before SIGKILL (default 5000). */
+  stopGraceMs?: number;
+  /** Where each worker's output goes (default: a directory under the OS temp dir). */
+  logDir?: string;
+}
+
 export const OpencodeBackendOptionsSchema = z
   .object({
     /** The `opencode` executable: the `opencode-ai` package's bin, or `opencode` on PATH. */
@@ -17,8 +37,7 @@ export const OpencodeBackendOptionsSchema = z
     stopGraceMs: z.number().int().min(0).default(5_000),
     logDir: z.string().optional(),
   })
-  .strict();
-export type OpencodeBackendOptions = z.input<typeof OpencodeBackendOptionsSchema>;
+  .strict() satisfies z.ZodType<unknown, OpencodeBackendOptions>;
 
 const ConfigResponseSchema = z.looseObject({ model: z.string().min(1).optional() });
 
