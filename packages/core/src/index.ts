@@ -1,8 +1,9 @@
-export {
-  type OpencodeBackendOptions,
-  OpencodeBackendOptionsSchema,
-  opencodeBackend,
-} from "./backend/opencode-backend.js";
+/**
+ * The pool, its hooks, the registry, the process backend and the typed errors of modelpool.
+ *
+ * @packageDocumentation
+ * @module @modelpool/core
+ */
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,
@@ -24,6 +25,8 @@ export {
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
+export { isWorkerPool } from "./pool/is-worker-pool.js";
+export { leaseUsage } from "./pool/lease-book.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
   type PoolPlugin,
@@ -36,7 +39,6 @@ export {
   assertWorkerPool,
   composeVerdict,
   noFingerprintVerdict,
-  parseOptions,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
@@ -72,6 +74,7 @@ export {
   ModelPolicySchema,
 } from "./schema/fingerprint.js";
 export { FINGERPRINT_SCHEME, readRecordedFingerprint } from "./schema/fingerprint-scheme.js";
+export { type OptionsValidator, parseOptions } from "./schema/parse-options.js";
 export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
 export {
   type ClaimFailure,
@@ -81,6 +84,7 @@ export {
   type SpawnClaim,
   SpawnClaimSchema,
 } from "./schema/spawn-claim.js";
+export { isStandardSchema, type StandardSchemaV1 } from "./schema/standard-schema.js";
 export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,

@@ -5,7 +5,7 @@ import { DeviceRegistry, type PoolWarning, type WorkerBackend, WorkerPool, type 
 import { SameModelTestPolicy, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import fc from "fast-check";
 import { expect, test, vi } from "vitest";
-import { main } from "../src/cli/main.js";
+import { main } from "../../cli/src/main.js";
 import { makeFifo, record, unblockFifoAfter } from "./fixtures/registry-files.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));

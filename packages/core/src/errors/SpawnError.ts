@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 export type SpawnFailure = "exited" | "timeout" | "backend-error" | "invalid-result";
 
@@ -28,5 +28,5 @@ export class SpawnError extends ModelpoolError {
 }
 
 export function isSpawnError(value: unknown): value is SpawnError {
-  return value instanceof SpawnError;
+  return hasModelpoolCode(value, "SPAWN_FAILED");
 }

@@ -9,9 +9,9 @@ import {
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { InvalidVerdictError } from "../errors/InvalidVerdictError.js";
-import { ModelpoolError } from "../errors/ModelpoolError.js";
-import { RegistryVersionError } from "../errors/RegistryVersionError.js";
-import { SpawnError } from "../errors/SpawnError.js";
+import { isModelpoolError } from "../errors/ModelpoolError.js";
+import { isRegistryVersionError } from "../errors/RegistryVersionError.js";
+import { isSpawnError, SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
 import { checkRecordLiveness } from "../process/record-liveness.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
@@ -41,6 +41,7 @@ import {
   type PoolHooks,
   type PoolWarning,
 } from "./hooks.js";
+import { WORKER_POOL_BRAND } from "./is-worker-pool.js";
 import { LeaseBook } from "./lease-book.js";
 import { isLoopbackUrl } from "./loopback.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
@@ -69,6 +70,8 @@ type Flight = { promise: Promise<SpawnOutcome>; controller: AbortController; wai
  * Compatibility is not its business: policies tapping `hooks.canReuse` decide it.
  */
 export class WorkerPool {
+  /** See `isWorkerPool`: recognised across installed copies of @modelpool/core. */
+  readonly [WORKER_POOL_BRAND] = true;
   readonly hooks: PoolHooks = createPoolHooks();
   readonly backend: WorkerBackend;
   /** Undefined when the pool was created with `registry: false`. */
@@ -248,9 +251,7 @@ export class WorkerPool {
   #parseRequest(input: WorkerRequest): ResolvedWorkerRequest {
     const prototypeKey = findPrototypeKey(input);
     if (prototypeKey) {
-      throw new InvalidRequestError([
-        { code: "custom", path: prototypeKey, message: "a prototype key is not allowed", input },
-      ]);
+      throw new InvalidRequestError([{ path: prototypeKey, message: "a prototype key is not allowed" }]);
     }
     return parseOrThrow(WorkerRequestSchema, input, (issues) => new InvalidRequestError(issues));
   }
@@ -536,7 +537,7 @@ export class WorkerPool {
       unreserve?.();
       held?.stop();
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
-      if (held) await this.#releaseClaim(held.current(), error instanceof SpawnError ? error : undefined);
+      if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) this.#stats.recordSpawn(undefined);
       throw error;
     }
@@ -589,7 +590,7 @@ export class WorkerPool {
           cause: error,
         });
       }
-      if (error instanceof ModelpoolError) throw error;
+      if (isModelpoolError(error)) throw error; // a backend's own typed error, from any copy of core
       throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
         cause: error,
       });
@@ -681,7 +682,7 @@ export class WorkerPool {
     try {
       return await write(registry);
     } catch (error) {
-      if (error instanceof RegistryVersionError) {
+      if (isRegistryVersionError(error)) {
         this.#warn({ code: "REGISTRY_READ_ONLY", message: error.message, error });
         return undefined;
       }

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { WorkerPool } from "./WorkerPool.js";
+import type { WorkerPoolOptions } from "./worker-pool-options.js";
+
+export type { WorkerPoolOptions } from "./worker-pool-options.js";
 
 /** A policy or any other extension: `apply` connects it to the pool's hooks, once. */
 export interface PoolPlugin {
@@ -9,8 +12,8 @@ export interface PoolPlugin {
 }
 
 /** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
-export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]);
-export type SupersededAction = z.infer<typeof SupersededActionSchema>;
+export type SupersededAction = "keep" | "stop" | "drain";
+export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]) satisfies z.ZodType<SupersededAction>;
 
 export const WorkerPoolOptionsSchema = z.object({
   backend: z.custom<WorkerBackend>(
@@ -24,6 +27,7 @@ export const WorkerPoolOptionsSchema = z.object({
    */
   registry: z
     .union([
+      // Duck-typed, not instanceof: a store made by another installed copy of @modelpool/core is still one.
       z.custom<RegistryStore>(isRegistryStore, "registry must be a RegistryStore, a directory path or false"),
       z.string().min(1),
       z.literal(false),
@@ -70,6 +74,5 @@ export const WorkerPoolOptionsSchema = z.object({
   capacityTimeoutMs: z.number().int().min(0).default(30_000),
   /** How often idle and draining workers are looked for (the timer never keeps the process alive). */
   sweepIntervalMs: z.number().int().positive().default(1_000),
-});
-export type WorkerPoolOptions = z.input<typeof WorkerPoolOptionsSchema>;
+}) satisfies z.ZodType<unknown, WorkerPoolOptions>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

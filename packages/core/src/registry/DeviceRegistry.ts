@@ -219,9 +219,7 @@ export class DeviceRegistry implements RegistryStore {
       if (next === undefined) return current.record;
       const valid = this.#validRecord(next);
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
-        throw new InvalidRequestError([
-          { path: ["id"], message: "update may not change a record's workerId or id", code: "custom", input: next },
-        ]);
+        throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
       }
       replaceFile(dir, name, encodeRecord(valid));
       return valid;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ModelFingerprintSchema } from "./fingerprint.js";
+import { type ModelFingerprint, type ModelFingerprintInput, ModelFingerprintSchema } from "./fingerprint.js";
 
 export const WorkerIdSchema = z
   .string()
@@ -9,6 +9,26 @@ export const WorkerIdSchema = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, "workerId must not contain control characters");
 
 /** What a caller asks `getOrSpawn` / `explain` for. */
+export interface WorkerRequest {
+  /** The role asked for, e.g. `"docs"` or `"coder"`: 1 to 256 characters, no control characters. */
+  workerId: string;
+  fingerprint: ModelFingerprintInput;
+  /** Skip every reuse: spawn a fresh worker (default false). */
+  forceNew?: boolean;
+  /** Stop the worker once unused this long (recorded with it when spawned; overrides the pool's idleTtlMs). */
+  idleTtlMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A request after validation, defaults filled in: what backends and policies see. */
+export interface ResolvedWorkerRequest {
+  workerId: string;
+  fingerprint: ModelFingerprint;
+  forceNew: boolean;
+  idleTtlMs?: number;
+  signal?: AbortSignal;
+}
+
 export const WorkerRequestSchema = z.object({
   workerId: WorkerIdSchema,
   fingerprint: ModelFingerprintSchema,
@@ -16,6 +36,4 @@ export const WorkerRequestSchema = z.object({
   /** Stop the worker once unused this long (recorded with it when spawned; overrides the pool's idleTtlMs). */
   idleTtlMs: z.number().int().positive().optional(),
   signal: z.instanceof(AbortSignal).optional(),
-});
-export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
-export type ResolvedWorkerRequest = z.output<typeof WorkerRequestSchema>;
+}) satisfies z.ZodType<ResolvedWorkerRequest, WorkerRequest>;

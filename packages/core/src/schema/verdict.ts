@@ -1,6 +1,16 @@
 import { z } from "zod";
 
 /** What the `canReuse` waterfall passes from tap to tap. */
+export interface ReuseVerdict {
+  reuse: boolean;
+  /** Why, in words a person reads in `decision.considered` and `modelpool explain` (non-empty). */
+  reason: string;
+  /** Which policy (tap name) produced this verdict. */
+  by?: string;
+  /** Among allowed candidates, the highest rank wins; ties go to the most recently updated. */
+  rank?: number;
+}
+
 export const ReuseVerdictSchema = z.object({
   reuse: z.boolean(),
   reason: z.string().min(1),
@@ -8,5 +18,4 @@ export const ReuseVerdictSchema = z.object({
   by: z.string().optional(),
   /** Among allowed candidates, the highest rank wins; ties go to the most recently updated. */
   rank: z.number().finite().optional(),
-});
-export type ReuseVerdict = z.infer<typeof ReuseVerdictSchema>;
+}) satisfies z.ZodType<ReuseVerdict>;
