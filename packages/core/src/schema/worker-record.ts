@@ -66,5 +66,14 @@ export const WorkerRecordSchema = z.looseObject({
   startedAt: z.number(),
   updatedAt: z.number(),
   lastError: z.string().max(8192).optional(),
+  // ---- Process safety (issue 11): optional fields appended here; records written before them still parse. ----
+  /** The executable `pid` ran when it was recorded (Linux `/proc/<pid>/exe`): a recycled pid running another program never matches. */
+  pidExe: z.string().max(4096).optional(),
+  /**
+   * Present when `pid` led its own session and process group when it was recorded (processBackend starts every
+   * worker so): stopping the worker stops that session, what the worker started, even after `pid` has exited.
+   * `verifiedAt` (a start-time token) is a moment before which the session was seen to be the worker's.
+   */
+  pidSession: z.object({ verifiedAt: z.string().max(256) }).optional(),
 });
 export type WorkerRecord = z.output<typeof WorkerRecordSchema>;
