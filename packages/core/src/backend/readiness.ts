@@ -5,8 +5,9 @@ import { timeoutSignal } from "../timers/timeout-signal.js";
 /**
  * Follows a log file from the start until a line matches `pattern`; resolves with the match.
  * The worker writes to a file, not a pipe, so it can outlive the process that spawned it.
- * `pattern` is used through a copy without `g` or `y`: with them, `exec` would carry `lastIndex` from one
- * line, and one spawn, to the next, and miss the ready line.
+ * `pattern` is used through a copy whose `lastIndex` is reset for every line: with `g` or `y`, `exec` would
+ * otherwise carry it from one line, and one spawn, to the next, and miss the ready line (`y` still anchors
+ * the match at the start of each line).
  */
 export async function waitForLogLine(
   path: string,
@@ -14,7 +15,7 @@ export async function waitForLogLine(
   signal: AbortSignal,
   pollMs = 15,
 ): Promise<RegExpExecArray> {
-  const matcher = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+  const matcher = new RegExp(pattern.source, pattern.flags);
   const handle = await open(path, "r");
   try {
     let position = 0;
@@ -29,6 +30,7 @@ export async function waitForLogLine(
         const lines = pending.split("\n");
         pending = lines.pop() ?? "";
         for (const line of lines) {
+          matcher.lastIndex = 0;
           const match = matcher.exec(line);
           if (match) return match;
         }
