@@ -59,7 +59,9 @@ test.skipIf(process.platform !== "linux" || !canForceRecycle())(
       if (Math.abs(pid) === stranger.pid && signal !== 0) sentToStranger.push(pid);
       return realKill(pid, signal);
     });
-    onTestFinished(() => vi.restoreAllMocks());
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
 
     const report = await terminateRecordedProcess(recorded, 100);
 
