@@ -43,6 +43,9 @@ export async function terminateRecordedProcess(recorded: RecordedProcess, graceM
     signalled: [...signalled].map(([pid, signals]) => ({ pid, signals })),
   });
 
+  // Proven once more before the first signal: processes started since the record stay provably the worker's
+  // even if the leader is the first to exit.
+  worker.isRunning();
   const term = signalRecordedWorker(worker.recorded, "SIGTERM");
   if (!term.sent) {
     const outcome = term.why === "gone" ? "already-gone" : term.why;
@@ -73,13 +76,14 @@ class StoppingWorker {
   async exitedWithin(ms: number): Promise<boolean> {
     const deadline = performance.now() + ms;
     for (;;) {
-      if (!this.#isRunning()) return true;
+      if (!this.isRunning()) return true;
       if (performance.now() >= deadline) return false;
       await sleep(this.recorded.pidSession ? 50 : 20);
     }
   }
 
-  #isRunning(): boolean {
+  /** Whether anything of the worker runs; moves `verifiedAt` forward when its session is proven its own. */
+  isRunning(): boolean {
     if (this.recorded.pidSession === undefined || process.platform !== "linux") {
       return checkRecordedProcess(this.recorded).ok;
     }
