@@ -49,6 +49,10 @@ export function readWorkerSession(recorded: RecordedProcess): WorkerSession {
     return { ours: false, gone: true, reason: `pid ${recorded.pid} was recorded before the machine restarted` };
   }
   const now = linuxNow() ?? recorded.pidSession.verifiedAt;
+  if (verifiedAt.ticks > (parseLinuxInstant(now)?.ticks ?? 0)) {
+    // Written by no modelpool: a moment not yet reached would make any later session look like the worker's.
+    return { ours: false, gone: false, reason: `pid ${recorded.pid}: its session was recorded as seen in the future` };
+  }
   const members = scanSession(recorded.pid);
   const leader = members.find((member) => member.pid === recorded.pid);
   if (leader && !leader.zombie) {
