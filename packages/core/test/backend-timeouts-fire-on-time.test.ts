@@ -5,7 +5,7 @@ import { processBackend, type ResolvedWorkerRequest, SpawnError, WorkerPool } fr
 import { MODEL_WORKER_SCRIPT, runNodeScript } from "@modelpool/test-utils";
 import { expect, onTestFinished, test } from "vitest";
 
-const TIMEOUT_MS = 2_000;
+const TIMEOUT_MS = 3_000;
 const request: ResolvedWorkerRequest = {
   workerId: "silent",
   fingerprint: { resolvedModel: "m", modelPolicy: "dynamic" },
@@ -23,13 +23,13 @@ const silentBackend = () =>
   });
 
 /**
- * Collects garbage every 50 ms while the test runs: a timeout kept alive only by reference (a timeout
+ * Collects garbage every 500 ms while the test runs: a timeout kept alive only by reference (a timeout
  * signal inside `AbortSignal.any`) is collected and never fires, which is the bug this file guards against.
  */
 function underGcPressure(): void {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
-  const timer = setInterval(gc, 50);
+  const timer = setInterval(gc, 500);
   onTestFinished(() => clearInterval(timer));
 }
 

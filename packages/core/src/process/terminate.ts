@@ -26,9 +26,9 @@ export type TerminateReport = {
 const KILL_CONFIRM_MS = 5_000;
 
 /**
- * Stops a recorded worker: SIGTERM, then SIGKILL after `graceMs`, then waits for the exit. Everything goes
- * through the signal gate, so a pid that is not the recorded process, pid ≤ 1, this process and its group
- * are never signalled. A worker recorded as leading its own session is stopped whole: what it started goes
+ * Stops a recorded worker: SIGTERM, then SIGKILL after `graceMs` (at once when it is 0), then waits for
+ * the exit. Everything goes through the signal gate, so a pid that is not the recorded process, pid ≤ 1,
+ * this process and its group are never signalled. A worker recorded as leading its own session is stopped whole: what it started goes
  * too, even if the worker itself has already exited.
  */
 export async function terminateRecordedProcess(recorded: RecordedProcess, graceMs = 5_000): Promise<TerminateReport> {
@@ -46,17 +46,20 @@ export async function terminateRecordedProcess(recorded: RecordedProcess, graceM
   // Proven once more before the first signal: processes started since the record stay provably the worker's
   // even if the leader is the first to exit.
   worker.isRunning();
-  const term = signalRecordedWorker(worker.recorded, "SIGTERM");
-  if (!term.sent) {
-    const outcome = term.why === "gone" ? "already-gone" : term.why;
-    return report(outcome, term.reason);
-  }
-  note(term.pids, "SIGTERM");
-  if (await worker.exitedWithin(graceMs)) return report("stopped", `SIGTERM: ${term.how}`);
-  const kill = signalRecordedWorker(worker.recorded, "SIGKILL");
-  if (kill.sent) note(kill.pids, "SIGKILL");
-  if (await worker.exitedWithin(KILL_CONFIRM_MS)) {
-    return report("stopped", kill.sent ? `SIGKILL after ${graceMs} ms: ${kill.how}` : `SIGTERM: ${term.how}`);
+  // No grace: SIGKILL at once (a failed spawn has nothing to save).
+  const first = graceMs > 0 ? "SIGTERM" : "SIGKILL";
+  const sent = signalRecordedWorker(worker.recorded, first);
+  if (!sent.sent) return report(sent.why === "gone" ? "already-gone" : sent.why, sent.reason);
+  note(sent.pids, first);
+  if (first === "SIGKILL") {
+    if (await worker.exitedWithin(KILL_CONFIRM_MS)) return report("stopped", `SIGKILL: ${sent.how}`);
+  } else {
+    if (await worker.exitedWithin(graceMs)) return report("stopped", `SIGTERM: ${sent.how}`);
+    const kill = signalRecordedWorker(worker.recorded, "SIGKILL");
+    if (kill.sent) note(kill.pids, "SIGKILL");
+    if (await worker.exitedWithin(KILL_CONFIRM_MS)) {
+      return report("stopped", kill.sent ? `SIGKILL after ${graceMs} ms: ${kill.how}` : `SIGTERM: ${sent.how}`);
+    }
   }
   return report("still-running", `still running ${KILL_CONFIRM_MS} ms after SIGKILL`);
 }
