@@ -1,4 +1,5 @@
-import { processBackend, terminateRecordedProcess, WorkerPool } from "@modelpool/core";
+import { readdirSync, readFileSync } from "node:fs";
+import { processBackend, SpawnError, terminateRecordedProcess, WorkerPool } from "@modelpool/core";
 import { isRunning, MODEL_WORKER_SCRIPT, waitUntil } from "@modelpool/test-utils";
 import { expect, onTestFinished, test } from "vitest";
 
@@ -49,4 +50,44 @@ test("terminateRecordedProcess stops it too, and reports what it stopped", async
   expect(report.signalled.map((process) => process.pid)).toContain(serverPid);
   expect(report.reason).toMatch(/has exited, but pid \d+, started in its session/);
   expect(isRunning(serverPid)).toBe(false);
+});
+
+/** Live processes whose session is `sid` (field 6 of /proc/<pid>/stat). */
+function liveInSession(sid: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) === sid && isRunning(pid);
+      } catch {
+        return false;
+      }
+    });
+}
+
+test("a wrapper that exits before its server is ready fails the spawn, and the server is stopped with it", async () => {
+  const backend = processBackend({
+    name: "wrapper-exits-at-once",
+    command: "sh",
+    args: ["-c", `"${process.execPath}" "${MODEL_WORKER_SCRIPT}" & exit 0`],
+    ready: { stdout: /listening on (?<url>http:\/\/\S+)/ },
+    timeoutMs: 15_000,
+  });
+  let leader = 0;
+  onTestFinished(() => {
+    for (const pid of leader > 0 ? liveInSession(leader) : []) process.kill(pid, "SIGKILL");
+  });
+
+  const failure = await backend
+    .spawn(
+      { workerId: "wrapped", fingerprint: { resolvedModel: "m", modelPolicy: "dynamic" }, forceNew: false },
+      { signal: new AbortController().signal, onProcess: ({ pid }) => (leader = pid) },
+    )
+    .catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(SpawnError);
+  expect(failure).toMatchObject({ failure: "exited", exitCode: 0 });
+  await waitUntil(() => liveInSession(leader).length === 0, 5_000);
 });

@@ -117,11 +117,13 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
     }
     child.unref();
     // Read before yielding to the event loop: until then the child cannot have been reaped, so `pid` is it.
-    let worker: RecordedProcess = { pid, startedAt, ...identityToRecord(pid) };
+    let worker: RecordedProcess = { pid, startedAt, ...identityToRecord(pid, { unreapedChild: true }) };
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
       child.once("exit", (code, exitSignal) => {
-        // It was ours until now: what it started before this moment is provably the worker's (see readWorkerSession).
-        const now = linuxNow();
+        // It was ours until it was reaped, just now; what it started by then is the worker's (see readWorkerSession).
+        // This tick included: a wrapper that forks its server and exits at once does both within one tick.
+        // Only a pid recycled to this very number within the same tick could pass for the worker's.
+        const now = linuxNow({ thisTickIncluded: true });
         if (worker.pidSession && now !== undefined) worker = { ...worker, pidSession: { verifiedAt: now } };
         done({ code, signal: exitSignal });
       }),
@@ -141,7 +143,9 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       );
     });
     exitedEarly.catch(() => undefined);
-    const deadline = timeoutSignal(config.timeoutMs, signal);
+    // Aborted once the spawn settles, however it settles: the readiness wait must not poll on after it.
+    const settled = new AbortController();
+    const deadline = timeoutSignal(config.timeoutMs, signal, settled.signal);
     try {
       onProcess?.({ pid });
       const where = await Promise.race([waitUntilReady(request, logPath, deadline.signal), exitedEarly]);
@@ -150,7 +154,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       // Everything it started, then its exit: a failed spawn leaves no process behind. Bounded, because an
       // exit event that never comes must not keep the spawn from settling.
       await terminateRecordedProcess(worker, 0);
-      if (!hasExited) await Promise.race([exit, sleep(EXIT_EVENT_WAIT_MS)]);
+      if (!hasExited) await Promise.race([exit, sleep(EXIT_EVENT_WAIT_MS, undefined, { signal: settled.signal })]);
       if (signal.aborted) throw signal.reason;
       if (error instanceof SpawnError) throw error;
       if (deadline.timedOut) {
@@ -161,6 +165,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       }
       throw new SpawnError(request.workerId, "backend-error", String(error), { output: output(), cause: error });
     } finally {
+      settled.abort(new Error("the spawn has settled"));
       deadline.clear();
     }
   }

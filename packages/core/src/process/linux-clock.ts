@@ -13,12 +13,17 @@ export function parseLinuxInstant(token: string | undefined): LinuxInstant | und
 
 /**
  * Now, as a token comparable with start times (`/proc/uptime` is on the same boot-time clock). Rounded
- * down, so a process that starts after this call never compares as earlier. Undefined off Linux.
+ * down: every process started before this call has a start time at most this, one started after it at
+ * least this. With `thisTickIncluded`, one tick later: every process started by now, even within the
+ * current tick, is before it. Undefined off Linux.
  */
-export function linuxNow(): string | undefined {
+export function linuxNow(options: { thisTickIncluded?: boolean } = {}): string | undefined {
   if (process.platform !== "linux") return undefined;
-  const uptime = Number(readFileSync("/proc/uptime", "latin1").split(" ")[0]);
-  if (!Number.isFinite(uptime)) return undefined;
+  // "12345.67": whole seconds and hundredths, read as integers (as a float, 0.57 * 100 is 56.99...).
+  const match = /^(\d+)\.(\d\d)\s/.exec(readFileSync("/proc/uptime", "latin1"));
+  if (!match?.[1] || !match[2]) return undefined;
   const boot = linuxBoot();
-  return `linux:${boot.id}:${Math.floor(uptime * boot.clockTicksPerSecond)}`;
+  const hundredths = Number(match[1]) * 100 + Number(match[2]);
+  const ticks = Math.floor((hundredths * boot.clockTicksPerSecond) / 100) + (options.thisTickIncluded ? 1 : 0);
+  return `linux:${boot.id}:${ticks}`;
 }

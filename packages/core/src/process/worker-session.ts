@@ -48,17 +48,21 @@ export function readWorkerSession(recorded: RecordedProcess): WorkerSession {
   if (leaderStart.boot !== linuxBoot().id) {
     return { ours: false, gone: true, reason: `pid ${recorded.pid} was recorded before the machine restarted` };
   }
-  const now = linuxNow() ?? recorded.pidSession.verifiedAt;
-  if (verifiedAt.ticks > (parseLinuxInstant(now)?.ticks ?? 0)) {
-    // Written by no modelpool: a moment not yet reached would make any later session look like the worker's.
+  const now = linuxNow();
+  const nowTicks = parseLinuxInstant(now)?.ticks ?? 0;
+  if (verifiedAt.ticks > nowTicks + 1) {
+    // Written by no modelpool (at most the current tick, included): a moment not yet reached would make any
+    // later session look like the worker's.
     return { ours: false, gone: false, reason: `pid ${recorded.pid}: its session was recorded as seen in the future` };
   }
+  // Never earlier than the recorded one (which may include the current tick).
+  const seenNow = now !== undefined && nowTicks > verifiedAt.ticks ? now : recorded.pidSession.verifiedAt;
   const members = scanSession(recorded.pid);
   const leader = members.find((member) => member.pid === recorded.pid);
   if (leader && !leader.zombie) {
     const check = checkRecordedProcess(recorded);
     return check.ok
-      ? { ours: true, proof: `its leader, pid ${recorded.pid}, is the recorded process`, members, verifiedAt: now }
+      ? { ours: true, proof: `its leader, pid ${recorded.pid}, is the recorded process`, members, verifiedAt: seenNow }
       : { ours: false, gone: false, reason: `${check.reason}, so session ${recorded.pid} is not the worker's` };
   }
   if (leader && leader.ticks !== leaderStart.ticks) {
@@ -75,7 +79,7 @@ export function readWorkerSession(recorded: RecordedProcess): WorkerSession {
       ours: true,
       proof: `its leader pid ${recorded.pid} has exited, but pid ${witness.pid}, started in its session while it was the worker's, is still there`,
       members,
-      verifiedAt: now,
+      verifiedAt: seenNow,
     };
   }
   return {

@@ -1,27 +1,32 @@
-/** An abort signal that fires after a delay (or with `parent`), and the means to disarm it once the work settles. */
+/** An abort signal that fires after a delay (or with any of its parents), and the means to disarm it once the work settles. */
 export type TimeoutSignal = {
   readonly signal: AbortSignal;
-  /** True once the delay, not `parent`, aborted the signal. */
+  /** True once the delay, not a parent, aborted the signal. */
   readonly timedOut: boolean;
-  /** Disarms the timer and unhooks `parent`; call it when the work settles. */
+  /** Disarms the timer and unhooks the parents; call it when the work settles. */
   clear(): void;
 };
 
 /**
- * Like `AbortSignal.any([parent, AbortSignal.timeout(ms)])`, but with a plain timer: Node 20 may collect a
- * timeout signal that is only held inside `AbortSignal.any`, and then it never fires. The timer is ref'd on
+ * Like `AbortSignal.any([...parents, AbortSignal.timeout(ms)])`, but with a plain timer: Node 20 may collect
+ * a timeout signal that is only held inside `AbortSignal.any`, and then it never fires. The timer is ref'd on
  * purpose: a process with nothing else to do waits for the work it bounds instead of exiting with it unsettled.
  */
-export function timeoutSignal(ms: number, parent?: AbortSignal): TimeoutSignal {
+export function timeoutSignal(ms: number, ...parents: readonly (AbortSignal | undefined)[]): TimeoutSignal {
   const controller = new AbortController();
   let timedOut = false;
-  const onParentAbort = () => controller.abort(parent?.reason);
+  const hooked: Array<[AbortSignal, () => void]> = [];
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new DOMException(`timed out after ${ms} ms`, "TimeoutError"));
   }, ms);
-  if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener("abort", onParentAbort, { once: true });
+  for (const parent of parents) {
+    if (!parent) continue;
+    const onAbort = () => controller.abort(parent.reason);
+    if (parent.aborted) onAbort();
+    parent.addEventListener("abort", onAbort, { once: true });
+    hooked.push([parent, onAbort]);
+  }
   return {
     signal: controller.signal,
     get timedOut() {
@@ -29,7 +34,7 @@ export function timeoutSignal(ms: number, parent?: AbortSignal): TimeoutSignal {
     },
     clear() {
       clearTimeout(timer);
-      parent?.removeEventListener("abort", onParentAbort);
+      for (const [parent, onAbort] of hooked) parent.removeEventListener("abort", onAbort);
     },
   };
 }
