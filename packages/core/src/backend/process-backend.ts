@@ -8,7 +8,7 @@ import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { linuxNow } from "../process/linux-clock.js";
 import { identityToRecord } from "../process/recorded-identity.js";
-import type { RecordedProcess } from "../process/recorded-process.js";
+import { checkRecordedProcess, type RecordedProcess } from "../process/recorded-process.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ModelFingerprint } from "../schema/fingerprint.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
@@ -149,6 +149,19 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
     try {
       onProcess?.({ pid });
       const where = await Promise.race([waitUntilReady(request, logPath, deadline.signal), exitedEarly]);
+      // Ready, but its pid must still be the worker: a wrapper that exits as its server gets ready would
+      // leave a pid the pool refuses, and a server nobody could stop.
+      const leader = checkRecordedProcess(worker);
+      if (!leader.ok) {
+        throw new SpawnError(
+          request.workerId,
+          "exited",
+          `the worker's process exited as it became ready (${leader.reason})`,
+          {
+            output: output(),
+          },
+        );
+      }
       return { pid, ...where };
     } catch (error) {
       // Everything it started, then its exit: a failed spawn leaves no process behind. Bounded, because an
