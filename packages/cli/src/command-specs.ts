@@ -39,7 +39,8 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: "string",
     multiple: true,
     value: "<file>",
-    description: "a single-file registry (version 1 or 2) to read too, never written; repeatable (default: see Registry)",
+    description:
+      "a single-file registry (version 1 or 2) to read too, never written; repeatable (default: see Registry)",
   },
   json: { type: "boolean", description: "machine-readable output on stdout (errors as JSON on stderr)" },
   help: { type: "boolean", short: "h", description: "this command's help" },

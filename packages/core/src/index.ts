@@ -9,6 +9,7 @@ export {
   isWorkerBackend,
   type ProbeResult,
   ProbeResultSchema,
+  type SpawnContext,
   type SpawnedWorker,
   SpawnedWorkerSchema,
   type WorkerBackend,
@@ -44,10 +45,23 @@ export {
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
 export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
 export { localHostId } from "./process/host-id.js";
-export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
+export { type LiveProcess, processIdentityOf, readExecutable, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordLiveness } from "./process/record-liveness.js";
-export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
-export { terminateRecordedProcess } from "./process/terminate.js";
+export { identityToRecord, type RecordedIdentity } from "./process/recorded-identity.js";
+export {
+  checkRecordedProcess,
+  LEGACY_START_WINDOW_MS,
+  type RecordedProcess,
+  type RecordedProcessCheck,
+} from "./process/recorded-process.js";
+export { type SignalResult, signalRecordedWorker } from "./process/signal-gate.js";
+export {
+  type TerminateOutcome,
+  type TerminateReport,
+  type TerminateResult,
+  terminateRecordedProcess,
+} from "./process/terminate.js";
+export { verifySpawnedProcess } from "./process/verify-spawned.js";
 export { DeviceRegistry, type DeviceRegistryOptions } from "./registry/DeviceRegistry.js";
 export { defaultLegacySources, defaultRegistryPath } from "./registry/default-path.js";
 export { REGISTRY_DIRECTORY_VERSION } from "./registry/device/registry-root.js";

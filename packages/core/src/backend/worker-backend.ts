@@ -29,13 +29,25 @@ export const ProbeResultSchema = z.object({
   reason: z.string().optional(),
 }) satisfies z.ZodType<ProbeResult>;
 
+/** What `spawn` is given besides the request. */
+export type SpawnContext = {
+  /** Aborts when the spawn is abandoned (timeout, caller gave up, pool stopped): stop whatever was started. */
+  signal: AbortSignal;
+  /**
+   * Called by backends that support it as soon as the worker's process exists, before readiness is awaited,
+   * so the caller can record it (and stop it if the caller dies mid-spawn). May be called once at most;
+   * processBackend calls it. A backend that does not call it is still a backend.
+   */
+  onProcess?: (child: { pid: number }) => void;
+};
+
 /**
  * How workers are started, checked and stopped. Any object of this shape is a backend.
  * `spawn` must stop whatever it started if `signal` aborts.
  */
 export interface WorkerBackend {
   readonly name: string;
-  spawn(request: ResolvedWorkerRequest, context: { signal: AbortSignal }): Promise<SpawnedWorker>;
+  spawn(request: ResolvedWorkerRequest, context: SpawnContext): Promise<SpawnedWorker>;
   probe?(record: WorkerRecord, context: { signal: AbortSignal }): Promise<ProbeResult>;
   stop?(record: WorkerRecord): Promise<void>;
 }

@@ -14,8 +14,10 @@ import { isRegistryVersionError } from "../errors/RegistryVersionError.js";
 import { isSpawnError, SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
 import { checkRecordLiveness } from "../process/record-liveness.js";
+import { identityToRecord } from "../process/recorded-identity.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
+import { verifySpawnedProcess } from "../process/verify-spawned.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import {
   isRegistryStore,
@@ -31,6 +33,7 @@ import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } f
 import type { ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
 import { type ReuseVerdict, ReuseVerdictSchema } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { timeoutSignal } from "../timers/timeout-signal.js";
 import { abortable } from "./abortable.js";
 import {
   type CandidateSource,
@@ -393,8 +396,8 @@ export class WorkerPool {
     if (lastHealthy !== undefined && Date.now() - lastHealthy < this.#options.healthyForMs) {
       return { healthy: true, asked: false };
     }
-    const timeout = AbortSignal.timeout(this.#options.probeTimeoutMs);
-    const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = timeoutSignal(this.#options.probeTimeoutMs, signal);
+    const bounded = timeout.signal;
     let result: ProbeResult;
     try {
       // Raced against the signal so a backend that ignores it still cannot hold the request.
@@ -405,9 +408,11 @@ export class WorkerPool {
         : { healthy: false, reason: `backend ${this.backend.name} returned an invalid probe result` };
     } catch (error) {
       signal?.throwIfAborted();
-      result = timeout.aborted
+      result = timeout.timedOut
         ? { healthy: false, reason: `no answer within ${this.#options.probeTimeoutMs} ms` }
         : { healthy: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      timeout.clear();
     }
     if (result.healthy) this.#probedHealthyAt.set(candidate.id, Date.now());
     else this.#probedHealthyAt.delete(candidate.id);
@@ -544,13 +549,12 @@ export class WorkerPool {
     held?.stop();
     this.#stats.recordSpawn(Date.now() - startedAt);
     const idleTtlMs = request.idleTtlMs ?? this.#options.idleTtlMs;
-    const identity = processIdentityOf(spawned.pid);
     const record: WorkerRecord = {
       kind: "worker",
       id: randomUUID(),
       workerId: request.workerId,
       pid: spawned.pid,
-      ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
+      ...identityToRecord(spawned.pid),
       fingerprint: request.fingerprint,
       fingerprintScheme: FINGERPRINT_SCHEME,
       status: "ready",
@@ -576,8 +580,8 @@ export class WorkerPool {
   }
 
   async #callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
-    const timeout = AbortSignal.timeout(this.#options.spawnTimeoutMs);
-    const bounded = AbortSignal.any([signal, timeout]);
+    const timeout = timeoutSignal(this.#options.spawnTimeoutMs, signal);
+    const bounded = timeout.signal;
     const pending = this.backend.spawn(request, { signal: bounded });
     let raw: unknown;
     try {
@@ -585,7 +589,7 @@ export class WorkerPool {
     } catch (error) {
       if (bounded.aborted) this.#stopLateSpawn(pending);
       if (signal.aborted) throw signal.reason;
-      if (timeout.aborted) {
+      if (timeout.timedOut) {
         throw new SpawnError(request.workerId, "timeout", `not ready within ${this.#options.spawnTimeoutMs} ms`, {
           cause: error,
         });
@@ -594,6 +598,8 @@ export class WorkerPool {
       throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
         cause: error,
       });
+    } finally {
+      timeout.clear();
     }
     const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
     if (!parsed.success) {
@@ -603,6 +609,7 @@ export class WorkerPool {
         `backend ${this.backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
       );
     }
+    verifySpawnedProcess(request.workerId, parsed.data.pid);
     return parsed.data;
   }
 

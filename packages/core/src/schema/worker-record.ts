@@ -81,6 +81,10 @@ export interface WorkerRecord {
   draining?: boolean;
   /** The host the worker runs on (see `RegistryStore.hostId`); absent: the host of the store that holds it. */
   host?: string;
+  /** The executable `pid` ran when it was recorded (Linux `/proc/<pid>/exe`). */
+  pidExe?: string;
+  /** Present when `pid` led its own session when recorded: stopping the worker stops that session. */
+  pidSession?: { verifiedAt: string };
   /** For a worker of another host: the end of its owner's last heartbeat (epoch ms). */
   aliveUntil?: number;
   /** Epoch milliseconds. */
@@ -137,4 +141,12 @@ export const WorkerRecordSchema = z.looseObject({
   startedAt: z.number(),
   updatedAt: z.number(),
   lastError: z.string().max(8192).optional(),
+  /** The executable `pid` ran when it was recorded (Linux `/proc/<pid>/exe`): a recycled pid running another program never matches. */
+  pidExe: z.string().max(4096).optional(),
+  /**
+   * Present when `pid` led its own session and process group when it was recorded (processBackend starts every
+   * worker so): stopping the worker stops that session, what the worker started, even after `pid` has exited.
+   * `verifiedAt` (a start-time token) is a moment before which the session was seen to be the worker's.
+   */
+  pidSession: z.object({ verifiedAt: z.string().max(256) }).optional(),
 }) satisfies z.ZodType<WorkerRecord>;
