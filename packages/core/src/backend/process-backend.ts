@@ -117,7 +117,11 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
     }
     child.unref();
     // Read before yielding to the event loop: until then the child cannot have been reaped, so `pid` is it.
-    let worker: RecordedProcess = { pid, startedAt, ...identityToRecord(pid, { unreapedChild: true }) };
+    // Without its executable: a command run through `env`, a shell's `exec` or `npx` replaces its program
+    // on the way, and an unreaped child's pid cannot be recycled anyway. The pool records the executable
+    // once the worker is ready.
+    const { pidExe: _launcher, ...identity } = identityToRecord(pid, { unreapedChild: true });
+    let worker: RecordedProcess = { pid, startedAt, ...identity };
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
       child.once("exit", (code, exitSignal) => {
         // It was ours until it was reaped, just now; what it started by then is the worker's (see readWorkerSession).
