@@ -34,6 +34,12 @@ async function claimDirWith(name: string, text: string): Promise<{ path: string;
 test.each([
   [LARGEST, "garbage"],
   [`${LARGEST}.released`, "{}"],
+  // Whatever the largest number a claim directory counts, a file just below it must not hide the next one.
+  [String(2 ** 52 - 1), "garbage"],
+  [`${2 ** 52 - 1}.released`, "{}"],
+  [String(2 ** 53 - 1), "garbage"],
+  ["9999999999999999", "garbage"],
+  ["99999999999999999999", "garbage"],
 ])(
   "with a file %s in a claim's directory, two acquires in a row: the second sees the first as holder, and release frees it",
   async (name, text) => {
