@@ -15,6 +15,7 @@ export {
   type WorkerBackend,
 } from "./backend/worker-backend.js";
 export * from "./errors/index.js";
+export { abandonedReason, type StoppedWorker, stopAbandonedWorkers } from "./pool/abandoned-workers.js";
 export {
   type CandidateSource,
   CanReuseStage,

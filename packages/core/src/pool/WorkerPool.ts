@@ -535,12 +535,29 @@ export class WorkerPool {
     let unreserve: (() => void) | undefined;
     const startedAt = Date.now();
     const held = claim && this.registry ? keepClaimAlive(this.registry, claim) : undefined;
+    const id = randomUUID();
+    // The worker's process is recorded (`starting`) as soon as it exists, before readiness is awaited: if
+    // this process dies meanwhile, the next claimant of this spawn (or `modelpool prune --stop`) finds it
+    // and stops it, instead of it running on with no record.
+    let starting: Promise<unknown> | undefined;
+    const onProcess = ({ pid }: { pid: number }) => {
+      starting ??= this.#writeOrWarn(`record starting worker ${id}`, (registry) =>
+        registry.put(this.#startingRecord(request, id, pid, startedAt)),
+      );
+    };
     try {
       unreserve = await this.#lifecycle.reserve(signal);
-      spawned = await this.#callBackendSpawn(request, signal);
+      spawned = await this.#callBackendSpawn(request, signal, onProcess);
     } catch (error) {
       unreserve?.();
       held?.stop();
+      // The backend stopped what it started; its record goes with it.
+      if (starting) {
+        await starting;
+        await this.#writeOrWarn(`remove failed worker ${id}`, (registry) =>
+          registry.remove({ workerId: request.workerId, id }),
+        );
+      }
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
       if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) this.#stats.recordSpawn(undefined);
@@ -549,9 +566,10 @@ export class WorkerPool {
     held?.stop();
     this.#stats.recordSpawn(Date.now() - startedAt);
     const idleTtlMs = request.idleTtlMs ?? this.#options.idleTtlMs;
+    await starting;
     const record: WorkerRecord = {
       kind: "worker",
-      id: randomUUID(),
+      id,
       workerId: request.workerId,
       pid: spawned.pid,
       ...identityToRecord(spawned.pid),
@@ -579,10 +597,35 @@ export class WorkerPool {
     return record;
   }
 
-  async #callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
+  /** The record of a worker whose process exists but is not ready yet (its executable may still change). */
+  #startingRecord(request: ResolvedWorkerRequest, id: string, pid: number, startedAt: number): WorkerRecord {
+    const { pidExe: _notFinalYet, ...identity } = identityToRecord(pid);
+    return {
+      kind: "worker",
+      id,
+      workerId: request.workerId,
+      pid,
+      ...identity,
+      fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
+      status: "starting",
+      backend: this.backend.name,
+      owner: this.#self,
+      ...(this.registry ? { host: this.registry.hostId } : {}),
+      claimExpiresAt: startedAt + this.#options.spawnTimeoutMs,
+      startedAt,
+      updatedAt: Date.now(),
+    };
+  }
+
+  async #callBackendSpawn(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    onProcess: (child: { pid: number }) => void,
+  ): Promise<SpawnedWorker> {
     const timeout = timeoutSignal(this.#options.spawnTimeoutMs, signal);
     const bounded = timeout.signal;
-    const pending = this.backend.spawn(request, { signal: bounded });
+    const pending = this.backend.spawn(request, { signal: bounded, onProcess });
     let raw: unknown;
     try {
       raw = await abortable(pending, bounded);

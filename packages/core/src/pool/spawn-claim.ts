@@ -6,6 +6,7 @@ import { fingerprintKey } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { type ClaimFailure, type ClaimOwner, isClaimFailure, type SpawnClaim } from "../schema/spawn-claim.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
+import { stopAbandonedWorkers } from "./abandoned-workers.js";
 
 export type SpawnClaimOutcome =
   /** This process won the claim: it spawns, then releases the claim. */
@@ -46,6 +47,8 @@ export async function claimOrWait(
     signal.throwIfAborted();
     const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS });
     if (attempt.acquired) {
+      // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first.
+      await stopAbandonedWorkers(store, (await store.lookup(request.workerId)).records, { startsOnly: true });
       const finished = await findFinished(store, request, seen);
       if (!finished) return { kind: "claimed", claim: attempt.claim };
       await store.releaseClaim(attempt.claim);
