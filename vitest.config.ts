@@ -2,6 +2,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/core", "packages/policy-exact", "packages/policy-family", "examples"],
+    projects: [
+      "packages/core",
+      "packages/policy-exact",
+      "packages/policy-family",
+      "packages/registry-redis",
+      "examples",
+    ],
   },
 });

@@ -8,6 +8,7 @@ export const workspaceAliases = {
   "@modelpool/core": source("./packages/core/src/index.ts"),
   "@modelpool/policy-exact": source("./packages/policy-exact/src/index.ts"),
   "@modelpool/policy-family": source("./packages/policy-family/src/index.ts"),
+  "@modelpool/registry-redis": source("./packages/registry-redis/src/index.ts"),
 };
 
 /** One package's test project: real child processes and files, so timeouts leave slow CI machines room. */
