@@ -8,7 +8,8 @@ export type Reply = string | number | null | Reply[];
 
 /**
  * One client connection, opened on first use, with every wait bounded: connecting by `connectTimeoutMs`,
- * each command by `commandTimeoutMs`. No offline queue: while the server is away, commands fail at once
+ * each command's reply by `commandTimeoutMs` (a write whose reply timed out may still be applied later: every
+ * write of the store is a whole-value replace, a compare-and-set or token-checked, so a late one is harmless). No offline queue: while the server is away, commands fail at once
  * instead of piling up, and every failure to reach Redis is a `RegistryUnavailableError`. A reply that is
  * a Redis error (`WRONGTYPE`, `NOSCRIPT`) is thrown as the client's `ErrorReply`, for the caller to judge.
  */
@@ -16,17 +17,18 @@ export class RedisConnection {
   readonly #client: Client;
   readonly #location: string;
   readonly #connectTimeoutMs: number;
+  readonly #commandTimeoutMs: number;
   #connecting: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: ResolvedRedisRegistryOptions, location: string) {
     this.#location = location;
     this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#commandTimeoutMs = options.commandTimeoutMs;
     const tls = options.tls ? { tls: true as const, ...options.tls } : {};
     this.#client = createClient({
       url: options.url,
       disableOfflineQueue: true,
-      commandOptions: { timeout: options.commandTimeoutMs },
       socket: {
         connectTimeout: options.connectTimeoutMs,
         // Reconnect in the background after a drop (a restarted Redis comes back by itself); while it is
@@ -44,10 +46,25 @@ export class RedisConnection {
   async send(args: readonly RedisArgument[]): Promise<Reply> {
     const started = performance.now();
     await this.#connected(started);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return (await this.#client.sendCommand(args)) as Reply;
+      // The client's own `timeout` only covers a command still waiting to be written, not one the server
+      // sits on (CLIENT PAUSE, a stalled server): the wait for the reply is bounded here. A late reply is
+      // still read and dropped, so the connection's replies stay in step with its commands.
+      const reply = this.#client.sendCommand<Reply>(args, { timeout: this.#commandTimeoutMs });
+      return await Promise.race([
+        reply,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reply.catch(() => {});
+            reject(new Error(`no reply to ${String(args[0])} within ${this.#commandTimeoutMs} ms`));
+          }, this.#commandTimeoutMs);
+        }),
+      ]);
     } catch (error) {
       throw this.#typed(error, started);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -65,6 +65,14 @@ export class TestRedisServer {
     }).trim();
   }
 
+  /** Sets a key to any value, however large (sent on stdin: a command line has a size limit). */
+  setRaw(key: string, value: string): void {
+    const auth = this.#password() ? ["--no-auth-warning", "-a", this.#password() as string] : [];
+    execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), ...auth, "-x", "SET", key], {
+      input: value,
+    });
+  }
+
   /** SIGKILL and start again on the same port: with no persistence, every key is gone. */
   async restart(): Promise<void> {
     await this.stop(false);
