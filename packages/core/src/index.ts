@@ -46,17 +46,17 @@ export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/
 export { checkRecordLiveness } from "./process/record-liveness.js";
 export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
 export { terminateRecordedProcess } from "./process/terminate.js";
-export { DeviceRegistry, type DeviceRegistryOptions, type PrunedRecord } from "./registry/DeviceRegistry.js";
-export { defaultRegistryPath } from "./registry/default-path.js";
-export { RegistryDraft } from "./registry/RegistryDraft.js";
-export { decodeRegistry, type RegistryContents } from "./registry/registry-contents.js";
-export { REGISTRY_VERSION, RegistryFileSchema } from "./registry/schema/index.js";
+export { DeviceRegistry, type DeviceRegistryOptions } from "./registry/DeviceRegistry.js";
+export { defaultLegacySources, defaultRegistryPath } from "./registry/default-path.js";
+export { REGISTRY_DIRECTORY_VERSION } from "./registry/device/registry-root.js";
+export { LegacyRegistryFile } from "./registry/legacy/LegacyRegistryFile.js";
 export { staleReason } from "./registry/stale-record.js";
 export {
   type ClaimAttempt,
   type ClaimRelease,
   type ClaimRequest,
   isRegistryStore,
+  type PrunedRecord,
   type RecordChange,
   type RecordRef,
   type RegistryStore,

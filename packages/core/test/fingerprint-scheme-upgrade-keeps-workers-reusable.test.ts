@@ -1,4 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { DeviceRegistry, FINGERPRINT_SCHEME, WorkerPool } from "@modelpool/core";
 import { modelWorkerBackend, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
@@ -14,10 +15,8 @@ test("workers recorded before the scheme was recorded (or by an older scheme) st
   // As an older modelpool wrote it: no fingerprintScheme at all.
   const { fingerprintScheme: _scheme, ...older } = lease.worker;
   const registry = new DeviceRegistry({ path });
-  await registry.mutate((draft) => {
-    draft.remove((r) => r.id === older.id);
-    draft.upsert(older);
-  });
+  await registry.put(older);
+  expect((await registry.lookup("docs")).records[0]).not.toHaveProperty("fingerprintScheme");
 
   const upgraded = new WorkerPool({
     backend: modelWorkerBackend(),
@@ -35,14 +34,14 @@ test("a worker recorded under a newer scheme is not judged by rules that do not 
   const spawner = testPool({ registry: path });
   const lease = await spawner.getOrSpawn(request);
   await spawner.settled();
-  await new DeviceRegistry({ path }).upsert({ ...lease.worker, fingerprintScheme: FINGERPRINT_SCHEME + 1 });
-  const before = await readFile(path, "utf8");
+  await new DeviceRegistry({ path }).put({ ...lease.worker, fingerprintScheme: FINGERPRINT_SCHEME + 1 });
+  const recordFile = join(path, "workers", "docs", `${lease.worker.id}.json`);
+  const before = await readFile(recordFile, "utf8");
 
   const pool = new WorkerPool({ backend: modelWorkerBackend(), registry: path, plugins: [new SameModelTestPolicy()] });
   const decision = await pool.explain(request);
 
   expect(decision.outcome).toBe("spawned");
   expect(decision.considered[0]?.verdict.reason).toMatch(/scheme 2, newer than this modelpool's 1/);
-  expect(await readFile(path, "utf8")).toBe(before);
-  await writeFile(path, before);
+  expect(await readFile(recordFile, "utf8")).toBe(before);
 });

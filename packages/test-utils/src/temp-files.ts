@@ -10,7 +10,7 @@ export async function tempDir(parent: string = tmpdir()): Promise<string> {
   return dir;
 }
 
-/** Path of a registry file (not yet created) in a fresh directory. */
+/** Path of a registry directory (not yet created) in a fresh directory. */
 export async function tempRegistryPath(): Promise<string> {
-  return join(await tempDir(), "registry.json");
+  return join(await tempDir(), "registry");
 }

@@ -2,25 +2,36 @@ import type { WorkerBackend } from "../backend/worker-backend.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { leaseUsage } from "../pool/lease-book.js";
 import { WorkerPool } from "../pool/WorkerPool.js";
-import { checkRecordedProcess } from "../process/recorded-process.js";
+import { checkRecordLiveness } from "../process/record-liveness.js";
 import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import type { RegistryStore, UnreadableRecord } from "../registry/store/RegistryStore.js";
 import { ModelPolicySchema } from "../schema/fingerprint.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
-import { formatAge, formatTable } from "./format-table.js";
+import { escapeControl, formatAge, formatTable } from "./format-table.js";
 import { loadPolicies } from "./load-policy.js";
 import { UsageError } from "./usage-error.js";
 
 export type CommandOutput = { readonly json: unknown; readonly text: string };
 
 /** Each record with what `ls` and `stats` both show: is it its recorded process, and who leases it. */
-function describeWorkers(records: readonly WorkerRecord[]) {
-  return records.map((record) => ({ record, alive: checkRecordedProcess(record), usage: leaseUsage(record) }));
+function describeWorkers(records: readonly WorkerRecord[], hostId: string) {
+  return records.map((record) => ({
+    record,
+    alive: checkRecordLiveness(record, hostId),
+    usage: leaseUsage(record),
+  }));
 }
 
-export async function listWorkers(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
-  const contents = await registry.read();
-  const rows = describeWorkers(contents.workers);
+function unreadableNote(unreadable: readonly UnreadableRecord[]): string[] {
+  return unreadable.map(({ location, reason }) =>
+    escapeControl(`unreadable record kept as it is: ${location}: ${reason}`),
+  );
+}
+
+export async function listWorkers(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
+  const read = await registry.scan();
+  const rows = describeWorkers(read.records, registry.hostId);
   const text = formatTable(
     ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
     rows.map(({ record, alive, usage }) => [
@@ -36,17 +47,9 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
       formatAge(now - record.startedAt),
     ]),
   );
-  const notes = [
-    contents.readOnly ? `registry version ${contents.version} is newer than this modelpool: read-only` : "",
-    contents.invalid.length
-      ? `${contents.invalid.length} unreadable worker entr${contents.invalid.length === 1 ? "y" : "ies"} kept as they are`
-      : "",
-  ].filter(Boolean);
   return {
     json: {
-      path: registry.path,
-      version: contents.version,
-      readOnly: contents.readOnly,
+      path: registry.location,
       workers: rows.map(({ record, alive, usage }) => ({
         ...record,
         alive: alive.ok,
@@ -54,16 +57,20 @@ export async function listWorkers(registry: DeviceRegistry, now = Date.now()): P
         leases: usage.leases,
         idleMs: usage.leases > 0 ? 0 : now - usage.idleSince,
       })),
-      invalid: contents.invalid,
+      unreadable: read.unreadable,
     },
-    text: [`registry ${registry.path}`, rows.length ? text : "(no workers)", ...notes].join("\n"),
+    text: [
+      escapeControl(`registry ${registry.location}`),
+      rows.length ? text : "(no workers)",
+      ...unreadableNote(read.unreadable),
+    ].join("\n"),
   };
 }
 
 /** What the registry can tell about every process's workers (a pool's own counters are `pool.stats()`). */
-export async function registryStats(registry: DeviceRegistry, now = Date.now()): Promise<CommandOutput> {
-  const contents = await registry.read();
-  const workers = describeWorkers(contents.workers);
+export async function registryStats(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
+  const read = await registry.scan();
+  const workers = describeWorkers(read.records, registry.hostId);
   const live = workers.filter((w) => w.alive.ok && (w.record.status === "ready" || w.record.status === "busy"));
   const count = <K extends string>(keys: K[]) =>
     keys.reduce<Record<string, number>>((acc, key) => {
@@ -72,7 +79,7 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     }, {});
   const idle = live.filter((w) => w.usage.leases === 0).map((w) => now - w.usage.idleSince);
   const summary = {
-    path: registry.path,
+    path: registry.location,
     workers: workers.length,
     live: live.length,
     dead: workers.filter((w) => !w.alive.ok).length,
@@ -84,10 +91,10 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     draining: live.filter((w) => w.record.draining).length,
     longestIdleMs: idle.length ? Math.max(...idle) : 0,
     oldestMs: live.length ? Math.max(...live.map((w) => now - w.record.startedAt)) : 0,
-    unreadableEntries: contents.invalid.length,
+    unreadableEntries: read.unreadable.length,
   };
   const text = [
-    `registry ${registry.path}`,
+    escapeControl(`registry ${registry.location}`),
     `workers: ${summary.workers} recorded, ${summary.live} live, ${summary.dead} dead (run prune)`,
     `by status: ${
       Object.entries(summary.byStatus)
@@ -101,20 +108,53 @@ export async function registryStats(registry: DeviceRegistry, now = Date.now()):
     }`,
     `leases: ${summary.leases} held on ${summary.leased} workers; ${summary.idle} idle (longest ${formatAge(summary.longestIdleMs)}); ${summary.draining} draining`,
     `oldest live worker: ${formatAge(summary.oldestMs)}`,
-    ...(summary.unreadableEntries ? [`unreadable entries kept as they are: ${summary.unreadableEntries}`] : []),
-  ].join("\n");
+    ...(summary.unreadableEntries ? [`unreadable records kept as they are: ${summary.unreadableEntries}`] : []),
+  ]
+    .map(escapeControl)
+    .join("\n");
   return { json: summary, text };
 }
 
-export async function pruneRegistry(registry: DeviceRegistry): Promise<CommandOutput> {
+export async function pruneRegistry(registry: RegistryStore): Promise<CommandOutput> {
+  if (!registry.prune)
+    throw new UsageError(`registry ${registry.location} expires its records itself: nothing to prune`);
   const pruned = await registry.prune();
+  const where = escapeControl(`registry ${registry.location}`);
   const text = pruned.length
-    ? formatTable(
+    ? `pruned ${pruned.length} record${pruned.length === 1 ? "" : "s"} from ${where}\n${formatTable(
         ["WORKER", "PID", "STATUS", "REASON"],
         pruned.map(({ record, reason }) => [record.workerId, String(record.pid), record.status, reason]),
-      )
-    : "nothing to prune";
-  return { json: { path: registry.path, pruned }, text };
+      )}`
+    : `nothing to prune in ${where}`;
+  return { json: { path: registry.location, pruned }, text };
+}
+
+/** Copies the workers of legacy single-file registries into the registry directory; the legacy files stay as they are. */
+export async function migrateLegacy(registry: DeviceRegistry): Promise<CommandOutput> {
+  const result = await registry.migrateLegacy();
+  const sources = registry.legacySources.map((source) => source.path);
+  const text = [
+    escapeControl(
+      `registry ${registry.location}; read from ${sources.join(", ") || "(no legacy sources)"} (left as they are)`,
+    ),
+    `copied ${result.copied.length} worker record${result.copied.length === 1 ? "" : "s"}`,
+    ...(result.copied.length
+      ? [
+          formatTable(
+            ["WORKER", "ID", "PID", "MODEL"],
+            result.copied.map((r) => [
+              r.workerId,
+              r.id,
+              String(r.pid),
+              r.fingerprint?.resolvedModel ?? "(none recorded)",
+            ]),
+          ),
+        ]
+      : []),
+    ...result.skipped.map(({ record, reason }) => escapeControl(`skipped ${record.workerId} ${record.id}: ${reason}`)),
+    ...unreadableNote(result.unreadable),
+  ].join("\n");
+  return { json: { path: registry.location, sources, ...result }, text };
 }
 
 /** Explains without spawning or probing over the network: candidates are checked for identity and policies only. */
@@ -124,7 +164,7 @@ const NEVER_SPAWNS: WorkerBackend = {
 };
 
 export async function explainDecision(
-  registry: DeviceRegistry,
+  registry: RegistryStore,
   args: { workerId: string; model: string; modelPolicy: string | undefined; policies: readonly string[] },
 ): Promise<CommandOutput> {
   const modelPolicy =
@@ -152,7 +192,7 @@ export async function explainDecision(
     decision.reason,
     args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
     candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
-    ...warnings,
+    ...warnings.map(escapeControl),
   ]
     .filter(Boolean)
     .join("\n");

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { isModelpoolError } from "../errors/ModelpoolError.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import { defaultRegistryPath } from "../registry/default-path.js";
 import {
   type CommandOutput,
   explainDecision,
   listWorkers,
+  migrateLegacy,
   pruneRegistry,
   registryStats,
   requirePositionals,
@@ -17,13 +17,16 @@ const HELP = `modelpool — inspect the device registry of model-aware worker re
 Usage:
   modelpool ls                               list recorded workers (model, policy, status, liveness, leases, idle, age)
   modelpool stats                            what the registry tells: live/dead, leases, idle times, ages
-  modelpool prune                            remove dead, recycled, stopped and failed entries
+  modelpool prune                            remove dead, recycled, stopped and failed records (signals nothing)
+  modelpool migrate [--from <file>]...       copy workers of single-file registries (v1, v2) into the directory;
+                                             the files are left as they are (default: the standard paths)
   modelpool explain <workerId> <model>       show, for each candidate, whether it would be reused and why
       [--policy <module>]...                 policies to judge with: exact, family, a package or a file
       [--model-policy dynamic|sticky]
 
 Options:
-  --registry <path>   registry file (default: $MODELPOOL_REGISTRY, else $XDG_STATE_HOME/modelpool/registry.json)
+  --registry <path>   registry directory (default: $MODELPOOL_REGISTRY, else $XDG_STATE_HOME/modelpool/registry,
+                      else ~/.local/state/modelpool/registry); ls, stats and explain never create or change it
   --json              machine-readable output
   -h, --help          this help
 
@@ -48,7 +51,11 @@ export async function main(
     return command === undefined && !values.help ? 2 : 0;
   }
   try {
-    const registry = new DeviceRegistry({ path: values.registry ?? defaultRegistryPath() });
+    const from = values.from;
+    const registry = new DeviceRegistry({
+      ...(values.registry !== undefined ? { path: values.registry } : {}),
+      ...(from !== undefined ? { legacySources: from } : {}),
+    });
     let output: CommandOutput;
     switch (command) {
       case "ls":
@@ -63,6 +70,10 @@ export async function main(
         requirePositionals(rest, [], "prune");
         output = await pruneRegistry(registry);
         break;
+      case "migrate":
+        requirePositionals(rest, [], "migrate");
+        output = await migrateLegacy(registry);
+        break;
       case "explain": {
         const [workerId, model] = requirePositionals(rest, ["workerId", "model"], "explain") as [string, string];
         output = await explainDecision(registry, {
@@ -74,7 +85,7 @@ export async function main(
         break;
       }
       default:
-        throw new UsageError(`unknown command "${command}" (expected ls, stats, prune or explain)`);
+        throw new UsageError(`unknown command "${command}" (expected ls, stats, prune, migrate or explain)`);
     }
     out(values.json ? JSON.stringify(output.json, null, 2) : output.text);
     return 0;
@@ -104,6 +115,7 @@ function parse(argv: readonly string[]) {
       registry: { type: "string" },
       json: { type: "boolean", default: false },
       policy: { type: "string", multiple: true },
+      from: { type: "string", multiple: true },
       "model-policy": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },

@@ -10,6 +10,7 @@ export type ModelpoolErrorCode =
   | "REGISTRY_UNSAFE_PERMISSIONS"
   | "LOCK_TIMEOUT"
   | "REGISTRY_UNAVAILABLE"
+  | "NOT_A_REGISTRY"
   | "SPAWN_FAILED";
 
 /** Base of every error modelpool throws on purpose. */

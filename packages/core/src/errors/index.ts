@@ -6,6 +6,7 @@ export { InvalidVerdictError, isInvalidVerdictError } from "./InvalidVerdictErro
 export { isLockTimeoutError, LockTimeoutError } from "./LockTimeoutError.js";
 export { isModelpoolError, ModelpoolError, type ModelpoolErrorCode } from "./ModelpoolError.js";
 export { isNotAPoolError, NotAPoolError } from "./NotAPoolError.js";
+export { isNotARegistryError, NotARegistryError } from "./NotARegistryError.js";
 export { isRegistryUnavailableError, RegistryUnavailableError } from "./RegistryUnavailableError.js";
 export { isRegistryVersionError, RegistryVersionError } from "./RegistryVersionError.js";
 export { isSpawnError, SpawnError, type SpawnFailure } from "./SpawnError.js";

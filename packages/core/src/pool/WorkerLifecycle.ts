@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CapacityError } from "../errors/CapacityError.js";
-import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { checkOwner, staleReason } from "../registry/stale-record.js";
+import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { ConsideredCandidate, PoolWarning } from "./hooks.js";
 import type { LeaseBook } from "./lease-book.js";
@@ -10,7 +10,7 @@ import type { StopCause } from "./pool-stats.js";
 
 /** What the lifecycle needs of its pool. */
 export interface LifecycleHost {
-  readonly registry: DeviceRegistry | undefined;
+  readonly registry: RegistryStore | undefined;
   readonly self: ProcessIdentity;
   readonly leases: LeaseBook;
   /** Workers this pool spawned and has not stopped. */
@@ -99,12 +99,15 @@ export class WorkerLifecycle {
     for (const record of this.#host.ownWorkers()) candidates.set(record.id, record);
     if (this.#host.registry) {
       try {
-        for (const record of (await this.#host.registry.read()).workers) {
+        const hostId = this.#host.registry.hostId;
+        for (const record of await this.#host.registry.list()) {
           if (record.status !== "ready" && record.status !== "busy") continue;
           if (candidates.has(record.id)) {
             candidates.set(record.id, { ...record, draining: record.draining || candidates.get(record.id)?.draining });
             continue;
           }
+          // Only the host a worker runs on ever signals it.
+          if (record.host !== undefined && record.host !== hostId) continue;
           // Another process's worker: this one steps in to drain it, or to end it idle when its owner is gone.
           const ownerGone = !checkOwner(record).ok;
           if (record.draining || (ownerGone && record.idleTtlMs !== undefined)) candidates.set(record.id, record);
@@ -168,8 +171,9 @@ export class WorkerLifecycle {
       // This process's own spawn claims are counted by its reservations (`#reserved`), not twice.
       const ours = (record: WorkerRecord) =>
         record.status === "starting" && record.owner?.pid === self.pid && record.owner.start === self.start;
-      const live = (await this.#host.registry.read()).workers.filter(
-        (record) => !ours(record) && staleReason(record, now) === undefined,
+      const hostId = this.#host.registry.hostId;
+      const live = (await this.#host.registry.list()).filter(
+        (record) => !ours(record) && staleReason(record, hostId, now) === undefined,
       );
       const ownIds = new Set(own.map((record) => record.id));
       const unrecorded = own.filter((record) => !live.some((r) => r.id === record.id)).length;

@@ -6,7 +6,6 @@ import {
   SpawnedWorkerSchema,
   type WorkerBackend,
 } from "../backend/worker-backend.js";
-import { CorruptRegistryError } from "../errors/CorruptRegistryError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { InvalidVerdictError } from "../errors/InvalidVerdictError.js";
@@ -14,16 +13,22 @@ import { ModelpoolError } from "../errors/ModelpoolError.js";
 import { RegistryVersionError } from "../errors/RegistryVersionError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
+import { checkRecordLiveness } from "../process/record-liveness.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import type { RegistryDraft } from "../registry/RegistryDraft.js";
-import type { RegistryContents } from "../registry/registry-contents.js";
+import {
+  isRegistryStore,
+  type RecordRef,
+  type RegistryStore,
+  type UnreadableRecord,
+} from "../registry/store/RegistryStore.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import { FINGERPRINT_SCHEME, readRecordedFingerprint } from "../schema/fingerprint-scheme.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
+import type { ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
 import { type ReuseVerdict, ReuseVerdictSchema } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { abortable } from "./abortable.js";
@@ -40,7 +45,7 @@ import { LeaseBook } from "./lease-book.js";
 import { isLoopbackUrl } from "./loopback.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
 import { PoolStats, type PoolStatsSnapshot, type StopCause } from "./pool-stats.js";
-import { claimSpawn, waitForClaim } from "./spawn-claim.js";
+import { claimOrWait, keepClaimAlive } from "./spawn-claim.js";
 import { WorkerLifecycle } from "./WorkerLifecycle.js";
 
 /**
@@ -49,8 +54,6 @@ import { WorkerLifecycle } from "./WorkerLifecycle.js";
  */
 export type WorkerLease = { readonly worker: WorkerRecord; readonly decision: Decision; release(): Promise<void> };
 
-/** A spawn claim outlives the spawn timeout by this much, so a slow-but-live spawner is not overtaken. */
-const CLAIM_GRACE_MS = 5_000;
 const BY_POOL = "modelpool";
 const DRAINING_REASON = "it was superseded and is draining: it stops once its leases are released";
 
@@ -69,7 +72,7 @@ export class WorkerPool {
   readonly hooks: PoolHooks = createPoolHooks();
   readonly backend: WorkerBackend;
   /** Undefined when the pool was created with `registry: false`. */
-  readonly registry: DeviceRegistry | undefined;
+  readonly registry: RegistryStore | undefined;
   readonly #options: ResolvedWorkerPoolOptions;
   readonly #own = new Map<string, WorkerRecord>();
   readonly #flights = new Map<string, Flight>();
@@ -77,8 +80,9 @@ export class WorkerPool {
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
-  #lastContents: RegistryContents | undefined;
   #lastUnreadable = "";
+  /** Which record each leased worker is, so its lease count can be written to the right record. */
+  readonly #leasedRefs = new Map<string, RecordRef>();
   readonly #leases = new LeaseBook();
   readonly #stats = new PoolStats();
   readonly #lifecycle: WorkerLifecycle;
@@ -98,9 +102,9 @@ export class WorkerPool {
     this.registry =
       registry === false
         ? undefined
-        : registry instanceof DeviceRegistry
+        : isRegistryStore(registry)
           ? registry
-          : new DeviceRegistry(registry === undefined ? {} : { path: registry });
+          : new DeviceRegistry(typeof registry === "string" ? { path: registry } : {});
     this.#lifecycle = new WorkerLifecycle(
       {
         registry: this.registry,
@@ -276,7 +280,7 @@ export class WorkerPool {
     for (const record of await this.#registryCandidates(request.workerId)) {
       if (this.#own.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
       seen.add(record.id);
-      const check = checkRecordedProcess(record);
+      const check = checkRecordLiveness(record, this.registry?.hostId ?? "");
       const scheme = record.fingerprint
         ? readRecordedFingerprint(record.fingerprint, record.fingerprintScheme)
         : undefined;
@@ -309,7 +313,7 @@ export class WorkerPool {
       }
       // A real probe takes time: the worker may have died meanwhile, and a lease on a dead worker is worse
       // than a spawn. (Without a probe, the identity check just above is still fresh.)
-      const stillThere = probe.asked ? checkRecordedProcess(entry.candidate) : { ok: true as const };
+      const stillThere = probe.asked ? this.#checkAlive(entry.candidate) : { ok: true as const };
       if (!stillThere.ok) {
         entry.verdict = { reuse: false, reason: `exited after its probe: ${stillThere.reason}`, by: BY_POOL };
         continue;
@@ -338,31 +342,27 @@ export class WorkerPool {
   async #registryCandidates(workerId: string): Promise<readonly WorkerRecord[]> {
     const registry = this.registry;
     if (!registry) return [];
-    try {
-      const { contents, records } = await registry.lookup(workerId);
-      this.#noticeUnreadableEntries(contents);
-      return records;
-    } catch (error) {
-      if (!(error instanceof CorruptRegistryError)) throw error;
-      this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });
-      return registry.findByWorkerId(workerId);
-    }
+    const read = await registry.lookup(workerId);
+    this.#noticeUnreadable(read.unreadable);
+    return read.records;
   }
 
-  /** Warns once per version of the file about worker entries it had to keep without reading them. */
-  #noticeUnreadableEntries(contents: RegistryContents): void {
-    if (contents === this.#lastContents) return;
-    this.#lastContents = contents;
-    // Once per set of unreadable entries, not once per rewrite of the file that carries them along.
-    const key = contents.invalid.map((entry) => entry.reason).join("\n");
+  /** Warns once per set of unreadable records (they are kept as they are and never reused). */
+  #noticeUnreadable(unreadable: readonly UnreadableRecord[]): void {
+    const key = unreadable.map((entry) => `${entry.location}\u0000${entry.reason}`).join("\n");
     if (key === this.#lastUnreadable) return;
     this.#lastUnreadable = key;
-    if (contents.invalid.length === 0) return;
-    const first = contents.invalid[0];
+    const first = unreadable[0];
+    if (!first) return;
     this.#warn({
       code: "REGISTRY_ENTRIES_UNREADABLE",
-      message: `${contents.invalid.length} worker entr${contents.invalid.length === 1 ? "y" : "ies"} of ${this.registry?.path} could not be read and will never be reused (kept as they are); first, entry ${first?.index}: ${first?.reason}`,
+      message: `${unreadable.length} record${unreadable.length === 1 ? "" : "s"} of registry ${this.registry?.location} could not be read and will never be reused (kept as they are); first, ${first.location}: ${first.reason}`,
     });
+  }
+
+  /** Whether a worker is still running: by its process on this host, by its heartbeat on another. */
+  #checkAlive(record: WorkerRecord) {
+    return this.registry ? checkRecordLiveness(record, this.registry.hostId) : checkRecordedProcess(record);
   }
 
   async #askPolicies(
@@ -480,23 +480,28 @@ export class WorkerPool {
     }
     const registry = this.registry;
     if (!registry) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
-    for (;;) {
-      const claim = await this.#withRegistry(() =>
-        claimSpawn(
-          registry,
-          request,
-          seen,
-          this.#self,
-          this.backend.name,
-          this.#options.spawnTimeoutMs + CLAIM_GRACE_MS,
-        ),
+    const outcome = await this.#withRegistry(() =>
+      claimOrWait(registry, request, seen, this.#claimOwner(registry), signal),
+    );
+    if (!outcome) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
+    if (outcome.kind === "finished") return { worker: outcome.worker, sharedFrom: outcome.worker.owner };
+    if (outcome.kind === "failed") {
+      const { failure } = outcome;
+      throw new SpawnError(
+        request.workerId,
+        "backend-error",
+        `the spawn process ${failure.owner.pid} started for the same fingerprint failed (${failure.message}); not retried before ${new Date(failure.retryAfter).toISOString()}`,
       );
-      if (!claim) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
-      if (claim.kind === "finished") return { worker: claim.worker, sharedFrom: claim.worker.owner };
-      if (claim.kind === "claimed") return { worker: await this.#spawnAndRecord(request, signal, claim.record) };
-      const worker = await waitForClaim(registry, claim.rival, signal);
-      if (worker) return { worker, sharedFrom: worker.owner };
     }
+    return { worker: await this.#spawnAndRecord(request, signal, outcome.claim) };
+  }
+
+  #claimOwner(registry: RegistryStore): ClaimOwner {
+    return {
+      pid: this.#self.pid,
+      ...(this.#self.start !== undefined ? { start: this.#self.start } : {}),
+      host: registry.hostId,
+    };
   }
 
   async #spawnUnclaimed(request: ResolvedWorkerRequest, epoch: AbortSignal): Promise<WorkerRecord> {
@@ -516,26 +521,30 @@ export class WorkerPool {
   async #spawnAndRecord(
     request: ResolvedWorkerRequest,
     signal: AbortSignal,
-    claim: WorkerRecord | undefined,
+    claim: SpawnClaim | undefined,
   ): Promise<WorkerRecord> {
     let spawned: SpawnedWorker;
     let unreserve: (() => void) | undefined;
     const startedAt = Date.now();
+    const held = claim && this.registry ? keepClaimAlive(this.registry, claim) : undefined;
     try {
       unreserve = await this.#lifecycle.reserve(signal);
       spawned = await this.#callBackendSpawn(request, signal);
     } catch (error) {
       unreserve?.();
-      if (claim) await this.#releaseFailedClaim(claim, signal.aborted ? undefined : error);
+      held?.stop();
+      // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
+      if (held) await this.#releaseClaim(held.current(), error instanceof SpawnError ? error : undefined);
       if (!signal.aborted) this.#stats.recordSpawn(undefined);
       throw error;
     }
+    held?.stop();
     this.#stats.recordSpawn(Date.now() - startedAt);
     const idleTtlMs = request.idleTtlMs ?? this.#options.idleTtlMs;
     const identity = processIdentityOf(spawned.pid);
     const record: WorkerRecord = {
       kind: "worker",
-      id: claim?.id ?? randomUUID(),
+      id: randomUUID(),
       workerId: request.workerId,
       pid: spawned.pid,
       ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
@@ -547,6 +556,7 @@ export class WorkerPool {
       ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
       backend: this.backend.name,
       owner: this.#self,
+      ...(this.registry ? { host: this.registry.hostId } : {}),
       ...(idleTtlMs !== undefined ? { idleTtlMs } : {}),
       startedAt,
       updatedAt: Date.now(),
@@ -556,9 +566,9 @@ export class WorkerPool {
     if (idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
     this.#probedHealthyAt.set(record.id, Date.now());
     // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
-    await this.#writeOrWarn(`record running worker ${record.id}`, (registry) =>
-      registry.mutate((draft) => draft.upsert(record)),
-    );
+    await this.#writeOrWarn(`record running worker ${record.id}`, (registry) => registry.put(record));
+    // Released only once the record is written: waiters look for the worker before they look at the claim.
+    if (held) await this.#releaseClaim(held.current(), undefined);
     return record;
   }
 
@@ -610,21 +620,14 @@ export class WorkerPool {
     );
   }
 
-  async #releaseFailedClaim(claim: WorkerRecord, error: unknown): Promise<void> {
-    await this.#writeOrWarn(`release spawn claim ${claim.id}`, (registry) =>
-      registry.mutate((draft: RegistryDraft) => {
-        draft.remove((record) => record.id === claim.id);
-        // Kept as a record of what went wrong; never a candidate, and `prune` clears it.
-        if (error !== undefined) {
-          const { claimExpiresAt: _expired, ...rest } = claim;
-          draft.upsert({
-            ...rest,
-            status: "error",
-            lastError: error instanceof Error ? error.message : String(error),
-            updatedAt: Date.now(),
-          });
-        }
-      }),
+  /** Gives the spawn claim up; after a failure, waiters share it for a short back-off instead of each retrying. */
+  async #releaseClaim(claim: SpawnClaim, error: unknown): Promise<void> {
+    const failure =
+      error === undefined
+        ? undefined
+        : { message: error instanceof Error ? error.message : String(error), backoffMs: this.#options.failedSpawnBackoffMs };
+    await this.#writeOrWarn(`release spawn claim ${claim.key}`, (registry) =>
+      registry.releaseClaim(claim, failure ? { failure } : {}),
     );
   }
 
@@ -643,10 +646,7 @@ export class WorkerPool {
     const own = this.#own.get(record.id);
     if (own) this.#own.set(record.id, { ...own, draining: true });
     await this.#writeOrWarn(`mark worker ${record.id} draining`, (registry) =>
-      registry.mutate((draft) => {
-        const current = draft.find((r) => r.id === record.id);
-        if (current) draft.upsert({ ...current, draining: true, updatedAt: Date.now() });
-      }),
+      registry.update(record, (current) => ({ ...current, draining: true, updatedAt: Date.now() })),
     );
   }
 
@@ -660,40 +660,32 @@ export class WorkerPool {
     this.#own.delete(record.id);
     this.#probedHealthyAt.delete(record.id);
     this.#leases.forget(record.id);
+    this.#leasedRefs.delete(record.id);
   }
 
   async #removeFromRegistry(record: WorkerRecord): Promise<void> {
-    await this.#writeOrWarn(`remove worker ${record.id} from the registry`, (registry) => registry.remove(record.id));
+    await this.#writeOrWarn(`remove worker ${record.id} from the registry`, (registry) => registry.remove(record));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------
 
-  /**
-   * Runs a registry write. A corrupt file has been moved aside by the registry: warn and retry once on the
-   * fresh file. A newer-version file is read-only: warn and skip (undefined). Anything else propagates.
-   */
-  async #withRegistry<T>(write: (registry: DeviceRegistry) => Promise<T>): Promise<T | undefined> {
+  /** Runs a registry write. A registry of a newer version is read-only: warn and skip (undefined). Anything else propagates. */
+  async #withRegistry<T>(write: (registry: RegistryStore) => Promise<T>): Promise<T | undefined> {
     const registry = this.registry;
     if (!registry) return undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await write(registry);
-      } catch (error) {
-        if (error instanceof CorruptRegistryError && attempt === 0) {
-          this.#warn({ code: "REGISTRY_CORRUPT", message: error.message, error });
-          continue;
-        }
-        if (error instanceof RegistryVersionError) {
-          this.#warn({ code: "REGISTRY_READ_ONLY", message: error.message, error });
-          return undefined;
-        }
-        throw error;
+    try {
+      return await write(registry);
+    } catch (error) {
+      if (error instanceof RegistryVersionError) {
+        this.#warn({ code: "REGISTRY_READ_ONLY", message: error.message, error });
+        return undefined;
       }
+      throw error;
     }
   }
 
   /** A registry write the caller can do without: a failure becomes a REGISTRY_WRITE_FAILED warning. */
-  async #writeOrWarn(what: string, write: (registry: DeviceRegistry) => Promise<unknown>): Promise<void> {
+  async #writeOrWarn(what: string, write: (registry: RegistryStore) => Promise<unknown>): Promise<void> {
     try {
       await this.#withRegistry(write);
     } catch (error) {
@@ -703,6 +695,7 @@ export class WorkerPool {
 
   #lease(worker: WorkerRecord, decision: Decision): WorkerLease {
     this.#leases.acquire(worker.id);
+    this.#leasedRefs.set(worker.id, { workerId: worker.workerId, id: worker.id });
     if (this.#leases.hasDirty()) this.#inBackground(this.#flushLeases());
     this.#emitDecision(decision);
     // Only the request that spawned handles what its spawn superseded; requests sharing it would repeat that.
@@ -737,15 +730,13 @@ export class WorkerPool {
     this.#leaseFlush = (async () => {
       do {
         this.#leaseFlushAgain = false;
-        const ids = new Set(this.#leases.takeDirty());
-        if (ids.size === 0) continue;
-        await this.#writeOrWarn("record leases", (registry) =>
-          registry.mutate((draft) => {
-            for (const record of draft.workers) {
-              if (ids.has(record.id)) draft.upsert({ ...record, holders: this.#leases.holdersFor(record, this.#self) });
-            }
-          }),
-        );
+        for (const id of this.#leases.takeDirty()) {
+          const ref = this.#leasedRefs.get(id);
+          if (!ref) continue;
+          await this.#writeOrWarn("record leases", (registry) =>
+            registry.update(ref, (record) => ({ ...record, holders: this.#leases.holdersFor(record, this.#self) })),
+          );
+        }
       } while (this.#leaseFlushAgain);
     })().finally(() => {
       this.#leaseFlush = undefined;

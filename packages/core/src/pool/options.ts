@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
-import { DeviceRegistry } from "../registry/DeviceRegistry.js";
+import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { WorkerPool } from "./WorkerPool.js";
 
 /** A policy or any other extension: `apply` connects it to the pool's hooks, once. */
@@ -17,8 +17,18 @@ export const WorkerPoolOptionsSchema = z.object({
     isWorkerBackend,
     "backend must be an object with a name and a spawn(request, { signal }) method",
   ),
-  /** A registry, its path, or `false` for none (workers are then shared within this pool only). Default: `defaultRegistryPath()`. */
-  registry: z.union([z.instanceof(DeviceRegistry), z.string().min(1), z.literal(false)]).optional(),
+  /**
+   * Where workers are recorded for other processes: any `RegistryStore`, the path of a `DeviceRegistry`
+   * directory, or `false` for none (workers are then shared within this pool only). Default: a
+   * `DeviceRegistry` at `defaultRegistryPath()`.
+   */
+  registry: z
+    .union([
+      z.custom<RegistryStore>(isRegistryStore, "registry must be a RegistryStore, a directory path or false"),
+      z.string().min(1),
+      z.literal(false),
+    ])
+    .optional(),
   plugins: z
     .array(
       z.custom<PoolPlugin>(
@@ -31,6 +41,11 @@ export const WorkerPoolOptionsSchema = z.object({
   probeTimeoutMs: z.number().int().positive().default(2_000),
   /** A worker this pool probed healthy this recently is not probed again (0: probe every time). */
   healthyForMs: z.number().int().min(0).default(1_000),
+  /**
+   * After a worker failed to start, how long other requests for the same workerId + fingerprint (in any
+   * process sharing the registry) fail with that same error instead of each starting it again.
+   */
+  failedSpawnBackoffMs: z.number().int().min(0).max(2_147_483_647).default(2_000),
   /** A spawn not ready after this long is stopped and fails with SpawnError. */
   spawnTimeoutMs: z.number().int().positive().default(60_000),
   /** Reuse registry workers whose URL is not loopback (off: a registry entry could point anywhere). */

@@ -1,84 +1,100 @@
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import { staleReason } from "../registry/stale-record.js";
+import { checkRecordLiveness } from "../process/record-liveness.js";
+import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
-import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
 
-export type SpawnClaim =
-  | { readonly kind: "claimed"; readonly record: WorkerRecord }
-  | { readonly kind: "wait"; readonly rival: WorkerRecord }
-  | { readonly kind: "finished"; readonly worker: WorkerRecord };
+export type SpawnClaimOutcome =
+  /** This process won the claim: it spawns, then releases the claim. */
+  | { readonly kind: "claimed"; readonly claim: SpawnClaim }
+  /** A worker of the same fingerprint became ready (another process's spawn, or one finished meanwhile). */
+  | { readonly kind: "finished"; readonly worker: WorkerRecord }
+  /** The spawn this request waited for failed; its failure is shared until `retryAfter`. */
+  | { readonly kind: "failed"; readonly failure: ClaimFailure };
 
-/**
- * A `starting` entry claims the spawn of one workerId + fingerprint, machine-wide, for up to `ttlMs`.
- * `seen` holds the ids the caller already judged through canReuse: a live worker of the same fingerprint
- * that is not among them finished spawning while the caller was deciding, and is shared, not duplicated.
- */
-export function claimSpawn(
-  registry: DeviceRegistry,
-  request: ResolvedWorkerRequest,
-  seen: ReadonlySet<string>,
-  owner: ProcessIdentity,
-  backend: string,
-  ttlMs: number,
-): Promise<SpawnClaim> {
-  const key = fingerprintKey(request.fingerprint);
-  const sameFingerprint = (record: WorkerRecord) =>
-    record.workerId === request.workerId &&
-    record.fingerprint !== undefined &&
-    fingerprintKey(record.fingerprint) === key;
-  return registry.mutate((draft): SpawnClaim => {
-    const now = Date.now();
-    const sameSpawn = (record: WorkerRecord) => record.status === "starting" && sameFingerprint(record);
-    const finished = draft.find(
-      (record) =>
-        (record.status === "ready" || record.status === "busy") &&
-        !seen.has(record.id) &&
-        sameFingerprint(record) &&
-        staleReason(record, now) === undefined,
-    );
-    if (finished) return { kind: "finished", worker: finished };
-    const rival = draft.find((record) => sameSpawn(record) && staleReason(record, now) === undefined);
-    if (rival) return { kind: "wait", rival };
-    draft.remove((record) => sameSpawn(record)); // abandoned claims of crashed or timed-out spawners
-    const record: WorkerRecord = {
-      kind: "worker",
-      id: randomUUID(),
-      workerId: request.workerId,
-      pid: owner.pid,
-      ...(owner.start !== undefined ? { pidStart: owner.start } : {}),
-      fingerprint: request.fingerprint,
-      status: "starting",
-      backend,
-      owner,
-      claimExpiresAt: now + ttlMs,
-      startedAt: now,
-      updatedAt: now,
-    };
-    draft.upsert(record);
-    return { kind: "claimed", record };
-  });
+/** How long a claim lasts without a renewal; its holder renews it while it lives (a dead one is taken over at once). */
+export const CLAIM_TTL_MS = 15_000;
+const POLL_MS = 25;
+
+/** The key of the spawn of one workerId + fingerprint, the same in every process and on every host. */
+export function spawnClaimKey(request: ResolvedWorkerRequest): string {
+  return `spawn\u0000${request.workerId}\u0000${fingerprintKey(request.fingerprint)}`;
 }
 
 /**
- * Waits for another process's claim to settle: resolves with its worker once ready, or with undefined when
- * the claim failed, vanished or went stale (the caller may then claim the spawn itself).
+ * Claims the spawn of one workerId + fingerprint store-wide, or waits for whoever holds it. `seen` holds
+ * the ids the caller already judged through canReuse: a live worker of the same fingerprint that is not
+ * among them became ready while the caller was deciding, and is shared, not duplicated. The winner looks
+ * once more after winning, because a rival may have finished (and released) just before.
  */
-export async function waitForClaim(
-  registry: DeviceRegistry,
-  claim: WorkerRecord,
+export async function claimOrWait(
+  store: RegistryStore,
+  request: ResolvedWorkerRequest,
+  seen: ReadonlySet<string>,
+  owner: ClaimOwner,
   signal: AbortSignal,
-  pollMs = 25,
-): Promise<WorkerRecord | undefined> {
+): Promise<SpawnClaimOutcome> {
+  const key = spawnClaimKey(request);
   for (;;) {
     signal.throwIfAborted();
-    const current = (await registry.findByWorkerId(claim.workerId)).find((record) => record.id === claim.id);
-    if (!current) return undefined;
-    const stale = staleReason(current, Date.now());
-    if (current.status === "ready" || current.status === "busy") return stale === undefined ? current : undefined;
-    if (stale !== undefined) return undefined;
-    await sleep(pollMs, undefined, { signal });
+    const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS });
+    if (attempt.acquired) {
+      const finished = await findFinished(store, request, seen);
+      if (!finished) return { kind: "claimed", claim: attempt.claim };
+      await store.releaseClaim(attempt.claim);
+      return { kind: "finished", worker: finished };
+    }
+    if ("failed" in attempt) return { kind: "failed", failure: attempt.failed };
+    for (;;) {
+      await sleep(POLL_MS, undefined, { signal });
+      // The holder writes its worker's record before it releases the claim: look for the worker first.
+      const finished = await findFinished(store, request, seen);
+      if (finished) return { kind: "finished", worker: finished };
+      const current = await store.readClaim(key);
+      if (current === undefined) break; // released or gone stale: claim it
+      if ("retryAfter" in current) return { kind: "failed", failure: current };
+    }
   }
+}
+
+/** A ready, live, not draining worker of the request's workerId and fingerprint that the caller has not judged yet. */
+async function findFinished(
+  store: RegistryStore,
+  request: ResolvedWorkerRequest,
+  seen: ReadonlySet<string>,
+): Promise<WorkerRecord | undefined> {
+  const key = fingerprintKey(request.fingerprint);
+  const now = Date.now();
+  return (await store.lookup(request.workerId)).records.find(
+    (record) =>
+      (record.status === "ready" || record.status === "busy") &&
+      !record.draining &&
+      !seen.has(record.id) &&
+      record.fingerprint !== undefined &&
+      fingerprintKey(record.fingerprint) === key &&
+      checkRecordLiveness(record, store.hostId, now).ok,
+  );
+}
+
+/**
+ * Keeps a claim alive while its holder works (a spawn may wait for capacity, then take minutes to load a
+ * model). Stops on its own once the claim is lost. The timer never keeps the process alive.
+ */
+export function keepClaimAlive(store: RegistryStore, claim: SpawnClaim): { current(): SpawnClaim; stop(): void } {
+  let current = claim;
+  let lost = false;
+  const timer = setInterval(() => {
+    if (lost) return;
+    store.renewClaim(current, CLAIM_TTL_MS).then(
+      (renewed) => {
+        if (renewed) current = renewed;
+        else lost = true;
+      },
+      () => undefined, // the next tick tries again; a claim that lapses is taken over, never corrupted
+    );
+  }, CLAIM_TTL_MS / 3);
+  timer.unref();
+  return { current: () => current, stop: () => clearInterval(timer) };
 }

@@ -1,6 +1,9 @@
 import { readLiveProcess } from "./process-identity.js";
 
-/** How long after an entry's `startedAt` a legacy (start-time-less) worker may have started and still be it. */
+/**
+ * How far from an entry's `startedAt`, either way, a legacy (start-time-less) worker may have started and
+ * still be taken for the recorded process.
+ */
 export const LEGACY_START_WINDOW_MS = 60_000;
 /** `/proc` start times are only as exact as the boot time, which Linux gives in whole seconds. */
 const START_TIME_SLACK_MS = 2_000;
@@ -17,7 +20,7 @@ export type RecordedProcessCheck = { readonly ok: true } | { readonly ok: false;
 /**
  * Is the process behind `pid` right now the one that was recorded? Alive is not enough: pids are recycled,
  * so the start-time token must match, or for legacy entries without one, the process must have started
- * within a minute after the entry's `startedAt`. Zombies and other users' processes are never it.
+ * within a minute of the entry's `startedAt`, before or after. Zombies and other users' processes are never it.
  */
 export function checkRecordedProcess(recorded: {
   pid: number;
@@ -42,9 +45,13 @@ export function checkRecordedProcess(recorded: {
       reason: `pid ${recorded.pid}: no start time recorded and none readable, so it cannot be verified`,
     };
   }
+  // Orchestrators record `startedAt` either before the spawn or once the worker is ready: both sides count.
   const after = live.startedAtMs - recorded.startedAt;
-  if (after < -START_TIME_SLACK_MS) {
-    return { ok: false, reason: `pid ${recorded.pid} started before the entry was recorded: it is another process` };
+  if (after < -(LEGACY_START_WINDOW_MS + START_TIME_SLACK_MS)) {
+    return {
+      ok: false,
+      reason: `pid ${recorded.pid} started ${Math.round(-after / 1000)} s before the entry was recorded: it is another process`,
+    };
   }
   if (after > LEGACY_START_WINDOW_MS + START_TIME_SLACK_MS) {
     return {

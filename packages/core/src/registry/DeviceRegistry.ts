@@ -1,53 +1,76 @@
-import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { CorruptRegistryError } from "../errors/CorruptRegistryError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
-import { RegistryVersionError } from "../errors/RegistryVersionError.js";
+import { LockTimeoutError } from "../errors/LockTimeoutError.js";
+import { localHostId } from "../process/host-id.js";
+import { processIdentityOf } from "../process/process-identity.js";
+import { checkRecordedProcess } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
+import type { ClaimFailure, SpawnClaim } from "../schema/spawn-claim.js";
 import { type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
-import { writeFileDurably } from "./atomic-write.js";
-import { defaultRegistryPath } from "./default-path.js";
-import { type FileLockOptions, withFileLock } from "./file-lock.js";
-import { assertSafeRegistryFile, ensureSafeRegistryDirectory } from "./permissions.js";
-import { quarantineFile } from "./quarantine.js";
-import { RegistryDraft } from "./RegistryDraft.js";
-import { decodeRegistry, EMPTY_CONTENTS, encodeRegistry, type RegistryContents } from "./registry-contents.js";
-import { REGISTRY_VERSION } from "./schema/index.js";
+import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
+import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
+import { encodeFileName, hashedFileName } from "./device/file-names.js";
+import { encodeRecord, readRecordFile } from "./device/record-file.js";
+import { RegistryRoot } from "./device/registry-root.js";
+import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
+import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
 import { staleReason } from "./stale-record.js";
+import type {
+  ClaimAttempt,
+  ClaimRelease,
+  ClaimRequest,
+  PrunedRecord,
+  RecordChange,
+  RecordRef,
+  RegistryStore,
+  StoreRead,
+  UnreadableRecord,
+} from "./store/RegistryStore.js";
 
-export const DeviceRegistryOptionsSchema = z.object({
-  /** Defaults to `defaultRegistryPath()`. */
+export const DeviceRegistryOptionsSchema = z.strictObject({
+  /** The registry directory. Default: `defaultRegistryPath()`. */
   path: z.string().min(1).optional(),
-  /** How long a write waits for the inter-process lock before failing with LockTimeoutError. */
-  lockTimeoutMs: z.number().int().positive().default(10_000),
-  /** After how long without a refresh a lock is deemed left by a dead holder (at least 2000, proper-lockfile's floor). */
-  lockStaleMs: z.number().int().min(2_000).default(10_000),
+  /**
+   * Single-file registries of older formats to read as candidates (never written). Default: modelpool
+   * 0.1's file and the orchestrator's file at their default paths when `path` is the default too, else none.
+   */
+  legacySources: z.union([z.array(z.string().min(1)).max(16), z.literal(false)]).optional(),
+  /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
+  lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
+  /** A record lock older than this is taken over even if its holder seems alive (a dead holder's at once). */
+  lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
+  /** This machine's id in records (default `localHostId()`). */
+  hostId: z.string().min(1).max(256).optional(),
 });
 export type DeviceRegistryOptions = z.input<typeof DeviceRegistryOptionsSchema>;
 
-export type PrunedRecord = { readonly record: WorkerRecord; readonly reason: string };
+/** A directory changed this recently may change again within the same timestamp tick: re-read it next time. */
+const RACY_WINDOW_MS = 50;
+/** Temp files of writers killed midway are removed by `prune` once surely abandoned. */
+const ABANDONED_TEMP_MS = 60_000;
 
-/** A file written this recently may be rewritten within the same mtime tick; do not trust a cache of it. */
-const RACY_WINDOW_MS = 100;
-
-type CachedRead = {
-  key: string;
-  trusted: boolean;
-  contents: RegistryContents;
-  byWorkerId?: Map<string, WorkerRecord[]>;
-};
+type CachedLookup = { readonly key: string; readonly read: StoreRead };
 
 /**
- * The per-machine list of workers any process spawned. Reads are lock-free (writes are atomic renames)
- * and parse the file only when it changed; every read-modify-write holds an inter-process lock.
+ * The per-machine registry: a directory with one small file per worker record
+ * (`workers/<workerId>/<id>.json`), spawn claims and record locks as directories of exclusively created
+ * files. No global lock: writers of different records never wait for each other. A lookup reads only the
+ * requested workerId's files, and only when its directory changed since the last lookup.
  */
-export class DeviceRegistry {
+export class DeviceRegistry implements RegistryStore {
   readonly path: string;
-  readonly #lock: FileLockOptions;
-  #cache: CachedRead | undefined;
-  #directory: Promise<void> | undefined;
+  readonly location: string;
+  readonly hostId: string;
+  readonly legacySources: readonly LegacyRegistryFile[];
+  readonly #root: RegistryRoot;
+  readonly #lockTimeoutMs: number;
+  readonly #lockStaleMs: number;
+  readonly #lookups = new Map<string, CachedLookup>();
+  readonly #judge: StaleJudge;
 
   constructor(options: DeviceRegistryOptions = {}) {
     const parsed = parseOrThrow(
@@ -55,137 +78,379 @@ export class DeviceRegistry {
       options,
       (issues) => new InvalidOptionsError("DeviceRegistry", issues),
     );
+    const isDefault = parsed.path === undefined && !process.env.MODELPOOL_REGISTRY;
     this.path = resolve(parsed.path ?? defaultRegistryPath());
-    this.#lock = { timeoutMs: parsed.lockTimeoutMs, staleMs: parsed.lockStaleMs };
+    this.location = this.path;
+    this.hostId = parsed.hostId ?? localHostId();
+    const legacy = parsed.legacySources ?? (isDefault ? defaultLegacySources() : []);
+    this.legacySources = (legacy === false ? [] : legacy).map((path) => new LegacyRegistryFile(path));
+    this.#root = new RegistryRoot(this.path);
+    this.#lockTimeoutMs = parsed.lockTimeoutMs;
+    this.#lockStaleMs = parsed.lockStaleMs;
+    this.#judge = (holder, now) => {
+      if (holder.expiresAt <= now) return "it expired";
+      if (holder.owner.host !== this.hostId) return undefined;
+      const check = checkRecordedProcess({
+        pid: holder.owner.pid,
+        pidStart: holder.owner.start,
+        startedAt: holder.acquiredAt,
+      });
+      return check.ok ? undefined : `its owner is gone (${check.reason})`;
+    };
   }
 
-  /** The whole registry as it is now. Throws CorruptRegistryError after moving a corrupt file aside. */
-  async read(): Promise<RegistryContents> {
-    return (await this.#readCached()).contents;
+  // ---- reading -------------------------------------------------------------------------------------
+
+  async lookup(workerId: string): Promise<StoreRead> {
+    const own = this.#root.readable() ? this.#lookupOwn(workerId) : { records: [], unreadable: [] };
+    if (this.legacySources.length === 0) return own;
+    return withLegacy(
+      own,
+      this.legacySources.map((source) => source.lookup(workerId)),
+    );
   }
 
-  /** Every worker record. */
   async list(): Promise<WorkerRecord[]> {
-    return [...(await this.read()).workers];
+    return [...(await this.scan()).records];
   }
 
-  /** The records of one workerId, from an index kept until the file changes. */
-  async findByWorkerId(workerId: string): Promise<readonly WorkerRecord[]> {
-    return (await this.lookup(workerId)).records;
+  async scan(): Promise<StoreRead> {
+    const own = this.#listOwn();
+    if (this.legacySources.length === 0) return own;
+    return withLegacy(
+      own,
+      this.legacySources.map((source) => source.list()),
+    );
   }
 
-  /** The records of one workerId and the contents they come from, in one (cached) read. */
-  async lookup(workerId: string): Promise<{ contents: RegistryContents; records: readonly WorkerRecord[] }> {
-    const cached = await this.#readCached();
-    if (!cached.byWorkerId) {
-      cached.byWorkerId = new Map();
-      for (const record of cached.contents.workers) {
-        const list = cached.byWorkerId.get(record.workerId);
-        if (list) list.push(record);
-        else cached.byWorkerId.set(record.workerId, [record]);
-      }
+  /** Every record of this registry's own directory (not of legacy sources). */
+  #listOwn(): StoreRead {
+    const records: WorkerRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    if (!this.#root.readable()) return { records, unreadable };
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(this.#root.workers, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records, unreadable };
+      throw error;
     }
-    return { contents: cached.contents, records: cached.byWorkerId.get(workerId) ?? [] };
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue;
+      const dir = join(this.#root.workers, entry.name);
+      if (!entry.isDirectory()) {
+        unreadable.push({ location: dir, reason: "not a directory (never followed)" });
+        continue;
+      }
+      const read = readRecordDirectory(dir, undefined);
+      for (const record of read.records) {
+        if (encodeFileName(record.workerId) === entry.name) records.push(record);
+        else
+          unreadable.push({
+            location: join(dir, `${encodeFileName(record.id)}.json`),
+            reason: `it names workerId ${JSON.stringify(record.workerId)} but is filed under another`,
+          });
+      }
+      unreadable.push(...read.unreadable);
+    }
+    return { records, unreadable };
   }
 
-  /** Inserts the record, or replaces the one with the same `id`. */
-  async upsert(record: WorkerRecord): Promise<WorkerRecord> {
-    const valid = parseOrThrow(WorkerRecordSchema, record, (issues) => new InvalidRequestError(issues));
-    await this.mutate((draft) => draft.upsert(valid));
+  #lookupOwn(workerId: string): StoreRead {
+    const dir = join(this.#root.workers, encodeFileName(workerId));
+    const stats = lstatSync(dir, { bigint: true, throwIfNoEntry: false });
+    if (!stats) {
+      this.#lookups.delete(workerId);
+      return { records: [], unreadable: [] };
+    }
+    if (!stats.isDirectory())
+      return { records: [], unreadable: [{ location: dir, reason: "not a directory (never followed)" }] };
+    const key = `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
+    const cached = this.#lookups.get(workerId);
+    if (cached?.key === key) return cached.read;
+    const read = readRecordDirectory(dir, workerId);
+    // Trusted only once the directory's timestamp is older than a tick: a change within the same tick
+    // would leave the key as it is.
+    if (Date.now() - Number(stats.mtimeMs) > RACY_WINDOW_MS) this.#lookups.set(workerId, { key, read });
+    else this.#lookups.delete(workerId);
+    return read;
+  }
+
+  // ---- writing records ------------------------------------------------------------------------------
+
+  async put(record: WorkerRecord): Promise<WorkerRecord> {
+    const valid = this.#validRecord(record);
+    await this.#withRecordLock(valid, () => {
+      const dir = this.#recordDirectory(valid.workerId, true);
+      replaceFile(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(valid));
+    });
     return valid;
   }
 
-  /** Removes the record with this `id`, or every record the predicate selects; returns what was removed. */
-  async remove(target: string | ((record: WorkerRecord) => boolean)): Promise<WorkerRecord[]> {
-    const predicate = typeof target === "string" ? (record: WorkerRecord) => record.id === target : target;
-    return this.mutate((draft) => draft.remove(predicate));
+  /** Old name of `put`, kept for callers of modelpool 0.1. */
+  upsert(record: WorkerRecord): Promise<WorkerRecord> {
+    return this.put(record);
+  }
+
+  async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
+    return this.#withRecordLock(ref, () => {
+      const dir = this.#recordDirectory(ref.workerId, true);
+      const name = `${encodeFileName(ref.id)}.json`;
+      const current = readRecordFile(join(dir, name), ref);
+      if (!current.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
+      const next = change(current.record);
+      if (next === undefined) return current.record;
+      const valid = this.#validRecord(next);
+      if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
+        throw new InvalidRequestError([
+          { path: ["id"], message: "update may not change a record's workerId or id", code: "custom", input: next },
+        ]);
+      }
+      replaceFile(dir, name, encodeRecord(valid));
+      return valid;
+    });
+  }
+
+  /** Removes one record, named by reference or (searching every workerId) by its id alone. */
+  async remove(target: RecordRef | string): Promise<boolean> {
+    if (!this.#root.readable()) return false;
+    const ref = typeof target === "string" ? this.#listOwn().records.find((record) => record.id === target) : target;
+    if (!ref) return false;
+    return this.#withRecordLock(ref, () => {
+      const path = join(this.#recordDirectory(ref.workerId, false), `${encodeFileName(ref.id)}.json`);
+      // Only a record that reads as the one named: an unreadable file is kept for a person to look at.
+      return readRecordFile(path, ref).ok && unlinkQuietly(path);
+    });
   }
 
   /**
-   * Removes records that no longer describe a usable worker: dead or recycled pids, stopped workers,
-   * failed spawns, abandoned spawn claims. Never signals any process.
+   * Removes records that no longer describe a usable worker — dead or recycled pids, stopped workers,
+   * failed spawns, abandoned starts — and temp files of writers killed midway. Never signals a process,
+   * never touches an unreadable record or a legacy file.
    */
   async prune(now = Date.now()): Promise<PrunedRecord[]> {
-    return this.mutate((draft) => {
-      const pruned: PrunedRecord[] = [];
-      draft.remove((record) => {
-        const reason = staleReason(record, now);
-        if (reason !== undefined) pruned.push({ record, reason });
-        return reason !== undefined;
+    if (!this.#root.readable()) return [];
+    const pruned: PrunedRecord[] = [];
+    for (const record of this.#listOwn().records) {
+      const reason = staleReason(record, this.hostId, now);
+      if (reason === undefined) continue;
+      const removed = await this.#withRecordLock(record, () => {
+        const path = join(this.#recordDirectory(record.workerId, false), `${encodeFileName(record.id)}.json`);
+        const current = readRecordFile(path, record);
+        // Judged again under the lock: it may have been rewritten (a restart, a lease) since it was listed.
+        return current.ok && staleReason(current.record, this.hostId, now) !== undefined && unlinkQuietly(path);
       });
-      return pruned;
-    });
+      if (removed) pruned.push({ record, reason });
+    }
+    this.#removeAbandonedTempFiles(now);
+    return pruned;
   }
+
+  #removeAbandonedTempFiles(now: number): void {
+    const dirs = lstatSync(this.#root.workers, { throwIfNoEntry: false })?.isDirectory()
+      ? readdirSync(this.#root.workers)
+      : [];
+    for (const dir of dirs) {
+      const full = join(this.#root.workers, dir);
+      if (!lstatSync(full).isDirectory()) continue;
+      for (const name of readdirSync(full)) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        const stats = lstatSync(join(full, name), { throwIfNoEntry: false });
+        if (stats?.isFile() && now - stats.mtimeMs > ABANDONED_TEMP_MS) unlinkQuietly(join(full, name));
+      }
+    }
+  }
+
+  #validRecord(record: WorkerRecord): WorkerRecord {
+    const valid = parseOrThrow(WorkerRecordSchema, record, (issues) => new InvalidRequestError(issues));
+    return valid.host === undefined ? { ...valid, host: this.hostId } : valid;
+  }
+
+  #recordDirectory(workerId: string, create: boolean): string {
+    const dir = join(this.#root.workers, encodeFileName(workerId));
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  async #withRecordLock<T>(ref: RecordRef, work: () => T): Promise<T> {
+    this.#root.prepareForWriting();
+    const key = `record\u0000${ref.workerId}\u0000${ref.id}`;
+    const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
+    const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
+    try {
+      return work();
+    } finally {
+      lock.release(claim);
+    }
+  }
+
+  async #acquireWaiting(
+    directory: ClaimDirectory,
+    request: { key: string; workerId: string; ttlMs: number },
+  ): Promise<SpawnClaim> {
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const result = directory.acquire((token) => this.#newClaim(request, token));
+      if (result !== "contended" && result.acquired) return result.claim;
+      const waited = performance.now() - started;
+      if (waited >= this.#lockTimeoutMs) {
+        const holder = result !== "contended" && "holder" in result ? result.holder : undefined;
+        throw new LockTimeoutError(
+          directory.dir,
+          Math.round(waited),
+          holder ? `process ${holder.owner.pid} holds it` : "too many writers at once",
+        );
+      }
+      await sleep(Math.min(1 + attempt, 20));
+    }
+  }
+
+  #newClaim(request: { key: string; workerId: string; ttlMs: number }, token: string): SpawnClaim {
+    const now = Date.now();
+    const self = this.#self();
+    return {
+      key: request.key,
+      token,
+      workerId: request.workerId,
+      owner: self,
+      acquiredAt: now,
+      expiresAt: now + request.ttlMs,
+    };
+  }
+
+  #self(): SpawnClaim["owner"] {
+    const live = processStart();
+    return { pid: process.pid, ...(live ? { start: live } : {}), host: this.hostId };
+  }
+
+  #claimDirectory(dir: string): ClaimDirectory {
+    return new ClaimDirectory(dir, this.#judge);
+  }
+
+  // ---- spawn claims -------------------------------------------------------------------------------
+
+  async acquireClaim(request: ClaimRequest): Promise<ClaimAttempt> {
+    this.#root.prepareForWriting();
+    const directory = this.#claimDirectory(join(this.#root.claims, hashedFileName(request.key)));
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const result = directory.acquire((token) => {
+        const now = Date.now();
+        return {
+          key: request.key,
+          token,
+          workerId: request.workerId,
+          owner: request.owner,
+          acquiredAt: now,
+          expiresAt: now + request.ttlMs,
+        };
+      });
+      if (result !== "contended") return result;
+      if (performance.now() - started >= this.#lockTimeoutMs) {
+        throw new LockTimeoutError(
+          directory.dir,
+          Math.round(performance.now() - started),
+          "too many claimants at once",
+        );
+      }
+      await sleep(Math.min(1 + attempt, 20));
+    }
+  }
+
+  async readClaim(key: string): Promise<SpawnClaim | ClaimFailure | undefined> {
+    if (!this.#root.readable()) return undefined;
+    const read = this.#claimDirectory(join(this.#root.claims, hashedFileName(key))).read();
+    return read?.key === key ? read : undefined;
+  }
+
+  async renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined> {
+    if (!this.#root.readable()) return undefined;
+    return this.#claimDirectory(join(this.#root.claims, hashedFileName(claim.key))).renew(claim, ttlMs);
+  }
+
+  async releaseClaim(claim: SpawnClaim, release?: ClaimRelease): Promise<void> {
+    if (!this.#root.readable()) return;
+    this.#claimDirectory(join(this.#root.claims, hashedFileName(claim.key))).release(claim, release);
+  }
+
+  // ---- legacy -------------------------------------------------------------------------------------
 
   /**
-   * Read-modify-write under the inter-process lock: `change` sees the freshest entries and edits the draft;
-   * the file is rewritten atomically only if the draft changed. Other entries are carried over untouched.
+   * Copies the workers of the legacy sources into this registry (same ids, every field kept), leaving
+   * the legacy files exactly as they are. Records already here, and unreadable entries, are skipped.
    */
-  async mutate<T>(change: (draft: RegistryDraft) => T | Promise<T>): Promise<T> {
-    await this.#ensureDirectory();
-    return withFileLock(this.path, this.#lock, async (guard) => {
-      const current = await this.#readFreshOrQuarantine();
-      if (current.readOnly) throw new RegistryVersionError(this.path, current.version, REGISTRY_VERSION);
-      const draft = new RegistryDraft(current.workers);
-      const result = await change(draft);
-      if (draft.changed) {
-        guard.assertHeld();
-        await writeFileDurably(this.path, encodeRegistry(current, draft.workers, Date.now()));
-        this.#cache = undefined;
+  async migrateLegacy(): Promise<{
+    copied: WorkerRecord[];
+    skipped: { record: WorkerRecord; reason: string }[];
+    unreadable: UnreadableRecord[];
+  }> {
+    const own = new Set(this.#listOwn().records.map((record) => `${record.workerId}\u0000${record.id}`));
+    const copied: WorkerRecord[] = [];
+    const skipped: { record: WorkerRecord; reason: string }[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    for (const source of this.legacySources) {
+      const read = source.list();
+      unreadable.push(...read.unreadable);
+      for (const record of read.records) {
+        const key = `${record.workerId}\u0000${record.id}`;
+        if (own.has(key)) {
+          skipped.push({ record, reason: "already in this registry" });
+          continue;
+        }
+        await this.put(record);
+        own.add(key);
+        copied.push(record);
       }
-      return result;
-    });
-  }
-
-  async #readCached(): Promise<CachedRead> {
-    await this.#ensureDirectory();
-    const stats = statSync(this.path, { bigint: true, throwIfNoEntry: false });
-    if (!stats) return { key: "missing", trusted: true, contents: EMPTY_CONTENTS };
-    assertSafeRegistryFile(this.path, { mode: Number(stats.mode), uid: Number(stats.uid) });
-    const key = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
-    if (this.#cache?.key === key && this.#cache.trusted) return this.#cache;
-    const trusted = Date.now() - Number(stats.mtimeMs) > RACY_WINDOW_MS;
-    const text = readText(this.path);
-    if (text === undefined) return { key: "missing", trusted: true, contents: EMPTY_CONTENTS };
-    const decoded = decodeRegistry(text);
-    if (decoded.ok) {
-      this.#cache = { key, trusted, contents: decoded.contents };
-      return this.#cache;
     }
-    // Moving a file aside is a write: re-check under the lock, where no modelpool writer is midway.
-    await withFileLock(this.path, this.#lock, () => this.#readFreshOrQuarantine());
-    return this.#readCached();
-  }
-
-  /** Under the lock: the file's contents, or (if corrupt) the file moved aside and a CorruptRegistryError. */
-  async #readFreshOrQuarantine(): Promise<RegistryContents> {
-    const stats = statSync(this.path, { throwIfNoEntry: false });
-    if (!stats) return EMPTY_CONTENTS;
-    assertSafeRegistryFile(this.path, stats);
-    const text = readText(this.path);
-    if (text === undefined) return EMPTY_CONTENTS;
-    const decoded = decodeRegistry(text);
-    if (decoded.ok) return decoded.contents;
-    const quarantined = await quarantineFile(this.path);
-    this.#cache = undefined;
-    throw new CorruptRegistryError(this.path, decoded.detail, quarantined);
-  }
-
-  #ensureDirectory(): Promise<void> {
-    this.#directory ??= ensureSafeRegistryDirectory(dirname(this.path)).catch((error: unknown) => {
-      this.#directory = undefined;
-      throw error;
-    });
-    return this.#directory;
+    return { copied, skipped, unreadable };
   }
 }
 
-/** The file's text, or undefined if it vanished since it was stat'ed (moved aside by another process). */
-function readText(path: string): string | undefined {
+let ownStart: string | undefined | null = null;
+/** This process's start-time token, read once: claims and locks name their owner by it. */
+function processStart(): string | undefined {
+  if (ownStart === null) ownStart = processIdentityOf(process.pid).start;
+  return ownStart;
+}
+
+/** Records of this registry first; a legacy record with the id of one already here is the same worker, once. */
+function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
+  const ids = new Set(own.records.map((record) => `${record.workerId}\u0000${record.id}`));
+  const records = [...own.records];
+  const unreadable = [...own.unreadable];
+  for (const read of legacy) {
+    for (const record of read.records) {
+      const key = `${record.workerId}\u0000${record.id}`;
+      if (ids.has(key)) continue;
+      ids.add(key);
+      records.push(record);
+    }
+    unreadable.push(...read.unreadable);
+  }
+  return { records, unreadable };
+}
+
+/** Every record file of one workerId directory (temp and hidden files skipped), each read on its own. */
+function readRecordDirectory(dir: string, workerId: string | undefined): StoreRead {
+  const records: WorkerRecord[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  let entries: import("node:fs").Dirent[];
   try {
-    return readFileSync(path, "utf8");
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records, unreadable };
     throw error;
   }
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (!entry.name.endsWith(".json") || !entry.isFile()) {
+      unreadable.push({ location: path, reason: entry.isFile() ? "not a record file name" : "not a regular file" });
+      continue;
+    }
+    const read = readRecordFile(path, workerId === undefined ? undefined : { workerId });
+    if (read.ok) records.push(read.record);
+    else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
+  }
+  return { records, unreadable };
 }

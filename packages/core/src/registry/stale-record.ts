@@ -1,11 +1,13 @@
+import { checkRecordLiveness } from "../process/record-liveness.js";
 import { checkRecordedProcess, type RecordedProcessCheck } from "../process/recorded-process.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 
 /**
  * Why a record no longer describes something usable, or undefined if it still does. A `starting` record
- * is a spawn claim: it holds while its owner is the recorded live process and it has not expired.
+ * holds while its owner is the recorded live process and it has not expired. Records of another host are
+ * judged by their heartbeat, never by a pid of this machine.
  */
-export function staleReason(record: WorkerRecord, now: number): string | undefined {
+export function staleReason(record: WorkerRecord, hostId: string, now: number): string | undefined {
   switch (record.status) {
     case "stopped":
       return "the worker was stopped";
@@ -13,13 +15,17 @@ export function staleReason(record: WorkerRecord, now: number): string | undefin
       return `the spawn failed${record.lastError ? `: ${record.lastError}` : ""}`;
     case "starting": {
       if (record.claimExpiresAt !== undefined && record.claimExpiresAt < now) return "the spawn claim expired";
+      if (record.host !== undefined && record.host !== hostId) {
+        const check = checkRecordLiveness(record, hostId, now);
+        return check.ok ? undefined : check.reason;
+      }
       // A claim written without an owner was written by its claimant, whose pid it carries.
       const check = checkOwner({ ...record, owner: record.owner ?? { pid: record.pid, start: record.pidStart } });
       return check.ok ? undefined : `the spawning process is gone (${check.reason})`;
     }
     case "ready":
     case "busy": {
-      const check = checkRecordedProcess(record);
+      const check = checkRecordLiveness(record, hostId, now);
       return check.ok ? undefined : check.reason;
     }
   }

@@ -1,6 +1,9 @@
 import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../../schema/spawn-claim.js";
 import type { WorkerRecord } from "../../schema/worker-record.js";
 
+/** A record `prune` removed, and why it no longer described a usable worker. */
+export type PrunedRecord = { readonly record: WorkerRecord; readonly reason: string };
+
 /** Names one record: the workerId it serves and its own id (unique per spawned worker). */
 export type RecordRef = { readonly workerId: string; readonly id: string };
 
@@ -66,10 +69,12 @@ export interface RegistryStore {
 
   /** The records of one workerId, and only those: the cost of a lookup does not grow with the registry. */
   lookup(workerId: string): Promise<StoreRead>;
-  /** Every record (the CLI, device-wide capacity). */
-  list(): Promise<StoreRead>;
-  /** Creates the record, or replaces the one with the same workerId and id, whole. */
-  put(record: WorkerRecord): Promise<void>;
+  /** Every readable record (device-wide capacity, scripts). */
+  list(): Promise<WorkerRecord[]>;
+  /** Every record, and where and why each unreadable one could not be read (the CLI). */
+  scan(): Promise<StoreRead>;
+  /** Creates the record, or replaces the one with the same workerId and id, whole; resolves to it as stored. */
+  put(record: WorkerRecord): Promise<WorkerRecord>;
   /**
    * Read-modify-write of one record, atomic against every other write of that record (and only of it).
    * Resolves to the record as it is afterwards, or `undefined` when there is no such record.
@@ -90,6 +95,13 @@ export interface RegistryStore {
   /** Gives a claim up, if still held (never someone else's). */
   releaseClaim(claim: SpawnClaim, release?: ClaimRelease): Promise<void>;
 
+  /**
+   * Removes records that no longer describe a usable worker (dead, stopped, failed, heartbeat expired),
+   * never signalling any process and never touching a record it cannot read. Optional for stores that
+   * expire records on their own.
+   */
+  prune?(): Promise<readonly PrunedRecord[]>;
+
   /** Lets go of connections and timers; records stay. Optional: a directory has nothing to close. */
   close?(): Promise<void>;
 }
@@ -103,7 +115,18 @@ export function isRegistryStore(value: unknown): value is RegistryStore {
     typeof store.location === "string" &&
     typeof store.hostId === "string" &&
     (
-      ["lookup", "list", "put", "update", "remove", "acquireClaim", "readClaim", "renewClaim", "releaseClaim"] as const
+      [
+        "lookup",
+        "list",
+        "scan",
+        "put",
+        "update",
+        "remove",
+        "acquireClaim",
+        "readClaim",
+        "renewClaim",
+        "releaseClaim",
+      ] as const
     ).every((method) => typeof store[method] === "function")
   );
 }

@@ -22,8 +22,8 @@ export const WorkerEntryV1Schema = z.looseObject({
 
 /**
  * To version 2: worker entries get an `id` and a `fingerprint` built from `model`/`modelPolicy` (none
- * when no model was recorded); entries of other kinds, and worker entries this schema cannot read, stay
- * exactly as they were so that nothing is lost.
+ * when no model was recorded), and keep every field they had (`model` and `modelPolicy` included);
+ * entries of other kinds, and worker entries this schema cannot read, stay exactly as they were.
  */
 export function migrate(file: RegistryFileV1): RegistryFileV2 {
   return { ...file, version: 2, entries: file.entries.map(migrateEntry) };
@@ -32,14 +32,14 @@ export function migrate(file: RegistryFileV1): RegistryFileV2 {
 function migrateEntry(entry: unknown): unknown {
   const parsed = WorkerEntryV1Schema.safeParse(entry);
   if (!parsed.success) return entry;
-  const { model, modelPolicy, ...rest } = parsed.data;
+  const { model, modelPolicy } = parsed.data;
   const fingerprint =
     model !== undefined && model.trim() !== ""
       ? { resolvedModel: model, modelPolicy: modelPolicy ?? "dynamic" }
       : undefined;
   return {
-    ...rest,
-    id: `v1:${rest.workerId}:${rest.pid}:${rest.startedAt}`,
+    ...parsed.data,
+    id: `v1:${parsed.data.workerId}:${parsed.data.pid}:${parsed.data.startedAt}`,
     ...(fingerprint ? { fingerprint } : {}),
   };
 }

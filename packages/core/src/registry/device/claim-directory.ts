@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
+import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
+import { parseBoundedJson } from "./bounded-json.js";
+import { createFileExclusively, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./replace-file.js";
+import { readOwnSmallFile } from "./safe-read.js";
+
+const MAX_CLAIM_BYTES = 16 * 1024;
+/** Creations lost to racers in a row before giving up; each loss means someone else made progress. */
+const MAX_ROUNDS = 64;
+
+/** Why a holder no longer holds (expired, owner gone), or undefined while it does. */
+export type StaleJudge = (holder: SpawnClaim, now: number) => string | undefined;
+
+type Generation = { readonly gen: number; readonly name: string; readonly released: boolean };
+type Top =
+  | { readonly kind: "free"; readonly gen: number }
+  | { readonly kind: "held"; readonly gen: number; readonly holder: SpawnClaim; readonly stale: string | undefined }
+  | { readonly kind: "failed"; readonly gen: number; readonly failure: ClaimFailure };
+
+/**
+ * One claim (a spawn claim, or the lock of one record) as a directory of numbered files, without any lock
+ * of its own and without trusting time alone:
+ *
+ * - The claim is held by the highest-numbered file `N`; `N.released` means it was given up.
+ * - Acquiring creates `N+1` exclusively (temp file + `link`), so of any number of racers exactly one
+ *   creates it; a holder that expired or died is taken over the same way, by creating the next number.
+ * - Numbers only grow: the highest file is never deleted, only renamed to `N.released`. A racer that acted
+ *   on an old listing and created a lower number sees the higher one when it checks after creating, and
+ *   withdraws. Lower files are removed by the winner.
+ * - The token names its number, so renew and release touch only the holder's own file.
+ *
+ * A crash at any instant leaves either no new file or a whole one, and a dead holder is taken over at
+ * once (its owner is checked), not after a timeout.
+ */
+export class ClaimDirectory {
+  readonly dir: string;
+  readonly #judge: StaleJudge;
+
+  constructor(dir: string, judge: StaleJudge) {
+    this.dir = dir;
+    this.#judge = judge;
+  }
+
+  acquire(make: (token: string) => SpawnClaim, now = Date.now): ClaimAttempt | "contended" {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const top = this.#top(now());
+      if (top.kind === "held" && top.stale === undefined) return { acquired: false, holder: top.holder };
+      if (top.kind === "failed") return { acquired: false, failed: top.failure };
+      const gen = top.gen + 1;
+      const claim = make(`${gen}.${randomUUID()}`);
+      if (!createFileExclusively(this.dir, String(gen), JSON.stringify(claim))) continue;
+      if (this.#outranked(gen)) {
+        unlinkQuietly(join(this.dir, String(gen)));
+        continue;
+      }
+      this.#removeBelow(gen);
+      return { acquired: true, claim, ...(top.kind === "held" ? { replaced: top.holder } : {}) };
+    }
+    return "contended";
+  }
+
+  /** The live holder, a failure still in its back-off, or undefined when the claim is free. */
+  read(now = Date.now()): SpawnClaim | ClaimFailure | undefined {
+    let top: Top;
+    try {
+      top = this.#top(now);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    if (top.kind === "held") return top.stale === undefined ? top.holder : undefined;
+    if (top.kind === "failed") return top.failure;
+    return undefined;
+  }
+
+  renew(claim: SpawnClaim, ttlMs: number, now = Date.now()): SpawnClaim | undefined {
+    const gen = generationOf(claim.token);
+    if (gen === undefined || !this.#holds(gen, claim.token)) return undefined;
+    const renewed: SpawnClaim = { ...claim, expiresAt: now + ttlMs };
+    replaceFile(this.dir, String(gen), JSON.stringify(renewed));
+    // Taken over meanwhile (the file was removed by the winner and this rename made it again): withdraw.
+    if (this.#outranked(gen)) {
+      unlinkQuietly(join(this.dir, String(gen)));
+      return undefined;
+    }
+    return renewed;
+  }
+
+  release(claim: SpawnClaim, release: ClaimRelease = {}, now = Date.now()): void {
+    const gen = generationOf(claim.token);
+    if (gen === undefined || !this.#holds(gen, claim.token)) return;
+    const held = join(this.dir, String(gen));
+    const released = `${gen}.released`;
+    try {
+      if (release.failure) {
+        const failure: ClaimFailure = {
+          key: claim.key,
+          workerId: claim.workerId,
+          owner: claim.owner,
+          message: release.failure.message.slice(0, 8192),
+          retryAfter: now + release.failure.backoffMs,
+        };
+        replaceFile(this.dir, released, JSON.stringify(failure));
+        unlinkQuietly(held);
+      } else {
+        renameSync(held, join(this.dir, released));
+      }
+    } catch (error) {
+      // Removed by whoever took it over: nothing of ours is left to release.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+
+  #generations(): Generation[] {
+    const generations: Generation[] = [];
+    for (const name of readdirSync(this.dir)) {
+      if (name.startsWith(TEMP_PREFIX)) continue;
+      const match = /^(\d{1,15})(\.released)?$/.exec(name);
+      if (match) generations.push({ gen: Number(match[1]), name, released: match[2] !== undefined });
+    }
+    return generations;
+  }
+
+  #top(now: number): Top {
+    let gen = 0;
+    let released = false;
+    for (const entry of this.#generations()) {
+      if (entry.gen > gen) {
+        gen = entry.gen;
+        released = entry.released;
+      } else if (entry.gen === gen && entry.released) {
+        released = true;
+      }
+    }
+    if (gen === 0) return { kind: "free", gen };
+    if (released) {
+      const failure = this.#readJson(`${gen}.released`, ClaimFailureSchema);
+      return failure && failure.retryAfter > now ? { kind: "failed", gen, failure } : { kind: "free", gen };
+    }
+    const holder = this.#readJson(String(gen), SpawnClaimSchema);
+    // Unreadable holder file: not a claim anyone can prove; the next number takes its place.
+    if (!holder) return { kind: "free", gen };
+    return { kind: "held", gen, holder, stale: this.#judge(holder, now) };
+  }
+
+  #holds(gen: number, token: string): boolean {
+    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !this.#outranked(gen);
+  }
+
+  /** Whether any file other than `gen` itself numbers `gen` or higher. */
+  #outranked(gen: number): boolean {
+    return this.#generations().some((entry) => entry.gen >= gen && entry.name !== String(gen));
+  }
+
+  #removeBelow(gen: number): void {
+    for (const entry of this.#generations()) {
+      if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
+    }
+  }
+
+  #readJson<T>(
+    name: string,
+    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  ): T | undefined {
+    const read = readOwnSmallFile(join(this.dir, name), MAX_CLAIM_BYTES);
+    if (!read.ok) return undefined;
+    const parsed = parseBoundedJson(read.text);
+    if (!parsed.ok) return undefined;
+    const result = schema.safeParse(parsed.value);
+    return result.success ? result.data : undefined;
+  }
+}
+
+function generationOf(token: string): number | undefined {
+  const match = /^(\d{1,15})\./.exec(token);
+  return match ? Number(match[1]) : undefined;
+}

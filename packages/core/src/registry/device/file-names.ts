@@ -1,0 +1,31 @@
+import { createHash } from "node:crypto";
+
+/** Longest name an encoded id gets; file systems allow 255 bytes, and a suffix must still fit. */
+const MAX_ENCODED = 160;
+const KEPT_PREFIX = 100;
+
+/**
+ * A file name for any id (workerIds and record ids come from callers and other processes). Injective and
+ * safe: letters, digits, `_` and `-` stay, every other byte of the UTF-8 form becomes `%XX` (so no `.`,
+ * `..` or `/` can appear); a name that would be too long keeps a readable prefix and adds `~` and the
+ * SHA-256 of the id (`~` never appears otherwise, so the two forms never meet). The file's own content
+ * names the real id, and readers check it, so even a hash collision cannot mix two ids up.
+ */
+export function encodeFileName(id: string): string {
+  let encoded = "";
+  for (const byte of Buffer.from(id, "utf8")) {
+    const char = String.fromCharCode(byte);
+    encoded += /[A-Za-z0-9_-]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  if (encoded.length <= MAX_ENCODED) return encoded;
+  return `${encoded.slice(0, KEPT_PREFIX).replace(/%[0-9A-F]?$/, "")}~${sha256(id)}`;
+}
+
+/** A bounded, safe directory name for a key of any length (claims are keyed by workerId + fingerprint). */
+export function hashedFileName(key: string): string {
+  return sha256(key).slice(0, 40);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}

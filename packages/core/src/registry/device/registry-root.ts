@@ -1,0 +1,117 @@
+import { lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { NotARegistryError } from "../../errors/NotARegistryError.js";
+import { RegistryVersionError } from "../../errors/RegistryVersionError.js";
+import { UnsafeRegistryPermissionsError } from "../../errors/UnsafeRegistryPermissionsError.js";
+import { parseBoundedJson } from "./bounded-json.js";
+import { createFileExclusively } from "./replace-file.js";
+import { readOwnSmallFile } from "./safe-read.js";
+
+/** The format this modelpool writes. Version 1 and 2 were single files (read as legacy sources). */
+export const REGISTRY_DIRECTORY_VERSION = 3;
+const FORMAT = "modelpool-registry";
+const MARKER = "format.json";
+const PARTS = ["workers", "claims", "locks"] as const;
+const GROUP_OR_OTHER_WRITE = 0o022;
+
+type State = "unchecked" | "ready" | "read-only";
+
+/**
+ * The registry directory itself: what it must be before anything in it is trusted (ours, 0700, not
+ * writable by others — sticky or not, as ssh insists for its keys — and marked as a registry), and its
+ * creation on the first write. Reading never creates or changes anything.
+ */
+export class RegistryRoot {
+  readonly path: string;
+  readonly workers: string;
+  readonly claims: string;
+  readonly locks: string;
+  #state: State = "unchecked";
+  #version = REGISTRY_DIRECTORY_VERSION;
+
+  constructor(path: string) {
+    this.path = path;
+    this.workers = join(path, "workers");
+    this.claims = join(path, "claims");
+    this.locks = join(path, "locks");
+  }
+
+  /** Whether there is a registry to read (false: not created yet). Throws when the path is unsafe or not a registry. */
+  readable(): boolean {
+    if (this.#state !== "unchecked") return true;
+    const stats = statSync(this.path, { throwIfNoEntry: false });
+    if (!stats) return false;
+    this.#check(stats);
+    return true;
+  }
+
+  /** Creates the registry if missing (0700 directories, the format marker); refuses a newer version. */
+  prepareForWriting(): void {
+    if (this.#state === "unchecked") {
+      mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      this.#check(statSync(this.path));
+    }
+    if (this.#state === "read-only") {
+      throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
+    }
+    for (const part of PARTS) mkdirSync(join(this.path, part), { mode: 0o700, recursive: true });
+    createFileExclusively(
+      this.path,
+      MARKER,
+      `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
+    );
+  }
+
+  #check(stats: import("node:fs").Stats): void {
+    if (!stats.isDirectory()) throw new NotARegistryError(this.path, `it is ${kindOf(stats)}, not a directory`);
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) {
+      throw new UnsafeRegistryPermissionsError(this.path, stats.mode, stats.uid, "it belongs to another user");
+    }
+    if ((stats.mode & GROUP_OR_OTHER_WRITE) !== 0) {
+      throw new UnsafeRegistryPermissionsError(
+        this.path,
+        stats.mode,
+        stats.uid,
+        "other users may write to it (sticky or not); run chmod 700 on it",
+      );
+    }
+    for (const part of PARTS) {
+      const partStats = lstatSync(join(this.path, part), { throwIfNoEntry: false });
+      if (partStats && !partStats.isDirectory()) {
+        throw new NotARegistryError(this.path, `its ${part} is ${kindOf(partStats)} (never followed)`);
+      }
+    }
+    const marker = readOwnSmallFile(join(this.path, MARKER), 4096);
+    if (!marker.ok) {
+      if (!marker.missing) throw new NotARegistryError(this.path, `its ${MARKER} ${marker.reason}`);
+      const foreign = readdirSync(this.path).filter(
+        (name) => !name.startsWith(".") && !(PARTS as readonly string[]).includes(name),
+      );
+      if (foreign.length > 0) {
+        throw new NotARegistryError(
+          this.path,
+          `it holds other files (${foreign.slice(0, 3).join(", ")}) and no ${MARKER}`,
+        );
+      }
+      this.#state = "ready";
+      return;
+    }
+    const parsed = parseBoundedJson(marker.text);
+    const format = parsed.ok ? (parsed.value as { format?: unknown; version?: unknown } | null) : null;
+    if (format?.format !== FORMAT || typeof format.version !== "number" || !Number.isInteger(format.version)) {
+      throw new NotARegistryError(this.path, `its ${MARKER} is not a modelpool registry marker`);
+    }
+    this.#version = format.version;
+    this.#state = format.version > REGISTRY_DIRECTORY_VERSION ? "read-only" : "ready";
+  }
+}
+
+function kindOf(stats: import("node:fs").Stats): string {
+  if (stats.isFile()) return "a regular file";
+  if (stats.isSymbolicLink()) return "a symbolic link";
+  if (stats.isFIFO()) return "a FIFO";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  return "not a directory";
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import { linkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Temp files start with a dot: readers of a directory skip them, and prune clears those left by crashes. */
+export const TEMP_PREFIX = ".tmp-";
+
+/**
+ * Writes a whole file under a unique temp name in the target's own directory, then renames it into place:
+ * readers see the old file or the new one, never a part, whenever the writer is killed. No fsync: the
+ * registry describes running processes, which a power loss ends anyway; a crash of a process never loses
+ * a completed rename.
+ */
+export function replaceFile(dir: string, name: string, text: string): void {
+  const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+  writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
+  try {
+    renameSync(temp, join(dir, name));
+  } catch (error) {
+    unlinkQuietly(temp);
+    throw error;
+  }
+}
+
+/**
+ * Creates `name` with this text only if no file of that name exists (temp file + `link`, which fails
+ * when the target exists): exactly one of any number of racing creators wins, and the winner's file is
+ * whole from the first instant it is visible. Returns false when the name was taken.
+ */
+export function createFileExclusively(dir: string, name: string, text: string): boolean {
+  const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+  writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
+  try {
+    linkSync(temp, join(dir, name));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    unlinkQuietly(temp);
+  }
+}
+
+/** Removes a file if it is there; resolves whether it was. */
+export function unlinkQuietly(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
