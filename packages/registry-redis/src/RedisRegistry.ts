@@ -80,7 +80,13 @@ export class RedisRegistry implements RegistryStore {
     return this.#readRecords(workerId, Array.isArray(ids) ? ids : []);
   }
 
-  async list(): Promise<StoreRead> {
+  /** Every readable record (unreadable ones are left out: `scan` names them). */
+  async list(): Promise<WorkerRecord[]> {
+    return [...(await this.scan()).records];
+  }
+
+  /** Every record, and where and why each unreadable one could not be read. */
+  async scan(): Promise<StoreRead> {
     const workerIds = await this.#connection.send(["SMEMBERS", this.#keys.workerIds()]);
     const unreadable: UnreadableRecord[] = [];
     const valid: string[] = [];
@@ -103,7 +109,7 @@ export class RedisRegistry implements RegistryStore {
    * Creates or replaces a record. A record without `host` is this host's; a record of this host gets a
    * heartbeat at once (if its process lives) and is kept alive from then on by this store's heartbeats.
    */
-  async put(record: WorkerRecord): Promise<void> {
+  async put(record: WorkerRecord): Promise<WorkerRecord> {
     const valid = parseOptions(WorkerRecordSchema, record, "RedisRegistry.put record");
     const stored = this.#forStorage({ ...valid, host: valid.host ?? this.hostId });
     const alive = stored.host === this.hostId && checkRecordLiveness(stored, this.hostId).ok;
@@ -114,6 +120,7 @@ export class RedisRegistry implements RegistryStore {
       alive ? String(this.#heartbeats.ttlMs) : "0",
     ]);
     this.#heartbeats.track(stored);
+    return stored;
   }
 
   /**
@@ -174,33 +181,21 @@ export class RedisRegistry implements RegistryStore {
    * Never signals any process: only the owning host ever does.
    */
   async prune(now = Date.now()): Promise<PrunedRecord[]> {
-    const { records } = await this.list();
-    const pruned: PrunedRecord[] = [];
-    for (const record of records) {
-      const local = record.host === this.hostId;
-      const finished = record.status === "stopped" || record.status === "error";
-      let reason: string | undefined;
-      if (local || finished) reason = staleReason(record, now);
-      else {
-        const liveness = checkRecordLiveness(record, this.hostId, now);
-        if (!liveness.ok) reason = liveness.reason;
-        else if (record.status === "starting" && record.claimExpiresAt !== undefined && record.claimExpiresAt < now) {
-          reason = "the spawn claim expired";
-        }
-      }
-      if (reason === undefined) continue;
-      // A remote worker judged by its heartbeat is removed only if the heartbeat is still absent.
-      const mode = local || finished ? "any" : "dead-only";
-      const removed = await scripts.removeRecord.run(this.#connection, this.#recordKeys(record), [
-        record.id,
-        record.workerId,
-        mode,
-      ]);
-      if (removed === 1) {
-        this.#heartbeats.forget(record);
-        pruned.push({ record, reason });
-      }
-    }
+    const stale = (await this.list()).flatMap((record) => {
+      const reason = staleReason(record, this.hostId, now);
+      return reason === undefined ? [] : [{ record, reason }];
+    });
+    const removed = await Promise.all(
+      stale.map(({ record }) => {
+        const local = record.host === this.hostId;
+        const finished = record.status === "stopped" || record.status === "error";
+        // A remote worker judged by its heartbeat is removed only if the heartbeat is still absent.
+        const mode = local || finished ? "any" : "dead-only";
+        return scripts.removeRecord.run(this.#connection, this.#recordKeys(record), [record.id, record.workerId, mode]);
+      }),
+    );
+    const pruned = stale.filter((_, i) => removed[i] === 1);
+    for (const { record } of pruned) this.#heartbeats.forget(record);
     return pruned;
   }
 

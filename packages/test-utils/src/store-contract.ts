@@ -59,18 +59,22 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
       expect((await store.lookup("nobody")).records).toEqual([]);
     });
 
-    it("list returns every record", async () => {
+    it("list and scan return every record", async () => {
       const { store } = await fresh();
       await store.put(record("docs", "a"));
       await store.put(record("coder", "b"));
-      const ids = (await store.list()).records.map((r) => `${r.workerId}/${r.id}`).sort();
+      const ids = (await store.list()).map((r) => `${r.workerId}/${r.id}`).sort();
       expect(ids).toEqual(["coder/b", "docs/a"]);
+      const scanned = await store.scan();
+      expect(scanned.records.map((r) => `${r.workerId}/${r.id}`).sort()).toEqual(["coder/b", "docs/a"]);
+      expect(scanned.unreadable).toEqual([]);
     });
 
     it("put replaces a record whole", async () => {
       const { store } = await fresh();
       await store.put({ ...record("docs", "a"), lastError: "first" });
-      await store.put({ ...record("docs", "a"), status: "busy" });
+      const stored = await store.put({ ...record("docs", "a"), status: "busy" });
+      expect(stored).toMatchObject({ workerId: "docs", id: "a", status: "busy" });
       const [only, ...others] = (await store.lookup("docs")).records;
       expect(others).toEqual([]);
       expect(only?.status).toBe("busy");
@@ -105,7 +109,7 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
       expect(await store.remove({ workerId: "docs", id: "a" })).toBe(false);
       expect((await store.lookup("docs")).records.map((r) => r.id)).toEqual(["b"]);
       expect(await store.remove({ workerId: "docs", id: "b" })).toBe(true);
-      expect((await store.list()).records).toEqual([]);
+      expect(await store.list()).toEqual([]);
     });
 
     it("a claim raced by 8 OS processes has exactly one winner", async () => {
@@ -190,11 +194,12 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
       await store.put(record("docs", "good"));
       await store.put(record("docs", "bad"));
       await subject.corruptRecord(spec, { workerId: "docs", id: "bad" });
-      for (const read of [await store.lookup("docs"), await store.list(), await store.lookup("docs")]) {
+      for (const read of [await store.lookup("docs"), await store.scan(), await store.lookup("docs")]) {
         expect(read.records.map((r) => r.id)).toEqual(["good"]);
         expect(read.unreadable).toHaveLength(1);
         expect(read.unreadable[0]?.reason).toBeTruthy();
       }
+      expect((await store.list()).map((r) => r.id)).toEqual(["good"]);
     });
   });
 
