@@ -24,7 +24,6 @@ import {
   type WorkerRecord,
   WorkerRecordSchema,
 } from "@modelpool/core";
-import { ErrorReply } from "@redis/client";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
 import { RegistryKeys } from "./keys.js";
@@ -77,7 +76,7 @@ export class RedisRegistry implements RegistryStore {
 
   async lookup(workerId: string): Promise<StoreRead> {
     const ids = await this.#connection.send(["SMEMBERS", this.#keys.workerIndex(workerId)]);
-    return this.#readRecords(workerId, Array.isArray(ids) ? ids : []);
+    return this.#readRecords([{ workerId, ids: Array.isArray(ids) ? ids : [] }]);
   }
 
   /** Every readable record (unreadable ones are left out: `scan` names them). */
@@ -92,17 +91,28 @@ export class RedisRegistry implements RegistryStore {
     const valid: string[] = [];
     for (const workerId of Array.isArray(workerIds) ? workerIds : []) {
       if (typeof workerId === "string" && WorkerIdSchema.safeParse(workerId).success) valid.push(workerId);
-      else
+      else {
         unreadable.push({
           location: this.#keys.workerIds(),
           reason: `holds an invalid workerId ${JSON.stringify(workerId)}`,
         });
+      }
     }
-    const reads = await Promise.all(valid.map((workerId) => this.lookup(workerId)));
-    return {
-      records: reads.flatMap((read) => read.records),
-      unreadable: [...unreadable, ...reads.flatMap((read) => read.unreadable)],
-    };
+    // A few round trips for the whole fleet, not one per workerId: index sets, then records, in batches.
+    const indexes: { workerId: string; ids: readonly Reply[] }[] = [];
+    for (const batch of batches(valid, BATCH)) {
+      const members = await scripts.membersOfSets.run(
+        this.#connection,
+        batch.map((workerId) => this.#keys.workerIndex(workerId)),
+        [],
+      );
+      batch.forEach((workerId, i) => {
+        const ids = Array.isArray(members) ? members[i] : undefined;
+        indexes.push({ workerId, ids: Array.isArray(ids) ? ids : [] });
+      });
+    }
+    const read = await this.#readRecords(indexes);
+    return { records: read.records, unreadable: [...unreadable, ...read.unreadable] };
   }
 
   /**
@@ -297,40 +307,45 @@ export class RedisRegistry implements RegistryStore {
     await this.close();
   }
 
-  async #readRecords(workerId: string, ids: readonly Reply[]): Promise<StoreRead> {
+  /** The records of some workerIds (each with the ids its index holds) and their heartbeats, in batches. */
+  async #readRecords(indexes: readonly { workerId: string; ids: readonly Reply[] }[]): Promise<StoreRead> {
     const records: WorkerRecord[] = [];
     const unreadable: UnreadableRecord[] = [];
-    const reads = await Promise.all(
-      ids.map(async (id): Promise<ReadRecord | undefined> => {
-        if (typeof id !== "string" || id.length === 0 || id.length > 256) {
-          return {
-            ok: false,
-            unreadable: {
-              location: this.#keys.workerIndex(workerId),
-              reason: `holds an invalid record id ${JSON.stringify(id)}`,
-            },
-          };
+    const refs: RecordRef[] = [];
+    for (const { workerId, ids } of indexes) {
+      for (const id of ids) {
+        if (typeof id === "string" && id.length > 0 && id.length <= 256) refs.push({ workerId, id });
+        else {
+          unreadable.push({
+            location: this.#keys.workerIndex(workerId),
+            reason: `holds an invalid record id ${JSON.stringify(id)}`,
+          });
         }
-        const key = this.#keys.record(workerId, id);
-        let raw: Reply;
-        let ttl: Reply;
-        try {
-          [raw, ttl] = await Promise.all([
-            this.#connection.send(["GET", key]),
-            this.#connection.send(["PTTL", this.#keys.heartbeat(workerId, id)]),
-          ]);
-        } catch (error) {
-          if (!(error instanceof ErrorReply)) throw error;
-          return { ok: false, unreadable: { location: key, reason: `Redis refused to read it: ${error.message}` } };
+      }
+    }
+    for (const batch of batches(refs, BATCH)) {
+      const reply = await scripts.readRecords.run(
+        this.#connection,
+        [
+          ...batch.map((ref) => this.#keys.record(ref.workerId, ref.id)),
+          ...batch.map((ref) => this.#keys.heartbeat(ref.workerId, ref.id)),
+        ],
+        [],
+      );
+      const flat = Array.isArray(reply) ? reply : [];
+      const now = Date.now();
+      batch.forEach((ref, i) => {
+        const [tag, value, ttl] = flat.slice(3 * i, 3 * i + 3);
+        if (tag === "N") return; // removed since the index was read
+        if (tag === "E") {
+          const location = this.#keys.record(ref.workerId, ref.id);
+          unreadable.push({ location, reason: `Redis refused to read it: ${String(value)}` });
+          return;
         }
-        if (raw === null) return undefined; // removed since the index was read
-        return this.#decodeRecord(raw, ttl, workerId, id, Date.now());
-      }),
-    );
-    for (const read of reads) {
-      if (read === undefined) continue;
-      if (read.ok) records.push(read.record);
-      else unreadable.push(read.unreadable);
+        const read = this.#decodeRecord(value ?? null, ttl ?? null, ref.workerId, ref.id, now);
+        if (read.ok) records.push(read.record);
+        else unreadable.push(read.unreadable);
+      });
     }
     return { records, unreadable };
   }
@@ -386,3 +401,12 @@ export class RedisRegistry implements RegistryStore {
 }
 
 type Reply = import("./RedisConnection.js").Reply;
+
+/** Keys per script call when reading many records: one call stays short enough not to stall Redis. */
+const BATCH = 250;
+
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -105,3 +105,37 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 return 1`);
+
+/**
+ * Reads many records with their heartbeats in one step. KEYS: N record keys, then their N heartbeat keys.
+ * Returns three entries per record: 'V' and the value, 'N' and '' when absent, or 'E' and the error Redis
+ * gave (a key of the wrong type); then the heartbeat's PTTL (-2: none).
+ */
+export const readRecords = new LuaScript(`
+local n = #KEYS / 2
+local out = {}
+for i = 1, n do
+  local value = redis.pcall('GET', KEYS[i])
+  if type(value) == 'table' and value.err then
+    out[#out + 1] = 'E'
+    out[#out + 1] = value.err
+  elseif not value then
+    out[#out + 1] = 'N'
+    out[#out + 1] = ''
+  else
+    out[#out + 1] = 'V'
+    out[#out + 1] = value
+  end
+  out[#out + 1] = redis.call('PTTL', KEYS[n + i])
+end
+return out`);
+
+/** The members of many sets in one step (the record ids of many workerIds). KEYS: the sets. */
+export const membersOfSets = new LuaScript(`
+local out = {}
+for i = 1, #KEYS do
+  local members = redis.pcall('SMEMBERS', KEYS[i])
+  if type(members) == 'table' and members.err then members = {} end
+  out[i] = members
+end
+return out`);
