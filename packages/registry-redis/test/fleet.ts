@@ -17,8 +17,8 @@ export function hostAddress(n: number): string {
   return `127.0.0.${n + 1}`;
 }
 
-export function startHost(spec: object, n: number, args: string[]): FleetHost {
-  const child = startNodeScript(HOST_SCRIPT, [JSON.stringify(spec), `host-${n}`, hostAddress(n), ...args]);
+export function startHost(spec: object, n: number, args: string[], env: Record<string, string> = {}): FleetHost {
+  const child = startNodeScript(HOST_SCRIPT, [JSON.stringify(spec), `host-${n}`, hostAddress(n), ...args], env);
   let buffer = "";
   let stderr = "";
   child.stdout?.on("data", (chunk) => {
