@@ -114,16 +114,18 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
 
     it("a claim raced by 8 OS processes has exactly one winner", async () => {
       const { spec, store } = await fresh();
-      const attempts = (await inChildren(8, spec, ["claim", "docs|model-a", "docs"])).map(
-        (line) => JSON.parse(line) as ClaimAttempt,
-      );
+      let held: Awaited<ReturnType<RegistryStore["readClaim"]>>;
+      // Read while the children live: a claim whose owner exited may rightly be free again.
+      const lines = await inChildren(8, spec, ["claim", "docs|model-a", "docs"], async () => {
+        held = await store.readClaim("docs|model-a");
+      });
+      const attempts = lines.map((line) => JSON.parse(line) as ClaimAttempt);
       const winners = attempts.filter((attempt) => attempt.acquired);
       expect(winners).toHaveLength(1);
       const token = winners[0]?.acquired ? winners[0].claim.token : "";
       for (const attempt of attempts) {
         if (!attempt.acquired) expect("holder" in attempt && attempt.holder.token).toBe(token);
       }
-      const held = await store.readClaim("docs|model-a");
       expect(held && "token" in held && held.token).toBe(token);
     });
 
@@ -203,8 +205,16 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
     });
   });
 
-  /** Starts `count` children on the same store, lets them go at once, and returns each one's result line. */
-  async function inChildren(count: number, spec: string, args: string[]): Promise<string[]> {
+  /**
+   * Starts `count` children on the same store, lets them go at once, and returns each one's result line;
+   * `whileRunning` runs after all have answered, before they exit.
+   */
+  async function inChildren(
+    count: number,
+    spec: string,
+    args: string[],
+    whileRunning?: () => Promise<void>,
+  ): Promise<string[]> {
     const children = Array.from({ length: count }, () =>
       startNodeScript(CHILD, [subject.opener.href, spec, HOST, ...args]),
     );
@@ -231,6 +241,7 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
     await Promise.all(outputs.map((output) => output.lineAfter("^ready")));
     for (const { child } of outputs) child.stdin?.write("go\n");
     const results = await Promise.all(outputs.map((output) => output.lineAfter("^ready\n")));
+    await whileRunning?.();
     for (const { child } of outputs) child.stdin?.write("end\n");
     const codes = await Promise.all(outputs.map((output) => output.exited));
     expect(codes.every((code) => code === 0)).toBe(true);
