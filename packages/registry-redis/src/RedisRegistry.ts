@@ -30,6 +30,7 @@ import { RegistryKeys } from "./keys.js";
 import { type RedisRegistryOptions, RedisRegistryOptionsSchema } from "./options.js";
 import { RedisConnection } from "./RedisConnection.js";
 import { urlWithoutPassword } from "./redis-url.js";
+import { parseRegistryUrl } from "./registry-url.js";
 import * as scripts from "./scripts.js";
 import { WorkerIdSchema } from "./worker-id.js";
 
@@ -72,6 +73,14 @@ export class RedisRegistry implements RegistryStore {
       ttlMs: resolved.heartbeatTtlMs,
       onError: resolved.onHeartbeatError ?? (() => {}),
     });
+  }
+
+  /**
+   * A store from one URL, `redis[s]://[user[:password]@]host[:port][/db]/namespace` (what the CLI's
+   * `--registry` takes); the other options as for the constructor.
+   */
+  static fromUrl(registryUrl: string, options: Omit<RedisRegistryOptions, "url" | "namespace"> = {}): RedisRegistry {
+    return new RedisRegistry({ ...options, ...parseRegistryUrl(registryUrl) });
   }
 
   async lookup(workerId: string): Promise<StoreRead> {
