@@ -1,11 +1,11 @@
-// One of several OS processes updating one registry at once: `count` upserts of distinct entries.
+// One of several OS processes writing one registry at once: `count` records of its own.
 import { DeviceRegistry } from "@modelpool/core";
 import { naiveUpsert } from "./naive-registry.js";
+import { readyThenWaitForGo } from "./start-signal.js";
 
 const [mode, path, tag, count] = process.argv.slice(2) as [string, string, string, string];
-const registry = new DeviceRegistry({ path, lockTimeoutMs: 120_000 });
-const startAt = Number(process.env.START_AT ?? 0);
-while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, 1));
+const registry = new DeviceRegistry({ path, lockTimeoutMs: 120_000, legacySources: false });
+await readyThenWaitForGo();
 for (let i = 0; i < Number(count); i++) {
   const now = Date.now();
   const entry = {
@@ -18,6 +18,6 @@ for (let i = 0; i < Number(count); i++) {
     updatedAt: now,
   };
   if (mode === "naive") await naiveUpsert(path, entry);
-  else await registry.upsert(entry);
+  else await registry.put(entry);
 }
 console.log(Date.now());

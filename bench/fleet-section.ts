@@ -2,12 +2,12 @@ import { cpus } from "node:os";
 import { measureFleet } from "./fleet.js";
 import { formatDuration as d, ratio } from "./stats.js";
 
-/** Section 5 of the results, as lines of Markdown. */
+/** Section 6 of the results, as lines of Markdown. */
 export async function fleetSection(dir: string): Promise<string[]> {
   const r = await measureFleet(dir);
   const { decision, fleet, storm } = r;
   return [
-    `## 5. Fleet registry (Redis, loopback, a private \`redis-server\`)`,
+    `## 6. Fleet registry (Redis, loopback, a private \`redis-server\`)`,
     ``,
     `Cross-host reuse decision: a pool on one host reuses a worker another host recorded (lookup + heartbeat check + policy, no probe), among ${fleet.workers.toLocaleString("en")} records; beside it, the same decision on the directory store of one machine with as many records.`,
     ``,

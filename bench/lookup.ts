@@ -1,67 +1,104 @@
-import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type WorkerBackend, WorkerPool } from "@modelpool/core";
+import { DeviceRegistry, type WorkerBackend, WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { modelServerBackend } from "../examples/worker/backend.js";
 import { naiveFindWorker } from "./naive-registry.js";
-import { bystanders, registryText } from "./registry-fixture.js";
+import {
+  type Bystanders,
+  bystanders,
+  fixtureRecords,
+  TARGET,
+  writeOrchestratorFile,
+  writeRegistryDirectory,
+} from "./registry-fixture.js";
 import { sample, summarize } from "./stats.js";
 
-/** Decisions only: the lookup is measured without a network probe (section 4 measures a real probe). */
+/** Decisions only: the lookup is measured without a network probe (section 5 measures a real probe). */
 const NO_PROBE_BACKEND: WorkerBackend = {
   name: "bench",
   spawn: () => Promise.reject(new Error("the bench never spawns")),
 };
-const REQUEST = { workerId: "target", fingerprint: { resolvedModel: "openai/gpt-5-mini" } };
+const REQUEST = { workerId: TARGET.workerId, fingerprint: { resolvedModel: TARGET.model } };
 
-export type LookupRow = {
+type Summary = { median: number; p95: number };
+export type DecisionRow = {
   size: number;
   halfDead: boolean;
-  naive: { median: number; p95: number };
-  modelpool: { median: number; p95: number };
+  baseline: Summary;
+  cold: Summary;
+  afterChange: Summary;
+  warm: Summary;
 };
 
-export async function measureLookups(dir: string, sizes: readonly number[]): Promise<LookupRow[]> {
+const pool = (path: string) =>
+  new WorkerPool({
+    backend: NO_PROBE_BACKEND,
+    registry: new DeviceRegistry({ path, legacySources: false }),
+    plugins: [new ExactModelPolicy()],
+  });
+
+async function reuse(target: WorkerPool): Promise<void> {
+  const lease = await target.getOrSpawn(REQUEST);
+  if (lease.decision.outcome !== "reused") throw new Error(`expected a reuse, got ${lease.decision.reason}`);
+}
+
+/**
+ * The reuse decision three ways, beside the baseline's lookup on the same records:
+ * - cold: a new registry instance and a new pool, nothing cached (constructed untimed);
+ * - after a change: a long-lived pool, right after another writer rewrote the target's record;
+ * - warm: a long-lived pool in its steady state.
+ */
+export async function measureDecisions(dir: string, sizes: readonly number[]): Promise<DecisionRow[]> {
   const people = bystanders();
-  const rows: LookupRow[] = [];
+  const rows: DecisionRow[] = [];
   try {
     await warmUp(dir, people);
     for (const halfDead of [false, true]) {
       for (const size of sizes) {
-        const text = registryText(size, "target", people, halfDead);
+        const records = fixtureRecords(size, people, halfDead);
         const naivePath = join(dir, `naive-${size}-${halfDead}.json`);
-        const poolPath = join(dir, `pool-${size}-${halfDead}.json`);
-        await writeFile(naivePath, text);
-        await writeFile(poolPath, text);
-        await chmod(poolPath, 0o600);
+        const registryPath = join(dir, `registry-${size}-${halfDead}`);
+        const text = await writeOrchestratorFile(naivePath, records);
+        await writeRegistryDirectory(registryPath, records);
         const runs = size >= 10_000 ? 15 : size >= 1_000 ? 40 : 150;
         // Half dead: the baseline prunes, so its file is restored (untimed) before every lookup.
+        const { writeFile } = await import("node:fs/promises");
         const restore = halfDead ? () => writeFile(naivePath, text) : undefined;
-        const naive = await sample(
+        const baseline = await sample(
           runs,
-          async () => naiveFindWorker(naivePath, "target"),
+          () => naiveFindWorker(naivePath, TARGET.workerId, TARGET.model),
           restore ? { before: restore } : {},
         );
-        const pool = new WorkerPool({
-          backend: NO_PROBE_BACKEND,
-          registry: poolPath,
-          plugins: [new ExactModelPolicy()],
-        });
-        // Steady state: the first reuse records this process's lease in the registry; let that write
-        // land and the registry's racy window (100 ms after a write) pass, as in a long-running session.
-        await pool.getOrSpawn(REQUEST);
-        await pool.settled();
-        await sleep(150);
-        const modelpool = await sample(
-          Math.max(runs, 500),
-          async () => {
-            const lease = await pool.getOrSpawn(REQUEST);
-            if (lease.decision.outcome !== "reused") throw new Error(`expected a reuse, got ${lease.decision.reason}`);
+
+        let fresh: WorkerPool | undefined;
+        const cold = await sample(Math.max(runs, 200), () => reuse(fresh as WorkerPool), {
+          before: async () => {
+            await fresh?.settled();
+            fresh = pool(registryPath);
           },
-          { warmup: 300 }, // steady state of a long-lived orchestrator, JIT-compiled
-        );
-        rows.push({ size, halfDead, naive: summarize(naive), modelpool: summarize(modelpool) });
+        });
+        await fresh?.settled();
+
+        const longLived = pool(registryPath);
+        const writer = new DeviceRegistry({ path: registryPath, legacySources: false });
+        await reuse(longLived);
+        await longLived.settled();
+        const afterChange = await sample(Math.max(runs, 200), () => reuse(longLived), {
+          before: () =>
+            writer.update({ workerId: TARGET.workerId, id: "entry-0" }, (r) => ({ ...r, updatedAt: Date.now() })),
+        });
+        // Steady state: past the registry's racy window (a directory changed within the last 50 ms is re-read).
+        await sleep(100);
+        const warm = await sample(2_000, () => reuse(longLived), { warmup: 300 });
+        rows.push({
+          size,
+          halfDead,
+          baseline: summarize(baseline),
+          cold: summarize(cold),
+          afterChange: summarize(afterChange),
+          warm: summarize(warm),
+        });
       }
     }
   } finally {
@@ -70,28 +107,31 @@ export async function measureLookups(dir: string, sizes: readonly number[]): Pro
   return rows;
 }
 
-/**
- * Runs the lookup path a few thousand times before anything is measured, so that the first size in the
- * table is not the one that pays for JIT compilation (a long-running orchestrator is past that too).
- */
-async function warmUp(dir: string, people: ReturnType<typeof bystanders>): Promise<void> {
-  const path = join(dir, "warm-up.json");
-  await writeFile(path, registryText(10, "target", people, false));
-  await chmod(path, 0o600);
-  const pool = new WorkerPool({ backend: NO_PROBE_BACKEND, registry: path, plugins: [new ExactModelPolicy()] });
-  for (let i = 0; i < 5_000; i++) await pool.getOrSpawn(REQUEST);
-  await pool.settled();
-  for (let i = 0; i < 20; i++) await naiveFindWorker(path, "target");
+/** JIT-compiles both paths before anything is measured, so the first size in the table does not pay for it. */
+async function warmUp(dir: string, people: Bystanders): Promise<void> {
+  const records = fixtureRecords(10, people, false);
+  const naivePath = join(dir, "warm-up.json");
+  const registryPath = join(dir, "warm-up");
+  await writeOrchestratorFile(naivePath, records);
+  await writeRegistryDirectory(registryPath, records);
+  const warm = pool(registryPath);
+  for (let i = 0; i < 3_000; i++) await reuse(warm);
+  for (let i = 0; i < 300; i++) {
+    const fresh = pool(registryPath);
+    await reuse(fresh);
+    await fresh.settled();
+  }
+  for (let i = 0; i < 50; i++) await naiveFindWorker(naivePath, TARGET.workerId, TARGET.model);
 }
 
 /** A worker this pool spawned itself, asked for again and again. */
-export async function measureMemoryHit(): Promise<{ median: number; p95: number }> {
-  const pool = new WorkerPool({ backend: modelServerBackend(), registry: false, plugins: [new ExactModelPolicy()] });
+export async function measureMemoryHit(): Promise<Summary> {
+  const own = new WorkerPool({ backend: modelServerBackend(), registry: false, plugins: [new ExactModelPolicy()] });
   try {
-    await pool.getOrSpawn(REQUEST);
+    await own.getOrSpawn(REQUEST);
     // Steady state of a long-running orchestrator: the path is JIT-compiled before it is measured.
-    return summarize(await sample(2_000, () => pool.getOrSpawn(REQUEST), { warmup: 5_000 }));
+    return summarize(await sample(2_000, () => own.getOrSpawn(REQUEST), { warmup: 5_000 }));
   } finally {
-    await pool.stopAll();
+    await own.stopAll();
   }
 }

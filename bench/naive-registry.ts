@@ -1,17 +1,32 @@
-// A faithful copy of how today's orchestrators keep their device registry, for comparison: on every
-// request read the whole JSON, check every pid with signal 0, rewrite the file if anything died, read it
-// again, filter by workerId. No lock, no cache, no identity check beyond "the pid answers".
-import { readFile, writeFile } from "node:fs/promises";
+// A faithful copy of the seed orchestrator's device registry code, for comparison. What it does, as its
+// own functions do: read the whole JSON (a corrupt or missing file reads as empty); write a temp file in
+// the OS temp directory and rename it over the registry, writing in place when the rename fails across
+// devices; judge liveness with `kill(pid, 0)`, an EPERM counting as dead; on every lookup prune every
+// entry (workers and sessions alike) whose pid is dead, rewriting the file if anything went, read the
+// file again, filter by workerId, status and model, and take the most recently updated. No lock, no
+// cache, no identity check beyond "the pid answers".
+import { randomUUID } from "node:crypto";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-type Entry = { kind?: string; id?: string; workerId?: string; pid?: number; status?: string };
-type RegistryFile = { version: number; updatedAt?: number; entries: Entry[] };
+export type NaiveEntry = {
+  kind?: string;
+  id?: string;
+  workerId?: string;
+  pid?: number;
+  status?: string;
+  model?: string;
+  updatedAt?: number;
+};
+type RegistryFile = { version: number; updatedAt?: number; entries: NaiveEntry[] };
 
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+  } catch {
+    return false; // EPERM included, as the orchestrator does
   }
 }
 
@@ -24,34 +39,52 @@ async function readRegistryFile(path: string): Promise<RegistryFile> {
       entries: Array.isArray(raw.entries) ? raw.entries : [],
     };
   } catch {
-    // The behaviour being measured: a corrupt or missing file reads as empty.
     return { version: 1, updatedAt: Date.now(), entries: [] };
   }
 }
 
 async function writeRegistryFile(path: string, file: RegistryFile): Promise<void> {
-  await writeFile(path, JSON.stringify(file, null, 2));
+  const text = JSON.stringify(file, null, 2);
+  const temp = join(tmpdir(), `orchestrator-registry-${randomUUID()}.json`);
+  await writeFile(temp, text);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await writeFile(path, text);
+    await unlink(temp);
+  }
 }
 
 async function pruneDeadEntries(path: string): Promise<void> {
   const file = await readRegistryFile(path);
-  const entries = file.entries.filter((entry) => entry.kind !== "worker" || isProcessAlive(entry.pid ?? 0));
-  if (entries.length !== file.entries.length)
+  const entries = file.entries.filter((entry) => entry.pid === undefined || isProcessAlive(entry.pid));
+  if (entries.length !== file.entries.length) {
     await writeRegistryFile(path, { ...file, updatedAt: Date.now(), entries });
+  }
 }
 
-export async function naiveFindWorker(path: string, workerId: string): Promise<Entry | undefined> {
+export async function naiveFindWorker(path: string, workerId: string, model: string): Promise<NaiveEntry | undefined> {
   await pruneDeadEntries(path);
   const file = await readRegistryFile(path);
-  return file.entries.find(
-    (entry) =>
-      entry.kind === "worker" && entry.workerId === workerId && (entry.status === "ready" || entry.status === "busy"),
-  );
+  return file.entries
+    .filter(
+      (entry) =>
+        entry.kind === "worker" &&
+        entry.workerId === workerId &&
+        (entry.status === "ready" || entry.status === "busy") &&
+        entry.model === model,
+    )
+    .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0))[0];
 }
 
-export async function naiveUpsert(path: string, entry: Entry): Promise<void> {
+export async function naiveUpsert(path: string, entry: NaiveEntry): Promise<void> {
   const file = await readRegistryFile(path);
   const entries = file.entries.filter((existing) => existing.id !== entry.id);
   entries.push(entry);
   await writeRegistryFile(path, { ...file, updatedAt: Date.now(), entries });
+}
+
+export async function naiveCount(path: string): Promise<number> {
+  return (await readRegistryFile(path)).entries.length;
 }

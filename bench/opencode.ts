@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { opencodeBackend, WorkerPool } from "@modelpool/core";
+import { DeviceRegistry, opencodeBackend, WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { opencodeCommand } from "../examples/opencode/opencode-command.js";
 import { summarize } from "./stats.js";
@@ -14,7 +14,7 @@ export type OpencodeRow = {
 
 /**
  * Time to a ready `opencode serve`: spawned cold, versus reused by a new session (a new pool and a new
- * registry instance, as a new orchestrator process has: file read and parsed, identity checked, the
+ * registry instance, as a new orchestrator process has: its record files read, identity checked, the
  * server's GET /config probed for its live model).
  */
 export async function measureOpencode(dir: string, coldRuns = 3, reuseRuns = 20): Promise<OpencodeRow> {
@@ -34,18 +34,23 @@ export async function measureOpencode(dir: string, coldRuns = 3, reuseRuns = 20)
     },
   });
   const request = { workerId: "opencode", fingerprint: { resolvedModel: "openai/gpt-5-mini" } };
-  const session = (registry: string) => new WorkerPool({ backend, registry, plugins: [new ExactModelPolicy()] });
+  const session = (path: string) =>
+    new WorkerPool({
+      backend,
+      registry: new DeviceRegistry({ path, legacySources: false }),
+      plugins: [new ExactModelPolicy()],
+    });
 
   const cold: number[] = [];
   for (let i = 0; i < coldRuns; i++) {
-    const pool = session(join(dir, `opencode-cold-${i}.json`));
+    const pool = session(join(dir, `opencode-cold-${i}`));
     const started = performance.now();
     await pool.getOrSpawn(request);
     cold.push(performance.now() - started);
     await pool.stopAll();
   }
 
-  const registry = join(dir, "opencode-reuse.json");
+  const registry = join(dir, "opencode-reuse");
   const owner = session(registry);
   await owner.getOrSpawn(request);
   const reuse: number[] = [];

@@ -1,4 +1,4 @@
-// npm run bench:fleet: the fleet registry section alone (npm run bench runs it too, as section 5).
+// npm run bench:fleet: the fleet registry section alone (npm run bench runs it too, as section 6).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,14 +1,17 @@
-// npm run bench: modelpool side by side with a faithful copy of today's orchestrator registry, in one run.
+// npm run bench: modelpool side by side with a faithful copy of the seed orchestrator's registry code, in
+// one run. `npm run bench -- --write` also writes the results to bench/results.md.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { redisServerMissing } from "../packages/test-utils/src/redis-server.js";
 import { measureContention, measureSpawnStorm } from "./concurrency.js";
 import { fleetSection } from "./fleet-section.js";
-import { measureLookups, measureMemoryHit } from "./lookup.js";
+import { measureDecisions, measureMemoryHit } from "./lookup.js";
 import { measureOpencode } from "./opencode.js";
+import { measureFirstDecision, measureImports } from "./startup.js";
 import { formatDuration as d, ratio } from "./stats.js";
 
+const write = process.argv.includes("--write");
 const dir = await mkdtemp(join(tmpdir(), "modelpool-bench-"));
 const lines: string[] = [];
 const say = (line = "") => {
@@ -20,31 +23,58 @@ try {
   say(`# modelpool benchmarks`);
   say();
   say(
-    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores. Baseline: read the whole JSON, \`kill(pid, 0)\` every pid, rewrite if any died, read again, filter (no lock, no cache). Both measured in this run; ratios are baseline ÷ modelpool.`,
+    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores. Baseline: the seed orchestrator's registry code — read the whole JSON file, \`kill(pid, 0)\` every pid (EPERM counts as dead), prune dead entries and rewrite the file (temp file in the OS temp directory + rename, in place across devices), read it again, filter by workerId, status and model, take the most recently updated; no lock, no cache. modelpool: the registry directory (one file per record). Both measured in this run on the same records; ratios are baseline ÷ modelpool.`,
   );
   say();
 
-  say(`## 1. Reuse decision latency`);
+  say(`## 1. Reuse decision`);
   say();
   const memory = await measureMemoryHit();
   say(`In-memory hit (a worker this pool spawned, asked for again): median ${d(memory.median)}, p95 ${d(memory.p95)}.`);
   say();
   say(
-    `Registry hit (a worker another process recorded; decision without the network probe, which section 4 measures):`,
+    `A worker another process recorded, decided without the network probe (section 5 measures a real probe). *cold*: a new registry instance and a new pool, nothing cached; *after a change*: right after another writer rewrote the worker's record; *warm*: a long-lived pool. Medians (p95 in brackets).`,
   );
   say();
-  say(`| entries | pids | baseline median | baseline p95 | modelpool median | modelpool p95 | speed-up (median) |`);
-  say(`|---:|---|---:|---:|---:|---:|---:|`);
-  for (const row of await measureLookups(dir, [10, 100, 1_000, 10_000])) {
+  say(`| entries | pids | baseline | cold | after a change | warm | cold speed-up | after-change speed-up |`);
+  say(`|---:|---|---:|---:|---:|---:|---:|---:|`);
+  for (const row of await measureDecisions(dir, [10, 100, 1_000, 10_000])) {
     say(
-      `| ${row.size.toLocaleString("en")} | ${row.halfDead ? "half dead" : "all alive"} | ${d(row.naive.median)} | ${d(row.naive.p95)} | ${d(row.modelpool.median)} | ${d(row.modelpool.p95)} | ${ratio(row.naive.median, row.modelpool.median)} |`,
+      `| ${row.size.toLocaleString("en")} | ${row.halfDead ? "half dead" : "all alive"} | ${d(row.baseline.median)} (${d(row.baseline.p95)}) | ${d(row.cold.median)} (${d(row.cold.p95)}) | ${d(row.afterChange.median)} (${d(row.afterChange.p95)}) | ${d(row.warm.median)} (${d(row.warm.p95)}) | ${ratio(row.baseline.median, row.cold.median)} | ${ratio(row.baseline.median, row.afterChange.median)} |`,
     );
   }
   say();
 
-  say(`## 2. Contention: 8 OS processes × 50 registry updates at once`);
+  say(`## 2. A brand-new process's first decision, and import times`);
   say();
-  say(`| | updates | entries kept | lost | wall time | updates/s |`);
+  say(`First decision of a fresh OS process, imports excluded (7 processes each; median, p95 in brackets):`);
+  say();
+  say(`| entries | baseline | modelpool | speed-up |`);
+  say(`|---:|---:|---:|---:|`);
+  for (const row of await measureFirstDecision(dir, [10, 1_000, 10_000])) {
+    say(
+      `| ${row.size.toLocaleString("en")} | ${d(row.baseline.median)} (${d(row.baseline.p95)}) | ${d(row.modelpool.median)} (${d(row.modelpool.p95)}) | ${ratio(row.baseline.median, row.modelpool.median)} |`,
+    );
+  }
+  say();
+  say(`Import time from the built packages, each in a fresh process (median of 7):`);
+  say();
+  say(`| import | median | p95 |`);
+  say(`|---|---:|---:|`);
+  for (const row of await measureImports([
+    "zod",
+    "tapable",
+    "@modelpool/core",
+    "@modelpool/policy-exact",
+    "@modelpool/policy-family",
+  ])) {
+    say(`| \`${row.specifier}\` | ${d(row.time.median)} | ${d(row.time.p95)} |`);
+  }
+  say();
+
+  say(`## 3. Contention: 8 OS processes × 50 record writes at once`);
+  say();
+  say(`| | writes | records kept | lost | wall time | writes/s |`);
   say(`|---|---:|---:|---:|---:|---:|`);
   for (const row of await measureContention(dir)) {
     say(
@@ -53,7 +83,7 @@ try {
   }
   say();
 
-  say(`## 3. Spawn storm: 8 OS processes ask at once for the same workerId and model`);
+  say(`## 4. Spawn storm: 8 OS processes ask at once for the same workerId and model`);
   say();
   say(`| | spawns | distinct workers | all 8 hold a ready worker after |`);
   say(`|---|---:|---:|---:|`);
@@ -64,14 +94,14 @@ try {
   }
   say();
 
-  say(`## 4. Reuse versus cold spawn of a real \`opencode serve\``);
+  say(`## 5. Reuse versus cold spawn of a real \`opencode serve\``);
   say();
   const oc = await measureOpencode(dir);
   say(`| | runs | median | p95 |`);
   say(`|---|---:|---:|---:|`);
   say(`| cold spawn to \`GET /session\` 200 | ${oc.coldRuns} | ${d(oc.cold.median)} | ${d(oc.cold.p95)} |`);
   say(
-    `| reuse by a new session (registry read, identity, \`GET /config\` probe) | ${oc.reuseRuns} | ${d(oc.reuse.median)} | ${d(oc.reuse.p95)} |`,
+    `| reuse by a new session (registry lookup, identity, \`GET /config\` probe) | ${oc.reuseRuns} | ${d(oc.reuse.median)} | ${d(oc.reuse.p95)} |`,
   );
   say();
   say(`Reuse is ${ratio(oc.cold.median, oc.reuse.median)} faster than a cold start (median).`);
@@ -79,11 +109,10 @@ try {
 
   // The fleet store needs a redis-server (CI installs it); without one, the section says why it is missing.
   const missingRedis = redisServerMissing();
-  if (missingRedis) say(`## 5. Fleet registry (Redis)\n\nSkipped: ${missingRedis}.`);
+  if (missingRedis) say(`## 6. Fleet registry (Redis)\n\nSkipped: ${missingRedis}.`);
   else for (const line of await fleetSection(dir)) say(line);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
 
-await writeFile(new URL("./results.md", import.meta.url), `${lines.join("\n")}\n`);
-console.log(`\nwritten to bench/results.md`);
+if (write) await writeFile(new URL("./results.md", import.meta.url), `${lines.join("\n")}\n`);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
+import { PARSE_CONTEXT, parseOrThrow } from "../schema/parse-or-throw.js";
 import { processBackend } from "./process-backend.js";
 import type { WorkerBackend } from "./worker-backend.js";
 
@@ -51,7 +51,7 @@ export function opencodeBackend(options: OpencodeBackendOptions = {}): WorkerBac
     health: {
       path: "/config",
       fingerprint: (body, record) => {
-        const parsed = ConfigResponseSchema.safeParse(body);
+        const parsed = ConfigResponseSchema.safeParse(body, PARSE_CONTEXT);
         if (!parsed.success || parsed.data.model === undefined) return undefined;
         return { ...(record.fingerprint ?? { modelPolicy: "dynamic" }), resolvedModel: parsed.data.model };
       },

@@ -189,7 +189,7 @@ export async function explainDecision(
     verdict.reason,
   ]);
   const text = [
-    decision.reason,
+    escapeControl(decision.reason),
     args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
     candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
     ...warnings.map(escapeControl),

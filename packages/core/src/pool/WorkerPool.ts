@@ -25,7 +25,7 @@ import {
 } from "../registry/store/RegistryStore.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import { FINGERPRINT_SCHEME, readRecordedFingerprint } from "../schema/fingerprint-scheme.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
+import { PARSE_CONTEXT, parseOrThrow } from "../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../schema/prototype-keys.js";
 import { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "../schema/request.js";
 import type { ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
@@ -80,7 +80,7 @@ export class WorkerPool {
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called must not spawn after it returns. */
   #epoch = new AbortController();
-  #lastUnreadable = "";
+  readonly #warnedUnreadable = new Set<string>();
   /** Which record each leased worker is, so its lease count can be written to the right record. */
   readonly #leasedRefs = new Map<string, RecordRef>();
   readonly #leases = new LeaseBook();
@@ -347,13 +347,15 @@ export class WorkerPool {
     return read.records;
   }
 
-  /** Warns once per set of unreadable records (they are kept as they are and never reused). */
+  /** Warns once per unreadable record and reason (they are kept as they are and never reused). */
   #noticeUnreadable(unreadable: readonly UnreadableRecord[]): void {
-    const key = unreadable.map((entry) => `${entry.location}\u0000${entry.reason}`).join("\n");
-    if (key === this.#lastUnreadable) return;
-    this.#lastUnreadable = key;
-    const first = unreadable[0];
+    const fresh = unreadable.filter((entry) => !this.#warnedUnreadable.has(`${entry.location}\u0000${entry.reason}`));
+    const first = fresh[0];
     if (!first) return;
+    // Bounded: a registry full of broken files must not grow this set without end.
+    if (this.#warnedUnreadable.size > 10_000) this.#warnedUnreadable.clear();
+    for (const entry of fresh) this.#warnedUnreadable.add(`${entry.location}\u0000${entry.reason}`);
+    unreadable = fresh;
     this.#warn({
       code: "REGISTRY_ENTRIES_UNREADABLE",
       message: `${unreadable.length} record${unreadable.length === 1 ? "" : "s"} of registry ${this.registry?.location} could not be read and will never be reused (kept as they are); first, ${first.location}: ${first.reason}`,
@@ -396,7 +398,7 @@ export class WorkerPool {
     try {
       // Raced against the signal so a backend that ignores it still cannot hold the request.
       const raw = await abortable(probe(candidate, { signal: bounded }), bounded);
-      const parsed = ProbeResultSchema.safeParse(raw);
+      const parsed = ProbeResultSchema.safeParse(raw, PARSE_CONTEXT);
       result = parsed.success
         ? parsed.data
         : { healthy: false, reason: `backend ${this.backend.name} returned an invalid probe result` };
@@ -592,7 +594,7 @@ export class WorkerPool {
         cause: error,
       });
     }
-    const parsed = SpawnedWorkerSchema.safeParse(raw);
+    const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
     if (!parsed.success) {
       throw new SpawnError(
         request.workerId,
@@ -607,7 +609,7 @@ export class WorkerPool {
   #stopLateSpawn(pending: Promise<SpawnedWorker>): void {
     pending.then(
       async (late) => {
-        const parsed = SpawnedWorkerSchema.safeParse(late);
+        const parsed = SpawnedWorkerSchema.safeParse(late, PARSE_CONTEXT);
         if (!parsed.success) return;
         const identity = processIdentityOf(parsed.data.pid);
         await terminateRecordedProcess({ pid: parsed.data.pid, pidStart: identity.start, startedAt: Date.now() });
@@ -625,7 +627,10 @@ export class WorkerPool {
     const failure =
       error === undefined
         ? undefined
-        : { message: error instanceof Error ? error.message : String(error), backoffMs: this.#options.failedSpawnBackoffMs };
+        : {
+            message: error instanceof Error ? error.message : String(error),
+            backoffMs: this.#options.failedSpawnBackoffMs,
+          };
     await this.#writeOrWarn(`release spawn claim ${claim.key}`, (registry) =>
       registry.releaseClaim(claim, failure ? { failure } : {}),
     );
@@ -696,7 +701,10 @@ export class WorkerPool {
   #lease(worker: WorkerRecord, decision: Decision): WorkerLease {
     this.#leases.acquire(worker.id);
     this.#leasedRefs.set(worker.id, { workerId: worker.workerId, id: worker.id });
-    if (this.#leases.hasDirty()) this.#inBackground(this.#flushLeases());
+    // After the caller has its lease: the store's writes are synchronous file operations, and a lease must
+    // stay a memory operation for the caller.
+    if (this.#leases.hasDirty())
+      this.#inBackground(new Promise((resolve) => setImmediate(resolve)).then(() => this.#flushLeases()));
     this.#emitDecision(decision);
     // Only the request that spawned handles what its spawn superseded; requests sharing it would repeat that.
     if (decision.outcome === "spawned" && !decision.shared && decision.considered.length > 0) {

@@ -1,18 +1,34 @@
-import { randomUUID } from "node:crypto";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
 /**
- * This process's leases per worker, and when it last used each. The registry learns of them lazily
+ * Every lease book of this process (weakly: a pool dropped without `close()` must not be kept alive by
+ * its book). A record holds one holder entry per process, the sum over all of them, so a process that
+ * creates a pool per task still adds one entry, not one per pool.
+ */
+const booksOfThisProcess = new Set<WeakRef<LeaseBook>>();
+/** Marks this process's holder entry (entries of earlier modelpool versions carried a per-pool id). */
+const PROCESS_HOLDER = "process";
+
+/**
+ * One pool's leases per worker, and when it last used each. The registry learns of them lazily
  * (`flush`, coalesced) so that handing out a lease stays a memory operation.
  */
 export class LeaseBook {
-  /** Tells this book's holder entries from those of other pools in the same process. */
-  readonly #pool = randomUUID().slice(0, 8);
+  readonly #self = new WeakRef(this);
   readonly #counts = new Map<string, number>();
   readonly #lastUsed = new Map<string, number>();
   readonly #dirty = new Set<string>();
   readonly #listeners = new Set<() => void>();
+
+  constructor() {
+    booksOfThisProcess.add(this.#self);
+  }
+
+  /** Stops counting this book in this process's holder entry (its pool is closed). */
+  close(): void {
+    booksOfThisProcess.delete(this.#self);
+  }
 
   acquire(id: string, now = Date.now()): void {
     const count = this.count(id);
@@ -65,17 +81,25 @@ export class LeaseBook {
     return ids;
   }
 
-  #isMine(holder: LeaseHolder, self: ProcessIdentity): boolean {
-    return holder.pid === self.pid && holder.start === self.start && holder.pool === this.#pool;
-  }
-
-  /** The record's holders with this process's entry brought up to date and dead holders dropped. */
+  /** The record's holders with this process's entry (all its pools together) brought up to date and dead holders dropped. */
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
-    const others = liveHolders(record).filter((holder) => !this.#isMine(holder, self));
-    const lastUsedAt = this.lastUsedAt(record.id);
+    // Entries of this process: its one entry, and per-pool entries an earlier version wrote.
+    const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
+    let leases = 0;
+    let lastUsedAt: number | undefined;
+    for (const ref of booksOfThisProcess) {
+      const book = ref.deref();
+      if (!book) {
+        booksOfThisProcess.delete(ref);
+        continue;
+      }
+      leases += book.count(record.id);
+      const used = book.lastUsedAt(record.id);
+      if (used !== undefined && (lastUsedAt === undefined || used > lastUsedAt)) lastUsedAt = used;
+    }
     if (lastUsedAt === undefined) return others;
-    const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: this.#pool };
-    return [...others, { ...mine, leases: this.count(record.id), lastUsedAt }];
+    const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: PROCESS_HOLDER };
+    return [...others, { ...mine, leases, lastUsedAt }];
   }
 
   /**

@@ -104,15 +104,26 @@ function linuxBoot(): { id: string; timeMs: number; clockTicksPerSecond: number 
   return boot;
 }
 
+/**
+ * The kernel's USER_HZ, which /proc start times count in: read from this process's auxiliary vector
+ * (AT_CLKTCK), as sysconf(_SC_CLK_TCK) does, instead of running `getconf` (a process spawn on the first
+ * decision of every session).
+ */
 function clockTicks(): number {
+  const AT_CLKTCK = 17n;
   try {
-    const value = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "latin1", timeout: 2000 }).trim());
-    return Number.isSafeInteger(value) && value > 0 ? value : 100;
+    const auxv = readFileSync("/proc/self/auxv");
+    for (let offset = 0; offset + 16 <= auxv.length; offset += 16) {
+      if (auxv.readBigUInt64LE(offset) === AT_CLKTCK) {
+        const value = Number(auxv.readBigUInt64LE(offset + 8));
+        if (Number.isSafeInteger(value) && value > 0) return value;
+      }
+    }
   } catch {
-    return 100; // USER_HZ is 100 on every mainstream Linux architecture
+    // unreadable auxv (a 32-bit build reads garbage and finds no entry): fall through
   }
+  return 100; // USER_HZ is 100 on every mainstream Linux architecture
 }
-
 function readFromPs(pid: number): LiveProcess {
   try {
     process.kill(pid, 0);

@@ -1,12 +1,19 @@
 import type { z } from "zod";
 
+/**
+ * How every schema of modelpool parses: without zod's compiled fast path. Compiling an object parser
+ * costs more than the few parses a decision makes (it tripled a new session's first decision), and a
+ * per-parse setting leaves the application's own zod configuration alone.
+ */
+export const PARSE_CONTEXT = Object.freeze({ jitless: true });
+
 /** Parses `value` with `schema`, turning a zod failure into the typed error `toError` builds from its issues. */
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
   toError: (issues: readonly z.core.$ZodIssue[]) => Error,
 ): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, PARSE_CONTEXT);
   if (!result.success) throw toError(result.error.issues);
   return result.data;
 }

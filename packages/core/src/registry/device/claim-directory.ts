@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, renameSync } from "node:fs";
+import { readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
 import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
 import { parseBoundedJson } from "./bounded-json.js";
+import { ensureOwnDirectory } from "./own-directory.js";
 import { createFileExclusively, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
@@ -45,7 +47,7 @@ export class ClaimDirectory {
   }
 
   acquire(make: (token: string) => SpawnClaim, now = Date.now): ClaimAttempt | "contended" {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensureOwnDirectory(this.dir);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const top = this.#top(now());
       if (top.kind === "held" && top.stale === undefined) return { acquired: false, holder: top.holder };
@@ -53,11 +55,14 @@ export class ClaimDirectory {
       const gen = top.gen + 1;
       const claim = make(`${gen}.${randomUUID()}`);
       if (!createFileExclusively(this.dir, String(gen), JSON.stringify(claim))) continue;
-      if (this.#outranked(gen)) {
+      const generations = this.#generations();
+      if (outranks(generations, gen)) {
         unlinkQuietly(join(this.dir, String(gen)));
         continue;
       }
-      this.#removeBelow(gen);
+      for (const entry of generations) {
+        if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
+      }
       return { acquired: true, claim, ...(top.kind === "held" ? { replaced: top.holder } : {}) };
     }
     return "contended";
@@ -83,16 +88,21 @@ export class ClaimDirectory {
     const renewed: SpawnClaim = { ...claim, expiresAt: now + ttlMs };
     replaceFile(this.dir, String(gen), JSON.stringify(renewed));
     // Taken over meanwhile (the file was removed by the winner and this rename made it again): withdraw.
-    if (this.#outranked(gen)) {
+    if (outranks(this.#generations(), gen)) {
       unlinkQuietly(join(this.dir, String(gen)));
       return undefined;
     }
     return renewed;
   }
 
+  /**
+   * Renames the holder's file to `N.released`. Not checked first: if the claim was taken over, the file
+   * named `N` is gone or belongs to a racer that is itself outranked and withdrawing, and a released
+   * lower number changes nothing for the holder of the higher one.
+   */
   release(claim: SpawnClaim, release: ClaimRelease = {}, now = Date.now()): void {
     const gen = generationOf(claim.token);
-    if (gen === undefined || !this.#holds(gen, claim.token)) return;
+    if (gen === undefined) return;
     const held = join(this.dir, String(gen));
     const released = `${gen}.released`;
     try {
@@ -148,31 +158,27 @@ export class ClaimDirectory {
   }
 
   #holds(gen: number, token: string): boolean {
-    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !this.#outranked(gen);
-  }
-
-  /** Whether any file other than `gen` itself numbers `gen` or higher. */
-  #outranked(gen: number): boolean {
-    return this.#generations().some((entry) => entry.gen >= gen && entry.name !== String(gen));
-  }
-
-  #removeBelow(gen: number): void {
-    for (const entry of this.#generations()) {
-      if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
-    }
+    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !outranks(this.#generations(), gen);
   }
 
   #readJson<T>(
     name: string,
-    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+    schema: {
+      safeParse(value: unknown, context: typeof PARSE_CONTEXT): { success: true; data: T } | { success: false };
+    },
   ): T | undefined {
     const read = readOwnSmallFile(join(this.dir, name), MAX_CLAIM_BYTES);
     if (!read.ok) return undefined;
     const parsed = parseBoundedJson(read.text);
     if (!parsed.ok) return undefined;
-    const result = schema.safeParse(parsed.value);
+    const result = schema.safeParse(parsed.value, PARSE_CONTEXT);
     return result.success ? result.data : undefined;
   }
+}
+
+/** Whether any file other than `gen` itself numbers `gen` or higher. */
+function outranks(generations: readonly Generation[], gen: number): boolean {
+  return generations.some((entry) => entry.gen >= gen && entry.name !== String(gen));
 }
 
 function generationOf(token: string): number | undefined {

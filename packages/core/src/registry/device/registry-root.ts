@@ -4,7 +4,8 @@ import { NotARegistryError } from "../../errors/NotARegistryError.js";
 import { RegistryVersionError } from "../../errors/RegistryVersionError.js";
 import { UnsafeRegistryPermissionsError } from "../../errors/UnsafeRegistryPermissionsError.js";
 import { parseBoundedJson } from "./bounded-json.js";
-import { createFileExclusively } from "./replace-file.js";
+import { ensureOwnDirectory } from "./own-directory.js";
+import { createFileExclusively, TEMP_PREFIX } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
 /** The format this modelpool writes. Version 1 and 2 were single files (read as legacy sources). */
@@ -14,7 +15,15 @@ const MARKER = "format.json";
 const PARTS = ["workers", "claims", "locks"] as const;
 const GROUP_OR_OTHER_WRITE = 0o022;
 
-type State = "unchecked" | "ready" | "read-only";
+type State = "unchecked" | "ready" | "prepared" | "read-only";
+
+/**
+ * Roots this process already checked, by path, with the directory's identity and times then: a new
+ * registry instance on the same unchanged directory (a new pool per task) costs one stat, not the checks.
+ */
+const checkedRoots = new Map<string, { key: string; state: "ready" | "read-only"; version: number }>();
+const rootKey = (stats: import("node:fs").Stats) =>
+  `${stats.dev}:${stats.ino}:${stats.mode}:${stats.uid}:${stats.mtimeMs}:${stats.ctimeMs}`;
 
 /**
  * The registry directory itself: what it must be before anything in it is trusted (ours, 0700, not
@@ -39,27 +48,59 @@ export class RegistryRoot {
   /** Whether there is a registry to read (false: not created yet). Throws when the path is unsafe or not a registry. */
   readable(): boolean {
     if (this.#state !== "unchecked") return true;
-    const stats = statSync(this.path, { throwIfNoEntry: false });
+    const stats = this.#stat();
     if (!stats) return false;
+    const known = checkedRoots.get(this.path);
+    if (known?.key === rootKey(stats)) {
+      this.#state = known.state;
+      this.#version = known.version;
+      return true;
+    }
     this.#check(stats);
+    const state = this.#state as State;
+    if (state === "ready" || state === "read-only") {
+      checkedRoots.set(this.path, { key: rootKey(stats), state, version: this.#version });
+    }
     return true;
   }
 
   /** Creates the registry if missing (0700 directories, the format marker); refuses a newer version. */
   prepareForWriting(): void {
     if (this.#state === "unchecked") {
-      mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      try {
+        mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw this.#notADirectoryPath(error);
+      }
       this.#check(statSync(this.path));
     }
     if (this.#state === "read-only") {
       throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
     }
-    for (const part of PARTS) mkdirSync(join(this.path, part), { mode: 0o700, recursive: true });
+    if (this.#state === "prepared") return;
+    for (const part of PARTS) ensureOwnDirectory(join(this.path, part));
     createFileExclusively(
       this.path,
       MARKER,
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
+    this.#state = "prepared";
+  }
+
+  #stat(): import("node:fs").Stats | undefined {
+    try {
+      return statSync(this.path, { throwIfNoEntry: false });
+    } catch (error) {
+      throw this.#notADirectoryPath(error);
+    }
+  }
+
+  /** A path through a regular file (`ENOTDIR`) names no registry: a typed error, nothing created. */
+  #notADirectoryPath(error: unknown): unknown {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+      return new NotARegistryError(this.path, "a part of its path is not a directory");
+    }
+    return error;
   }
 
   #check(stats: import("node:fs").Stats): void {
@@ -85,8 +126,10 @@ export class RegistryRoot {
     const marker = readOwnSmallFile(join(this.path, MARKER), 4096);
     if (!marker.ok) {
       if (!marker.missing) throw new NotARegistryError(this.path, `its ${MARKER} ${marker.reason}`);
+      // What a registry being created by another process right now may hold (its marker may appear
+      // between the read above and this listing); anything else, dotfiles included, is someone else's.
       const foreign = readdirSync(this.path).filter(
-        (name) => !name.startsWith(".") && !(PARTS as readonly string[]).includes(name),
+        (name) => !name.startsWith(TEMP_PREFIX) && name !== MARKER && !(PARTS as readonly string[]).includes(name),
       );
       if (foreign.length > 0) {
         throw new NotARegistryError(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ModelPolicySchema } from "../../../schema/fingerprint.js";
+import { PARSE_CONTEXT } from "../../../schema/parse-or-throw.js";
 import type { RegistryFileV2 } from "../v2/index.js";
 
 /** The file today's orchestrators write: `{ version: 1, updatedAt, entries: [worker | session | ...] }`. */
@@ -30,7 +31,7 @@ export function migrate(file: RegistryFileV1): RegistryFileV2 {
 }
 
 function migrateEntry(entry: unknown): unknown {
-  const parsed = WorkerEntryV1Schema.safeParse(entry);
+  const parsed = WorkerEntryV1Schema.safeParse(entry, PARSE_CONTEXT);
   if (!parsed.success) return entry;
   const { model, modelPolicy } = parsed.data;
   const fingerprint =

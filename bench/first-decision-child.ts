@@ -1,0 +1,26 @@
+// A brand-new process's first reuse decision, imports excluded: what a new orchestrator session pays once.
+const [mode, path] = process.argv.slice(2) as [string, string];
+const { TARGET } = await import("./registry-fixture.js");
+if (mode === "baseline") {
+  const { naiveFindWorker } = await import("./naive-registry.js");
+  const started = performance.now();
+  const found = await naiveFindWorker(path, TARGET.workerId, TARGET.model);
+  const ms = performance.now() - started;
+  if (!found) throw new Error("the baseline found nothing");
+  console.log(JSON.stringify({ ms }));
+} else {
+  const { DeviceRegistry, WorkerPool } = await import("@modelpool/core");
+  const { ExactModelPolicy } = await import("@modelpool/policy-exact");
+  const backend = { name: "bench", spawn: () => Promise.reject(new Error("the bench never spawns")) };
+  const started = performance.now();
+  const pool = new WorkerPool({
+    backend,
+    registry: new DeviceRegistry({ path, legacySources: false }),
+    plugins: [new ExactModelPolicy()],
+  });
+  const lease = await pool.getOrSpawn({ workerId: TARGET.workerId, fingerprint: { resolvedModel: TARGET.model } });
+  const ms = performance.now() - started;
+  if (lease.decision.outcome !== "reused") throw new Error(lease.decision.reason);
+  await pool.settled();
+  console.log(JSON.stringify({ ms }));
+}

@@ -1,0 +1,59 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { bystanders, fixtureRecords, writeOrchestratorFile, writeRegistryDirectory } from "./registry-fixture.js";
+import { summarize } from "./stats.js";
+
+const run = promisify(execFile);
+type Summary = { median: number; p95: number };
+export type FirstDecisionRow = { size: number; baseline: Summary; modelpool: Summary };
+export type ImportRow = { specifier: string; time: Summary };
+
+async function childMs(args: string[]): Promise<number> {
+  const { stdout } = await run(process.execPath, args, { cwd: fileURLToPath(new URL(".", import.meta.url)) });
+  return (JSON.parse(stdout.trim().split("\n").at(-1) as string) as { ms: number }).ms;
+}
+
+/** The first decision of a brand-new OS process (imports excluded), `runs` fresh processes per size. */
+export async function measureFirstDecision(
+  dir: string,
+  sizes: readonly number[],
+  runs = 7,
+): Promise<FirstDecisionRow[]> {
+  const people = bystanders();
+  const script = fileURLToPath(new URL("./first-decision-child.ts", import.meta.url));
+  const rows: FirstDecisionRow[] = [];
+  try {
+    for (const size of sizes) {
+      const records = fixtureRecords(size, people, false);
+      const naivePath = join(dir, `first-${size}.json`);
+      const registryPath = join(dir, `first-${size}`);
+      await writeOrchestratorFile(naivePath, records);
+      await writeRegistryDirectory(registryPath, records);
+      const baseline: number[] = [];
+      const modelpool: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const tsx = ["--import", "tsx", "--conditions=@modelpool/source", script];
+        baseline.push(await childMs([...tsx, "baseline", naivePath]));
+        modelpool.push(await childMs([...tsx, "modelpool", registryPath]));
+      }
+      rows.push({ size, baseline: summarize(baseline), modelpool: summarize(modelpool) });
+    }
+  } finally {
+    people.stop();
+  }
+  return rows;
+}
+
+/** Import time of each package from its built files, each in a fresh process. */
+export async function measureImports(specifiers: readonly string[], runs = 7): Promise<ImportRow[]> {
+  const script = fileURLToPath(new URL("./import-child.mjs", import.meta.url));
+  const rows: ImportRow[] = [];
+  for (const specifier of specifiers) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await childMs([script, specifier]));
+    rows.push({ specifier, time: summarize(times) });
+  }
+  return rows;
+}
