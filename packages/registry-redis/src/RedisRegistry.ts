@@ -247,11 +247,7 @@ export class RedisRegistry implements RegistryStore {
       if (typeof raw !== "string") continue; // expired between the two steps: try again
       const holder = this.#decodeClaimValue(SpawnClaimSchema, raw, claimKey);
       // The claim key expires by itself; what is left to judge is an owner of this host that died.
-      const owner = holder.owner;
-      const ownerGone =
-        owner.host === this.hostId &&
-        !checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: holder.acquiredAt }).ok;
-      if (!ownerGone) return { acquired: false, holder };
+      if (!this.#ownerGone(holder)) return { acquired: false, holder };
       const taken = await scripts.compareAndSet.run(
         this.#connection,
         [claimKey],
@@ -262,12 +258,17 @@ export class RedisRegistry implements RegistryStore {
     }
   }
 
+  /** The claim on `key`, unless its owner is a process of this host that is gone (then it is free to take). */
   async readClaim(key: string): Promise<SpawnClaim | ClaimFailure | undefined> {
     const reply = await this.#connection.send(["MGET", this.#keys.claim(key), this.#keys.claimFailure(key)]);
     const [claim, failure] = Array.isArray(reply) ? reply : [];
-    if (typeof claim === "string") return this.#decodeClaimValue(SpawnClaimSchema, claim, this.#keys.claim(key));
-    if (typeof failure === "string")
+    if (typeof claim === "string") {
+      const holder = this.#decodeClaimValue(SpawnClaimSchema, claim, this.#keys.claim(key));
+      if (!this.#ownerGone(holder)) return holder;
+    }
+    if (typeof failure === "string") {
       return this.#decodeClaimValue(ClaimFailureSchema, failure, this.#keys.claimFailure(key));
+    }
     return undefined;
   }
 
@@ -391,6 +392,16 @@ export class RedisRegistry implements RegistryStore {
     const decoded = decodeValue(schema, raw);
     if (!decoded.ok) throw new CorruptRegistryError(key, `unreadable claim: ${decoded.reason}`, undefined);
     return decoded.value as ReturnType<S["parse"]>;
+  }
+
+  /**
+   * Whether a claim's owner is known to be gone: only a process of this host can be judged (pid and start
+   * time); an owner on another host holds its claim until the claim's TTL ends.
+   */
+  #ownerGone(claim: SpawnClaim): boolean {
+    const { owner } = claim;
+    if (owner.host !== this.hostId) return false;
+    return !checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: claim.acquiredAt }).ok;
   }
 
   #recordKeys(ref: RecordRef): string[] {
