@@ -4,8 +4,8 @@ import { WorkerPool, type WorkerRecord } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { modelServerBackend } from "../../../examples/worker/backend.js";
-import { isRunning } from "../../test-utils/src/processes-state.js";
-import { hostAddress, startHost } from "./fleet.js";
+import { isRunning, waitUntil } from "../../test-utils/src/processes-state.js";
+import { hostAddress, killHost, startHost } from "./fleet.js";
 import { fleetSpec, missingRedis, storeAs, suiteName, useRedisServer } from "./redis.js";
 
 describe.skipIf(missingRedis !== undefined)(suiteName("a worker of another host, seen by a pool"), () => {
@@ -21,16 +21,17 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a worker of another host,
     onTestFinished(() => {
       if (isRunning(remote.pid)) process.kill(remote.pid, "SIGKILL");
     });
+    const registry = storeAs(spec, "host-2");
     const pool = new WorkerPool({
       backend: modelServerBackend({ env: { WORKER_HOST: hostAddress(2) } }),
-      registry: storeAs(spec, "host-2"),
+      registry,
       plugins: [new ExactModelPolicy()],
       ...options,
     });
     onTestFinished(async () => {
       await pool.stopAll();
     });
-    return { pool, remote };
+    return { pool, remote, host, registry };
   };
 
   // A loopback URL in another host's record is that host's loopback: unreachable from here in a real
@@ -49,6 +50,19 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a worker of another host,
     expect(lease.decision.outcome).toBe("reused");
     expect(lease.worker.id).toBe(remote.id);
     expect(lease.worker.url).toContain(hostAddress(1));
+  });
+
+  it("is never reused once its heartbeat expired, though it still answers probes, and is not signalled", async () => {
+    const { pool, remote, host, registry } = await setUp({ allowRemoteUrls: true });
+    await killHost(host); // the host is gone; its worker process (detached) still serves
+    await waitUntil(async () => {
+      const [seen] = (await registry.lookup("docs")).records;
+      return seen !== undefined && (seen.aliveUntil ?? 0) < Date.now();
+    }, 10_000);
+    const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
+    expect(lease.decision.outcome).toBe("spawned");
+    expect(lease.worker.host).toBe("host-2");
+    expect(isRunning(remote.pid)).toBe(true);
   });
 
   it("is reused only when a probe through its URL answers: a hung one is passed over, and left running", async () => {
