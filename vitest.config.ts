@@ -8,6 +8,7 @@ export default defineConfig({
       "packages/policy-family",
       "packages/backend-opencode",
       "packages/cli",
+      "packages/registry-redis",
       "examples",
     ],
   },

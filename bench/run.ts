@@ -5,7 +5,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { redisServerMissing } from "../packages/test-utils/src/redis-server.js";
 import { measureContention, measureSpawnStorm } from "./concurrency.js";
+import { fleetSection } from "./fleet-section.js";
 import { measureDecisions, measureMemoryHit } from "./lookup.js";
 import { measureOpencode } from "./opencode.js";
 import { measureFirstDecision, measureImports } from "./startup.js";
@@ -105,6 +107,12 @@ try {
   );
   say();
   say(`Reuse is ${ratio(oc.cold.median, oc.reuse.median)} faster than a cold start (median).`);
+  say();
+
+  // The fleet store needs a redis-server (CI installs it); without one, the section says why it is missing.
+  const missingRedis = redisServerMissing();
+  if (missingRedis) say(`## 6. Fleet registry (Redis)\n\nSkipped: ${missingRedis}.`);
+  else for (const line of await fleetSection(dir)) say(line);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

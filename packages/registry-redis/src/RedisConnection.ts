@@ -1,0 +1,125 @@
+import { RegistryUnavailableError } from "@modelpool/core";
+import { createClient, ErrorReply, type RedisArgument } from "@redis/client";
+import type { ResolvedRedisRegistryOptions } from "./options.js";
+
+type Client = ReturnType<typeof createClient>;
+/** What Redis answers (RESP2): a bulk string, an integer, an array of those, or nil. */
+export type Reply = string | number | null | Reply[];
+
+/**
+ * One client connection, opened on first use, with every wait bounded: connecting by `connectTimeoutMs`,
+ * each command's reply by `commandTimeoutMs` (a write whose reply timed out may still be applied later: every
+ * write of the store is a whole-value replace, a compare-and-set or token-checked, so a late one is harmless). No offline queue: while the server is away, commands fail at once
+ * instead of piling up, and every failure to reach Redis is a `RegistryUnavailableError`. A reply that is
+ * a Redis error (`WRONGTYPE`, `NOSCRIPT`) is thrown as the client's `ErrorReply`, for the caller to judge.
+ */
+export class RedisConnection {
+  readonly #client: Client;
+  readonly #location: string;
+  readonly #connectTimeoutMs: number;
+  readonly #commandTimeoutMs: number;
+  #connecting: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: ResolvedRedisRegistryOptions, location: string) {
+    this.#location = location;
+    this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#commandTimeoutMs = options.commandTimeoutMs;
+    const tls = options.tls ? { tls: true as const, ...options.tls } : {};
+    this.#client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        // Reconnect in the background after a drop (a restarted Redis comes back by itself); while it is
+        // down, commands fail fast (no offline queue) rather than wait for it.
+        reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000),
+        ...tls,
+      },
+    });
+    // Without a listener, a connection error would crash the process; failures reach callers as typed
+    // errors from the commands they ran.
+    this.#client.on("error", () => {});
+  }
+
+  /** Sends one command; resolves to its reply. */
+  async send(args: readonly RedisArgument[]): Promise<Reply> {
+    const started = performance.now();
+    await this.#connected(started);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // The client's own `timeout` only covers a command still waiting to be written, not one the server
+      // sits on (CLIENT PAUSE, a stalled server): the wait for the reply is bounded here. A late reply is
+      // still read and dropped, so the connection's replies stay in step with its commands.
+      const reply = this.#client.sendCommand<Reply>(args, { timeout: this.#commandTimeoutMs });
+      return await Promise.race([
+        reply,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reply.catch(() => {});
+            reject(new Error(`no reply to ${String(args[0])} within ${this.#commandTimeoutMs} ms`));
+          }, this.#commandTimeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw this.#typed(error, started);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#client.isOpen) await this.#client.close().catch(() => this.#client.destroy());
+    else this.#client.destroy();
+  }
+
+  async #connected(started: number): Promise<void> {
+    if (this.#closed) throw new RegistryUnavailableError(this.#location, 0, "the store was closed");
+    if (this.#client.isReady) return;
+    // Open and still reconnecting: fail now, the background reconnect goes on.
+    if (this.#client.isOpen && this.#connecting === undefined) {
+      throw new RegistryUnavailableError(this.#location, 0, "the connection is down, reconnecting");
+    }
+    this.#connecting ??= this.#openOnce();
+    try {
+      await this.#connecting;
+    } catch (error) {
+      // Here even a Redis error reply (a wrong password, `NOAUTH`) means the store cannot be used.
+      throw this.#typed(error, started, true);
+    }
+  }
+
+  /** Connects, or gives up after `connectTimeoutMs` (also while the client keeps retrying a refused port). */
+  async #openOnce(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const connecting = this.#client.connect();
+    try {
+      await Promise.race([
+        connecting,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no connection within ${this.#connectTimeoutMs} ms`)),
+            this.#connectTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      // Stop the client's own retry loop: the next command starts a fresh, again bounded, attempt.
+      connecting.catch(() => {});
+      this.#client.destroy();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#connecting = undefined;
+    }
+  }
+
+  #typed(error: unknown, started: number, connecting = false): unknown {
+    if (error instanceof RegistryUnavailableError) return error;
+    if (error instanceof ErrorReply && !connecting) return error;
+    const waited = Math.round(performance.now() - started);
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new RegistryUnavailableError(this.#location, waited, detail, { cause: error });
+  }
+}

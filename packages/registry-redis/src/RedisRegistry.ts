@@ -1,0 +1,432 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type ClaimAttempt,
+  type ClaimFailure,
+  ClaimFailureSchema,
+  type ClaimRelease,
+  type ClaimRequest,
+  CorruptRegistryError,
+  checkRecordedProcess,
+  checkRecordLiveness,
+  LockTimeoutError,
+  localHostId,
+  type PrunedRecord,
+  parseOptions,
+  type RecordChange,
+  type RecordRef,
+  type RegistryStore,
+  type SpawnClaim,
+  SpawnClaimSchema,
+  type StoreRead,
+  staleReason,
+  type UnreadableRecord,
+  type WorkerRecord,
+  WorkerRecordSchema,
+} from "@modelpool/core";
+import { decodeValue } from "./decode.js";
+import { Heartbeats } from "./Heartbeats.js";
+import { RegistryKeys } from "./keys.js";
+import { type RedisRegistryOptions, RedisRegistryOptionsSchema } from "./options.js";
+import { RedisConnection } from "./RedisConnection.js";
+import { urlWithoutPassword } from "./redis-url.js";
+import { parseRegistryUrl } from "./registry-url.js";
+import * as scripts from "./scripts.js";
+import { WorkerIdSchema } from "./worker-id.js";
+
+type ReadRecord =
+  | { readonly ok: true; readonly record: WorkerRecord }
+  | { readonly ok: false; readonly unreadable: UnreadableRecord };
+
+/**
+ * A fleet registry: worker records in Redis, shared by every host of a deployment. One key per record, a
+ * set of record ids per workerId, spawn claims as `SET NX PX` keys, per-record updates by compare-and-set.
+ *
+ * Liveness across hosts: every record this store writes names its host (`hostId`), and while the worker
+ * runs, this store renews a heartbeat key for it every `heartbeatMs` with a TTL of `heartbeatTtlMs`. When a
+ * record of another host is read, `aliveUntil` is set from what is left of its heartbeat (`PTTL`, so clocks
+ * of different hosts never need to agree); `checkRecordLiveness` then judges it. A record of this host is
+ * judged by its process, as in a device registry.
+ */
+export class RedisRegistry implements RegistryStore {
+  readonly location: string;
+  readonly hostId: string;
+  readonly namespace: string;
+  readonly #keys: RegistryKeys;
+  readonly #connection: RedisConnection;
+  readonly #heartbeats: Heartbeats;
+  readonly #updateTimeoutMs: number;
+
+  constructor(options: RedisRegistryOptions) {
+    const resolved = parseOptions(RedisRegistryOptionsSchema, options, "RedisRegistry");
+    this.hostId = resolved.hostId ?? localHostId();
+    this.namespace = resolved.namespace;
+    this.location = `${urlWithoutPassword(resolved.url)} (namespace ${resolved.namespace})`;
+    this.#keys = new RegistryKeys(resolved.namespace);
+    this.#connection = new RedisConnection(resolved, this.location);
+    this.#updateTimeoutMs = resolved.updateTimeoutMs;
+    this.#heartbeats = new Heartbeats({
+      connection: this.#connection,
+      keys: this.#keys,
+      hostId: this.hostId,
+      periodMs: resolved.heartbeatMs,
+      ttlMs: resolved.heartbeatTtlMs,
+      onError: resolved.onHeartbeatError ?? (() => {}),
+    });
+  }
+
+  /**
+   * A store from one URL, `redis[s]://[user[:password]@]host[:port][/db]/namespace` (what the CLI's
+   * `--registry` takes); the other options as for the constructor.
+   */
+  static fromUrl(registryUrl: string, options: Omit<RedisRegistryOptions, "url" | "namespace"> = {}): RedisRegistry {
+    return new RedisRegistry({ ...options, ...parseRegistryUrl(registryUrl) });
+  }
+
+  async lookup(workerId: string): Promise<StoreRead> {
+    const ids = await this.#connection.send(["SMEMBERS", this.#keys.workerIndex(workerId)]);
+    return this.#readRecords([{ workerId, ids: Array.isArray(ids) ? ids : [] }]);
+  }
+
+  /** Every readable record (unreadable ones are left out: `scan` names them). */
+  async list(): Promise<WorkerRecord[]> {
+    return [...(await this.scan()).records];
+  }
+
+  /** Every record, and where and why each unreadable one could not be read. */
+  async scan(): Promise<StoreRead> {
+    const workerIds = await this.#connection.send(["SMEMBERS", this.#keys.workerIds()]);
+    const unreadable: UnreadableRecord[] = [];
+    const valid: string[] = [];
+    for (const workerId of Array.isArray(workerIds) ? workerIds : []) {
+      if (typeof workerId === "string" && WorkerIdSchema.safeParse(workerId).success) valid.push(workerId);
+      else {
+        unreadable.push({
+          location: this.#keys.workerIds(),
+          reason: `holds an invalid workerId ${JSON.stringify(workerId)}`,
+        });
+      }
+    }
+    // A few round trips for the whole fleet, not one per workerId: index sets, then records, in batches.
+    const indexes: { workerId: string; ids: readonly Reply[] }[] = [];
+    for (const batch of batches(valid, BATCH)) {
+      const members = await scripts.membersOfSets.run(
+        this.#connection,
+        batch.map((workerId) => this.#keys.workerIndex(workerId)),
+        [],
+      );
+      batch.forEach((workerId, i) => {
+        const ids = Array.isArray(members) ? members[i] : undefined;
+        indexes.push({ workerId, ids: Array.isArray(ids) ? ids : [] });
+      });
+    }
+    const read = await this.#readRecords(indexes);
+    return { records: read.records, unreadable: [...unreadable, ...read.unreadable] };
+  }
+
+  /**
+   * Creates or replaces a record. A record without `host` is this host's; a record of this host gets a
+   * heartbeat at once (if its process lives) and is kept alive from then on by this store's heartbeats.
+   */
+  async put(record: WorkerRecord): Promise<WorkerRecord> {
+    const valid = parseOptions(WorkerRecordSchema, record, "RedisRegistry.put record");
+    const stored = this.#forStorage({ ...valid, host: valid.host ?? this.hostId });
+    const alive = stored.host === this.hostId && checkRecordLiveness(stored, this.hostId).ok;
+    await scripts.putRecord.run(this.#connection, this.#recordKeys(stored), [
+      JSON.stringify(stored),
+      stored.id,
+      stored.workerId,
+      alive ? String(this.#heartbeats.ttlMs) : "0",
+    ]);
+    this.#heartbeats.track(stored);
+    return stored;
+  }
+
+  /**
+   * Compare-and-set: reads the record, applies `change`, and writes the result only if the record is still
+   * exactly what was read; otherwise reads again and retries, for up to `updateTimeoutMs`
+   * (`LockTimeoutError` after). `change` sees `aliveUntil` as a lookup would; it is never stored.
+   */
+  async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
+    const key = this.#keys.record(ref.workerId, ref.id);
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const [raw, ttl] = await Promise.all([
+        this.#connection.send(["GET", key]),
+        this.#connection.send(["PTTL", this.#keys.heartbeat(ref.workerId, ref.id)]),
+      ]);
+      if (raw === null) return undefined;
+      const read = this.#decodeRecord(raw, ttl, ref.workerId, ref.id, Date.now());
+      if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);
+      const next = change(read.record);
+      if (next === undefined) return read.record;
+      const valid = parseOptions(WorkerRecordSchema, next, "RedisRegistry.update result");
+      if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
+        throw new RangeError(`update of ${ref.workerId}/${ref.id} returned a record of ${valid.workerId}/${valid.id}`);
+      }
+      const stored = this.#forStorage({ ...valid, host: valid.host ?? read.record.host });
+      const written = await scripts.compareAndSet.run(
+        this.#connection,
+        [key],
+        [raw as string, JSON.stringify(stored), "0"],
+      );
+      if (written === 1) {
+        this.#heartbeats.track(stored);
+        return { ...stored, ...(read.record.aliveUntil === undefined ? {} : { aliveUntil: read.record.aliveUntil }) };
+      }
+      const waited = performance.now() - started;
+      if (waited > this.#updateTimeoutMs) {
+        throw new LockTimeoutError(key, Math.round(waited), `the record kept changing (${attempt + 1} attempts)`);
+      }
+      // Another writer won the round: step aside for a random moment so that the next round has a winner.
+      await sleep(Math.random() * Math.min(2 ** attempt, 20));
+    }
+  }
+
+  async remove(ref: RecordRef): Promise<boolean> {
+    this.#heartbeats.forget(ref);
+    const removed = await scripts.removeRecord.run(this.#connection, this.#recordKeys(ref), [
+      ref.id,
+      ref.workerId,
+      "any",
+    ]);
+    return removed === 1;
+  }
+
+  /**
+   * Removes records that no longer describe a usable worker: of this host, as a device registry judges
+   * them (process gone, stopped, failed, abandoned claim); of another host, stopped or failed ones and those
+   * whose heartbeat has expired — unless the heartbeat came back meanwhile. Unreadable records are kept.
+   * Never signals any process: only the owning host ever does.
+   */
+  async prune(now = Date.now()): Promise<PrunedRecord[]> {
+    const stale = (await this.list()).flatMap((record) => {
+      const reason = staleReason(record, this.hostId, now);
+      return reason === undefined ? [] : [{ record, reason }];
+    });
+    const removed = await Promise.all(
+      stale.map(({ record }) => {
+        const local = record.host === this.hostId;
+        const finished = record.status === "stopped" || record.status === "error";
+        // A remote worker judged by its heartbeat is removed only if the heartbeat is still absent.
+        const mode = local || finished ? "any" : "dead-only";
+        return scripts.removeRecord.run(this.#connection, this.#recordKeys(record), [record.id, record.workerId, mode]);
+      }),
+    );
+    const pruned = stale.filter((_, i) => removed[i] === 1);
+    for (const { record } of pruned) this.#heartbeats.forget(record);
+    return pruned;
+  }
+
+  async acquireClaim(request: ClaimRequest): Promise<ClaimAttempt> {
+    const ttlMs = Math.max(1, Math.ceil(request.ttlMs));
+    const claimKey = this.#keys.claim(request.key);
+    for (;;) {
+      const now = Date.now();
+      const claim: SpawnClaim = SpawnClaimSchema.parse({
+        key: request.key,
+        token: randomUUID(),
+        workerId: request.workerId,
+        owner: request.owner,
+        acquiredAt: now,
+        expiresAt: now + ttlMs,
+      });
+      const reply = await scripts.acquireClaim.run(
+        this.#connection,
+        [claimKey, this.#keys.claimFailure(request.key)],
+        [JSON.stringify(claim), String(ttlMs)],
+      );
+      const [outcome, raw] = Array.isArray(reply) ? reply : [];
+      if (outcome === "acquired") return { acquired: true, claim };
+      if (outcome === "failed") {
+        return {
+          acquired: false,
+          failed: this.#decodeClaimValue(ClaimFailureSchema, raw, this.#keys.claimFailure(request.key)),
+        };
+      }
+      if (typeof raw !== "string") continue; // expired between the two steps: try again
+      const holder = this.#decodeClaimValue(SpawnClaimSchema, raw, claimKey);
+      // The claim key expires by itself; what is left to judge is an owner of this host that died.
+      if (!this.#ownerGone(holder)) return { acquired: false, holder };
+      const taken = await scripts.compareAndSet.run(
+        this.#connection,
+        [claimKey],
+        [raw, JSON.stringify(claim), String(ttlMs)],
+      );
+      if (taken === 1) return { acquired: true, claim, replaced: holder };
+      // Someone else changed it first (took it over, or its owner released it): judge afresh.
+    }
+  }
+
+  /** The claim on `key`, unless its owner is a process of this host that is gone (then it is free to take). */
+  async readClaim(key: string): Promise<SpawnClaim | ClaimFailure | undefined> {
+    const reply = await this.#connection.send(["MGET", this.#keys.claim(key), this.#keys.claimFailure(key)]);
+    const [claim, failure] = Array.isArray(reply) ? reply : [];
+    if (typeof claim === "string") {
+      const holder = this.#decodeClaimValue(SpawnClaimSchema, claim, this.#keys.claim(key));
+      if (!this.#ownerGone(holder)) return holder;
+    }
+    if (typeof failure === "string") {
+      return this.#decodeClaimValue(ClaimFailureSchema, failure, this.#keys.claimFailure(key));
+    }
+    return undefined;
+  }
+
+  async renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined> {
+    const ms = Math.max(1, Math.ceil(ttlMs));
+    const next: SpawnClaim = { ...claim, expiresAt: Date.now() + ms };
+    const renewed = await scripts.renewClaim.run(
+      this.#connection,
+      [this.#keys.claim(claim.key)],
+      [claim.token, JSON.stringify(next), String(ms)],
+    );
+    return renewed === 1 ? next : undefined;
+  }
+
+  async releaseClaim(claim: SpawnClaim, release: ClaimRelease = {}): Promise<void> {
+    const backoffMs = Math.max(1, Math.ceil(release.failure?.backoffMs ?? 1));
+    const failure: ClaimFailure | undefined = release.failure && {
+      key: claim.key,
+      workerId: claim.workerId,
+      owner: claim.owner,
+      message: release.failure.message.slice(0, 8192),
+      retryAfter: Date.now() + backoffMs,
+    };
+    await scripts.releaseClaim.run(
+      this.#connection,
+      [this.#keys.claim(claim.key), this.#keys.claimFailure(claim.key)],
+      [claim.token, failure ? JSON.stringify(failure) : "", String(backoffMs)],
+    );
+  }
+
+  /** Renews this host's heartbeats now rather than at the next period (and re-publishes lost records). */
+  heartbeat(): Promise<void> {
+    return this.#heartbeats.beat();
+  }
+
+  /**
+   * Stops heartbeats and closes the connection. Records stay; the workers of this host stay alive for other
+   * hosts only while another store on this host renews their heartbeats (see the README).
+   */
+  async close(): Promise<void> {
+    this.#heartbeats.stop();
+    await this.#connection.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** The records of some workerIds (each with the ids its index holds) and their heartbeats, in batches. */
+  async #readRecords(indexes: readonly { workerId: string; ids: readonly Reply[] }[]): Promise<StoreRead> {
+    const records: WorkerRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    const refs: RecordRef[] = [];
+    for (const { workerId, ids } of indexes) {
+      for (const id of ids) {
+        if (typeof id === "string" && id.length > 0 && id.length <= 256) refs.push({ workerId, id });
+        else {
+          unreadable.push({
+            location: this.#keys.workerIndex(workerId),
+            reason: `holds an invalid record id ${JSON.stringify(id)}`,
+          });
+        }
+      }
+    }
+    for (const batch of batches(refs, BATCH)) {
+      const reply = await scripts.readRecords.run(
+        this.#connection,
+        [
+          ...batch.map((ref) => this.#keys.record(ref.workerId, ref.id)),
+          ...batch.map((ref) => this.#keys.heartbeat(ref.workerId, ref.id)),
+        ],
+        [],
+      );
+      const flat = Array.isArray(reply) ? reply : [];
+      const now = Date.now();
+      batch.forEach((ref, i) => {
+        const [tag, value, ttl] = flat.slice(3 * i, 3 * i + 3);
+        if (tag === "N") return; // removed since the index was read
+        if (tag === "E") {
+          const location = this.#keys.record(ref.workerId, ref.id);
+          unreadable.push({ location, reason: `Redis refused to read it: ${String(value)}` });
+          return;
+        }
+        const read = this.#decodeRecord(value ?? null, ttl ?? null, ref.workerId, ref.id, now);
+        if (read.ok) records.push(read.record);
+        else unreadable.push(read.unreadable);
+      });
+    }
+    return { records, unreadable };
+  }
+
+  /**
+   * A record as read: validated, named by its key, with a host; `aliveUntil` never taken from the value but
+   * from the heartbeat's remaining TTL, for records of other hosts. A live record of this host is adopted
+   * for heartbeats (its spawner may have exited and left it running for the next session).
+   */
+  #decodeRecord(raw: Reply, heartbeatTtl: Reply, workerId: string, id: string, now: number): ReadRecord {
+    const location = this.#keys.record(workerId, id);
+    const decoded = decodeValue(WorkerRecordSchema, raw);
+    if (!decoded.ok) return { ok: false, unreadable: { location, reason: decoded.reason } };
+    const { aliveUntil: _untrusted, ...record } = decoded.value;
+    if (record.workerId !== workerId || record.id !== id) {
+      return { ok: false, unreadable: { location, reason: `it holds the record of ${record.workerId}/${record.id}` } };
+    }
+    if (record.host === undefined) {
+      return { ok: false, unreadable: { location, reason: "it names no host, so nobody can judge whether it lives" } };
+    }
+    if (record.host === this.hostId) {
+      if (checkRecordLiveness(record, this.hostId, now).ok) this.#heartbeats.track(record);
+      return { ok: true, record };
+    }
+    const remaining = typeof heartbeatTtl === "number" && heartbeatTtl > 0 ? heartbeatTtl : undefined;
+    return { ok: true, record: remaining === undefined ? record : { ...record, aliveUntil: now + remaining } };
+  }
+
+  #decodeClaimValue<S extends typeof SpawnClaimSchema | typeof ClaimFailureSchema>(
+    schema: S,
+    raw: Reply | undefined,
+    key: string,
+  ) {
+    const decoded = decodeValue(schema, raw);
+    if (!decoded.ok) throw new CorruptRegistryError(key, `unreadable claim: ${decoded.reason}`, undefined);
+    return decoded.value as ReturnType<S["parse"]>;
+  }
+
+  /**
+   * Whether a claim's owner is known to be gone: only a process of this host can be judged (pid and start
+   * time); an owner on another host holds its claim until the claim's TTL ends.
+   */
+  #ownerGone(claim: SpawnClaim): boolean {
+    const { owner } = claim;
+    if (owner.host !== this.hostId) return false;
+    return !checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: claim.acquiredAt }).ok;
+  }
+
+  #recordKeys(ref: RecordRef): string[] {
+    return [
+      this.#keys.record(ref.workerId, ref.id),
+      this.#keys.workerIndex(ref.workerId),
+      this.#keys.workerIds(),
+      this.#keys.heartbeat(ref.workerId, ref.id),
+    ];
+  }
+
+  /** What is written: never `aliveUntil`, which only a reader computes from the heartbeat. */
+  #forStorage(record: WorkerRecord): WorkerRecord {
+    const { aliveUntil: _computed, ...stored } = record;
+    return stored;
+  }
+}
+
+type Reply = import("./RedisConnection.js").Reply;
+
+/** Keys per script call when reading many records: one call stays short enough not to stall Redis. */
+const BATCH = 250;
+
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

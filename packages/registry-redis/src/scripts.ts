@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { ErrorReply } from "@redis/client";
+import type { RedisConnection, Reply } from "./RedisConnection.js";
+
+/** A Lua script run by its SHA1, sent whole only when the server does not know it (first use, a restart). */
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  async run(connection: RedisConnection, keys: readonly string[], args: readonly string[]): Promise<Reply> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await connection.send(["EVALSHA", this.sha, ...tail]);
+    } catch (error) {
+      if (!(error instanceof ErrorReply) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return connection.send(["EVAL", this.source, ...tail]);
+    }
+  }
+}
+
+/**
+ * Replaces a value only if it is still exactly what the caller read (compare-and-set): `update`'s commit,
+ * and the take-over of a dead owner's claim. KEYS: the key. ARGV: expected, next, PX ms ("0": no expiry).
+ */
+export const compareAndSet = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`);
+
+/**
+ * A claim attempt in one step: a remembered failure wins (its back-off is shared), then a free key is
+ * taken (SET NX PX), else the holder is returned for the caller to judge.
+ * KEYS: claim, failure. ARGV: claim JSON, PX ms. Returns {'failed', json} | {'acquired'} | {'held', json}.
+ */
+export const acquireClaim = new LuaScript(`
+local failed = redis.call('GET', KEYS[2])
+if failed then return {'failed', failed} end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'acquired'} end
+return {'held', redis.call('GET', KEYS[1])}`);
+
+/** Whether the claim stored at KEYS[1] carries token ARGV[1] (an unreadable value carries none). */
+const holdsToken = `
+local function holds(key, token)
+  local value = redis.call('GET', key)
+  if not value then return false end
+  local ok, claim = pcall(cjson.decode, value)
+  return ok and type(claim) == 'table' and claim.token == token
+end`;
+
+/** Renews a claim only for the holder of its token. KEYS: claim. ARGV: token, next JSON, PX ms. */
+export const renewClaim = new LuaScript(`${holdsToken}
+if not holds(KEYS[1], ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`);
+
+/**
+ * Releases a claim only for the holder of its token, leaving its failure behind for the back-off if given.
+ * KEYS: claim, failure. ARGV: token, failure JSON or '', back-off PX ms.
+ */
+export const releaseClaim = new LuaScript(`${holdsToken}
+if not holds(KEYS[1], ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+return 1`);
+
+/**
+ * Writes a record, its index entries and (for a live worker of this host) its heartbeat, as one step.
+ * KEYS: record, workerId index, workerId set, heartbeat. ARGV: JSON, id, workerId, heartbeat PX ms or '0'.
+ */
+export const putRecord = new LuaScript(`
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+if ARGV[4] ~= '0' then redis.call('SET', KEYS[4], '1', 'PX', ARGV[4]) end
+return 1`);
+
+/**
+ * Removes a record with its heartbeat and index entries; the workerId leaves the set of workerIds with its
+ * last record. With ARGV[3] = 'dead-only', only when no heartbeat exists (a prune racing its owner's
+ * re-publication never removes a live worker). KEYS: record, index, workerIds, heartbeat. ARGV: id, workerId, mode.
+ * Returns 1 if the record was there and is gone, 0 if absent, -1 if kept because it is alive.
+ */
+export const removeRecord = new LuaScript(`
+if ARGV[3] == 'dead-only' and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+local removed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[4])
+redis.call('SREM', KEYS[2], ARGV[1])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
+return removed`);
+
+/**
+ * One heartbeat of one live record of this host: renews its TTL and, when the record is gone (Redis
+ * restarted without persistence, or the record was pruned while this host was paused), publishes it again.
+ * KEYS: record, index, workerIds, heartbeat. ARGV: JSON, id, workerId, PX ms. Returns 1 if re-published.
+ */
+export const heartbeat = new LuaScript(`
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1`);
+
+/**
+ * Reads many records with their heartbeats in one step. KEYS: N record keys, then their N heartbeat keys.
+ * Returns three entries per record: 'V' and the value, 'N' and '' when absent, or 'E' and the error Redis
+ * gave (a key of the wrong type); then the heartbeat's PTTL (-2: none).
+ */
+export const readRecords = new LuaScript(`
+local n = #KEYS / 2
+local out = {}
+for i = 1, n do
+  local value = redis.pcall('GET', KEYS[i])
+  if type(value) == 'table' and value.err then
+    out[#out + 1] = 'E'
+    out[#out + 1] = value.err
+  elseif not value then
+    out[#out + 1] = 'N'
+    out[#out + 1] = ''
+  else
+    out[#out + 1] = 'V'
+    out[#out + 1] = value
+  end
+  out[#out + 1] = redis.call('PTTL', KEYS[n + i])
+end
+return out`);
+
+/** The members of many sets in one step (the record ids of many workerIds). KEYS: the sets. */
+export const membersOfSets = new LuaScript(`
+local out = {}
+for i = 1, #KEYS do
+  local members = redis.pcall('SMEMBERS', KEYS[i])
+  if type(members) == 'table' and members.err then members = {} end
+  out[i] = members
+end
+return out`);
