@@ -37,7 +37,7 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a worker of another host,
   // A loopback URL in another host's record is that host's loopback: unreachable from here in a real
   // fleet (the simulated hosts share one kernel, so it happens to answer). Another host's worker is
   // remote whatever its URL says, and is reused only when allowRemoteUrls allows it.
-  it.fails("is not reused when allowRemoteUrls is off, even with a loopback URL", async () => {
+  it("is not reused when allowRemoteUrls is off, even with a loopback URL", async () => {
     const { pool } = await setUp({ allowRemoteUrls: false });
     const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
     expect(lease.worker.host).toBe("host-2");
@@ -78,7 +78,7 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a worker of another host,
 
   // Only the owning host ever signals a worker: a superseded worker of another host may only be asked to
   // drain (its owner stops it). Today onSuperseded "stop" terminates it from the other host.
-  it.fails('is never signalled when a policy supersedes it with onSuperseded "stop"', async () => {
+  it('is never signalled when a policy supersedes it with onSuperseded "stop"', async () => {
     const { pool, remote } = await setUp({ allowRemoteUrls: true, onSuperseded: "stop" });
     const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-b" } });
     await pool.settled();

@@ -9,6 +9,7 @@ import { SpawnError } from "../errors/SpawnError.js";
 import { linuxNow } from "../process/linux-clock.js";
 import { identityToRecord } from "../process/recorded-identity.js";
 import { checkRecordedProcess, type RecordedProcess } from "../process/recorded-process.js";
+import { SPAWN_ID_VARIABLE } from "../process/spawned-by.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ModelFingerprint } from "../schema/fingerprint.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
@@ -84,7 +85,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
 
   async function spawnWorker(
     request: ResolvedWorkerRequest,
-    { signal, onProcess }: SpawnContext,
+    { signal, onProcess, spawnId }: SpawnContext,
   ): Promise<SpawnedWorker> {
     signal.throwIfAborted();
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
@@ -99,6 +100,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
           ...process.env,
           ...resolve(config.env, request),
           MODELPOOL_WORKER_ID: request.workerId,
+          ...(spawnId !== undefined ? { [SPAWN_ID_VARIABLE]: spawnId } : {}),
           MODELPOOL_MODEL: request.fingerprint.resolvedModel,
           MODELPOOL_MODEL_POLICY: request.fingerprint.modelPolicy,
         },

@@ -39,6 +39,12 @@ export type SpawnContext = {
    * processBackend calls it. A backend that does not call it is still a backend.
    */
   onProcess?: (child: { pid: number }) => void;
+  /**
+   * A token unique to this spawn. Backends that start a process should put it in its environment as
+   * `MODELPOOL_SPAWN_ID` (processBackend does): if the requester dies before it could record the process,
+   * whoever takes its spawn over finds the process by this token and stops it.
+   */
+  spawnId?: string;
 };
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type ProbeResult,
   ProbeResultSchema,
+  type SpawnContext,
   type SpawnedWorker,
   SpawnedWorkerSchema,
   type WorkerBackend,
@@ -291,8 +292,8 @@ export class WorkerPool {
       if (!check.ok) deny(record, "registry", check.reason);
       else if (record.draining) deny(record, "registry", DRAINING_REASON);
       else if (scheme && "unreadable" in scheme) deny(record, "registry", `cannot be matched: ${scheme.unreadable}`);
-      else if (record.url !== undefined && !this.#options.allowRemoteUrls && !isLoopbackUrl(record.url)) {
-        deny(record, "registry", `its URL ${record.url} is not on this machine (allowRemoteUrls is off)`);
+      else if (this.#remoteDenial(record) !== undefined) {
+        deny(record, "registry", this.#remoteDenial(record) as string);
       } else {
         const candidate = scheme && "fingerprint" in scheme ? { ...record, fingerprint: scheme.fingerprint } : record;
         eligible.push({ candidate, source: "registry", verdict: initialVerdict() });
@@ -364,6 +365,28 @@ export class WorkerPool {
       code: "REGISTRY_ENTRIES_UNREADABLE",
       message: `${unreadable.length} record${unreadable.length === 1 ? "" : "s"} of registry ${this.registry?.location} could not be read and will never be reused (kept as they are); first, ${first.location}: ${first.reason}`,
     });
+  }
+
+  /** Whether a record's worker runs on another host than this pool's (only its own host may signal it). */
+  #isOtherHosts(record: WorkerRecord): boolean {
+    return this.registry !== undefined && record.host !== undefined && record.host !== this.registry.hostId;
+  }
+
+  /**
+   * Why a registry worker cannot be reached from here, or undefined if it can: another host's worker is
+   * remote whatever its URL says (its loopback is not ours), and is reused only through its URL, and
+   * only with `allowRemoteUrls`; a URL of this host must be loopback unless remote URLs are allowed.
+   */
+  #remoteDenial(record: WorkerRecord): string | undefined {
+    if (this.#isOtherHosts(record)) {
+      if (record.url === undefined) return `it runs on host ${record.host} and records no URL to reach it by`;
+      if (!this.#options.allowRemoteUrls) return `it runs on host ${record.host} (allowRemoteUrls is off)`;
+      return undefined;
+    }
+    if (record.url !== undefined && !this.#options.allowRemoteUrls && !isLoopbackUrl(record.url)) {
+      return `its URL ${record.url} is not on this machine (allowRemoteUrls is off)`;
+    }
+    return undefined;
   }
 
   /** Whether a worker is still running: by its process on this host, by its heartbeat on another. */
@@ -489,7 +512,14 @@ export class WorkerPool {
     const registry = this.registry;
     if (!registry) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
     const outcome = await this.#withRegistry(() =>
-      claimOrWait(registry, request, seen, this.#claimOwner(registry), signal),
+      claimOrWait(
+        registry,
+        request,
+        seen,
+        this.#claimOwner(registry),
+        signal,
+        (record) => this.#remoteDenial(record) === undefined,
+      ),
     );
     if (!outcome) return { worker: await this.#spawnAndRecord(request, signal, undefined) };
     if (outcome.kind === "finished") return { worker: outcome.worker, sharedFrom: outcome.worker.owner };
@@ -547,7 +577,10 @@ export class WorkerPool {
     };
     try {
       unreserve = await this.#lifecycle.reserve(signal);
-      spawned = await this.#callBackendSpawn(request, signal, onProcess);
+      spawned = await this.#callBackendSpawn(request, signal, {
+        onProcess,
+        ...(claim ? { spawnId: claim.token } : {}),
+      });
     } catch (error) {
       unreserve?.();
       held?.stop();
@@ -621,11 +654,11 @@ export class WorkerPool {
   async #callBackendSpawn(
     request: ResolvedWorkerRequest,
     signal: AbortSignal,
-    onProcess: (child: { pid: number }) => void,
+    context: Omit<SpawnContext, "signal">,
   ): Promise<SpawnedWorker> {
     const timeout = timeoutSignal(this.#options.spawnTimeoutMs, signal);
     const bounded = timeout.signal;
-    const pending = this.backend.spawn(request, { signal: bounded, onProcess });
+    const pending = this.backend.spawn(request, { ...context, signal: bounded });
     let raw: unknown;
     try {
       raw = await abortable(pending, bounded);
@@ -691,6 +724,11 @@ export class WorkerPool {
 
   /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
   async #stopWorker(record: WorkerRecord, cause: StopCause): Promise<void> {
+    if (this.#isOtherHosts(record)) {
+      // Only the host a worker runs on ever signals it: from here, it may only be asked to drain.
+      await this.#markDraining(record);
+      return;
+    }
     this.#forget(record);
     if (this.backend.stop) await this.backend.stop(record);
     else await terminateRecordedProcess(record);

@@ -1,7 +1,9 @@
 import { checkRecordedProcess } from "../process/recorded-process.js";
+import { findProcessesOfSpawn } from "../process/spawned-by.js";
 import { type TerminateReport, terminateRecordedProcess } from "../process/terminate.js";
 import { checkOwner } from "../registry/stale-record.js";
 import type { RegistryStore } from "../registry/store/RegistryStore.js";
+import type { SpawnClaim } from "../schema/spawn-claim.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 import { liveHolders } from "./lease-book.js";
 
@@ -31,6 +33,20 @@ export function abandonedReason(
   return record.status === "starting"
     ? "its spawning process died before it was ready"
     : "its owner is gone and no process holds a lease on it";
+}
+
+/**
+ * Stops what the spawn behind a claim started, when the claimant died before it could even record its
+ * worker (between starting the process and writing its `starting` record): found by the claim's token in
+ * the processes' environment. Only on this host, and only when the claimant is provably dead.
+ */
+export async function stopSpawnOfDeadClaimant(claim: SpawnClaim, hostId: string): Promise<TerminateReport[]> {
+  if (claim.owner.host !== hostId) return [];
+  const owner = { pid: claim.owner.pid, pidStart: claim.owner.start, startedAt: claim.acquiredAt };
+  if (checkRecordedProcess(owner).ok) return [];
+  const reports: TerminateReport[] = [];
+  for (const found of findProcessesOfSpawn(claim.token)) reports.push(await terminateRecordedProcess(found));
+  return reports;
 }
 
 /**

@@ -6,7 +6,7 @@ import { fingerprintKey } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { type ClaimFailure, type ClaimOwner, isClaimFailure, type SpawnClaim } from "../schema/spawn-claim.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
-import { stopAbandonedWorkers } from "./abandoned-workers.js";
+import { stopAbandonedWorkers, stopSpawnOfDeadClaimant } from "./abandoned-workers.js";
 
 export type SpawnClaimOutcome =
   /** This process won the claim: it spawns, then releases the claim. */
@@ -41,15 +41,18 @@ export async function claimOrWait(
   seen: ReadonlySet<string>,
   owner: ClaimOwner,
   signal: AbortSignal,
+  reachable: (record: WorkerRecord) => boolean = () => true,
 ): Promise<SpawnClaimOutcome> {
   const key = spawnClaimKey(request);
   for (;;) {
     signal.throwIfAborted();
     const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS });
     if (attempt.acquired) {
-      // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first.
+      // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first,
+      // recorded (`starting`) or not yet (found by the spawn's token).
+      if (attempt.replaced) await stopSpawnOfDeadClaimant(attempt.replaced, store.hostId);
       await stopAbandonedWorkers(store, (await store.lookup(request.workerId)).records, { startsOnly: true });
-      const finished = await findFinished(store, request, seen);
+      const finished = await findFinished(store, request, seen, reachable);
       if (!finished) return { kind: "claimed", claim: attempt.claim };
       await store.releaseClaim(attempt.claim);
       return { kind: "finished", worker: finished };
@@ -58,7 +61,7 @@ export async function claimOrWait(
     for (;;) {
       await sleep(POLL_MS, undefined, { signal });
       // The holder writes its worker's record before it releases the claim: look for the worker first.
-      const finished = await findFinished(store, request, seen);
+      const finished = await findFinished(store, request, seen, reachable);
       if (finished) return { kind: "finished", worker: finished };
       const current = await store.readClaim(key);
       if (current === undefined) break; // released or gone stale: claim it
@@ -67,11 +70,15 @@ export async function claimOrWait(
   }
 }
 
-/** A ready, live, not draining worker of the request's workerId and fingerprint that the caller has not judged yet. */
+/**
+ * A ready, live, not draining worker of the request's workerId and fingerprint that the caller has not
+ * judged yet, and can reach (another host's worker only through its URL, when allowed).
+ */
 async function findFinished(
   store: RegistryStore,
   request: ResolvedWorkerRequest,
   seen: ReadonlySet<string>,
+  reachable: (record: WorkerRecord) => boolean,
 ): Promise<WorkerRecord | undefined> {
   const key = fingerprintKey(request.fingerprint);
   const now = Date.now();
@@ -82,7 +89,8 @@ async function findFinished(
       !seen.has(record.id) &&
       record.fingerprint !== undefined &&
       fingerprintKey(record.fingerprint) === key &&
-      checkRecordLiveness(record, store.hostId, now).ok,
+      checkRecordLiveness(record, store.hostId, now).ok &&
+      reachable(record),
   );
 }
 
