@@ -1,4 +1,4 @@
-import { type DeviceRegistry, type ModelPolicy, ModelPolicySchema } from "@modelpool/core";
+import { DeviceRegistry, type ModelPolicy, ModelPolicySchema, type RegistryStore } from "@modelpool/core";
 import {
   type CommandOutput,
   explainDecision,
@@ -29,7 +29,7 @@ export type CommandSpec = {
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** More lines for this command's --help. */
   readonly details?: string;
-  run(registry: DeviceRegistry, positionals: readonly string[], values: ParsedValues): Promise<CommandOutput>;
+  run(registry: RegistryStore, positionals: readonly string[], values: ParsedValues): Promise<CommandOutput>;
 };
 
 /** Options every command takes. */
@@ -97,7 +97,12 @@ that is not provably the recorded one is never signalled.`,
     options: {},
     details: `Copies from the files --from names (default: the standard paths, see Registry below). The files are read and left byte-identical. Records already in the directory, and unreadable entries,
 are skipped and listed.`,
-    run: (registry) => migrateLegacy(registry),
+    run: (registry) => {
+      if (!(registry instanceof DeviceRegistry)) {
+        throw new UsageError(`migrate copies into a registry directory; ${registry.location} is not one`, "migrate");
+      }
+      return migrateLegacy(registry);
+    },
   },
   {
     name: "explain",

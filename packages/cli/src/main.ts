@@ -31,9 +31,13 @@ export async function main(
           line.values.registry as string | undefined,
           line.values.from as string[] | undefined,
         );
-        const output = await line.command.run(registry, line.positionals, line.values);
-        out(json ? JSON.stringify(output.json, null, 2) : output.text);
-        return ExitCode.OK;
+        try {
+          const output = await line.command.run(registry, line.positionals, line.values);
+          out(json ? JSON.stringify(output.json, null, 2) : output.text);
+          return ExitCode.OK;
+        } finally {
+          await registry.close?.();
+        }
       }
     }
   } catch (error) {
