@@ -24,7 +24,13 @@ export function parseOptions(
   subject: string,
 ): unknown {
   if (isStandardSchema(validator)) {
-    const result = validator["~standard"].validate(options);
+    // A zod schema parses without compiling its fast path (one parse per policy does not repay it);
+    // any other Standard Schema through the standard interface.
+    const zodLike = validator as { safeParse?: (value: unknown, context: object) => unknown };
+    const result =
+      typeof zodLike.safeParse === "function" && validator["~standard"].vendor === "zod"
+        ? fromZodResult(zodLike.safeParse(options, { jitless: true }))
+        : validator["~standard"].validate(options);
     if (result instanceof Promise) {
       throw new TypeError(`${subject}: parseOptions needs a synchronous schema (this one validates asynchronously)`);
     }
@@ -43,4 +49,10 @@ export function parseOptions(
       Array.isArray(issues) ? issues : [{ path: [], message: error instanceof Error ? error.message : String(error) }],
     );
   }
+}
+
+/** A zod `safeParse` result in the Standard Schema result shape. */
+function fromZodResult(result: unknown): StandardSchemaV1.Result<unknown> {
+  const parsed = result as { success: boolean; data?: unknown; error?: { issues: StandardSchemaV1.Issue[] } };
+  return parsed.success ? { value: parsed.data } : { issues: parsed.error?.issues ?? [] };
 }
