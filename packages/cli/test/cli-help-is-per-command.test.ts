@@ -1,17 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { expect, test } from "vitest";
-import { main } from "../src/main.js";
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { runCli as run } from "./fixtures/run-cli.js";
 
 test.each([
   ["ls", "modelpool ls [--registry <path>] [--json]"],

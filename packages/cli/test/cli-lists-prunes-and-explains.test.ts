@@ -11,22 +11,11 @@ import {
   snapshotTree,
   unblockFifoAfter,
 } from "../../core/test/fixtures/registry-files.js";
-import { main } from "../src/main.js";
+import { runCli as run } from "./fixtures/run-cli.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 /** Bytes, inode, mode and times: what any write, rename, chmod or replacement would change. */
 async function fileState(path: string) {

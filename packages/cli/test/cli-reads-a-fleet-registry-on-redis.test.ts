@@ -3,22 +3,7 @@ import { processIdentityOf } from "@modelpool/core";
 import { parseRegistryUrl, RedisRegistry } from "@modelpool/registry-redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { redisServerMissing, TestRedisServer } from "../../test-utils/src/redis-server.js";
-import { main } from "../src/main.js";
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    argv,
-    (text) => {
-      out += text;
-    },
-    (text) => {
-      err += text;
-    },
-  );
-  return { code, out, err };
-}
+import { runCli as run } from "./fixtures/run-cli.js";
 
 const missing = redisServerMissing();
 

@@ -8,24 +8,9 @@ import {
   testPool,
 } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { main } from "../src/main.js";
+import { runCli as run } from "./fixtures/run-cli.js";
 
 const REQUEST_WORKER = new URL("../../core/test/fixtures/request-worker.ts", import.meta.url);
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(
-    argv,
-    (text) => {
-      out += text;
-    },
-    (text) => {
-      err += text;
-    },
-  );
-  return { code, out, err };
-}
 
 test("plain prune signals nothing; prune --stop stops a worker whose owner exited and that nobody holds, says why, and leaves a held one alone", {
   timeout: 60_000,

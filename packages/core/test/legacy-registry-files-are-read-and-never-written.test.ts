@@ -5,7 +5,7 @@ import { DeviceRegistry, type PoolWarning, type WorkerBackend, WorkerPool, type 
 import { SameModelTestPolicy, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import fc from "fast-check";
 import { expect, test, vi } from "vitest";
-import { main } from "../../cli/src/main.js";
+import { runCli as run } from "../../cli/test/fixtures/run-cli.js";
 import { makeFifo, record, unblockFifoAfter } from "./fixtures/registry-files.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
@@ -22,17 +22,6 @@ async function fileState(path: string) {
     ctimeMs: stats.ctimeMs,
     siblings: (await readdir(join(path, ".."))).sort(),
   };
-}
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 /** A modelpool 0.1 (version 2) single file holding these worker entries and a session. */

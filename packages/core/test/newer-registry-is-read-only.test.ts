@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DeviceRegistry, type PoolWarning, RegistryVersionError } from "@modelpool/core";
 import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { main } from "../../cli/src/main.js";
+import { runCli } from "../../cli/test/fixtures/run-cli.js";
 import { record, recordFile, snapshotTree } from "./fixtures/registry-files.js";
 
 /** A registry a modelpool of format version 4 wrote: its marker says so, its records carry a field we do not know. */
@@ -87,14 +87,3 @@ test("a pool warns REGISTRY_READ_ONLY over a newer registry, still reuses what i
   expect(JSON.parse(cli.err).error).toMatchObject({ code: "REGISTRY_TOO_NEW" });
   expect(snapshotTree(path)).toEqual(before);
 });
-
-async function runCli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (t) => out.push(t),
-    (t) => err.push(t),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
