@@ -13,19 +13,25 @@ export {
   type WorkerBackend,
 } from "./backend/worker-backend.js";
 export * from "./errors/index.js";
+export { isPolicyTimeoutError, PolicyTimeoutError } from "./errors/PolicyTimeoutError.js";
 export {
   type CandidateSource,
   CanReuseStage,
   type ConsideredCandidate,
   type Decision,
+  DecisionCode,
   type DecisionOutcome,
   initialVerdict,
+  type JudgedVerdict,
   type PoolHooks,
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
+export type { WorkerLease } from "./pool/leases.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
+  MAX_TIMER_MS,
+  type PluginHost,
   type PoolPlugin,
   type SupersededAction,
   SupersededActionSchema,
@@ -37,10 +43,11 @@ export {
   composeVerdict,
   noFingerprintVerdict,
   parseOptions,
+  tapReuseOverride,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
-export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
+export { WorkerPool } from "./pool/WorkerPool.js";
 export { localHostId } from "./process/host-id.js";
 export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordLiveness } from "./process/record-liveness.js";
@@ -81,7 +88,7 @@ export {
   type SpawnClaim,
   SpawnClaimSchema,
 } from "./schema/spawn-claim.js";
-export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
+export { type ReuseVerdict, ReuseVerdictSchema, VerdictCode, VerdictCodeSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,
   LeaseHolderSchema,

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CapacityError } from "../errors/CapacityError.js";
 import { checkOwner, staleReason } from "../registry/stale-record.js";
@@ -22,9 +23,6 @@ export interface LifecycleHost {
   warn(warning: PoolWarning): void;
 }
 
-/** The pool itself judges liveness and probes; a denial signed by anyone else is a policy's: the model changed. */
-const POOL_SIGNATURES = new Set(["modelpool"]);
-
 /**
  * Everything about a worker's life after its spawn: superseded workers kept, stopped or drained; idle
  * workers stopped after their TTL; room made at capacity by stopping the least recently used idle worker.
@@ -32,15 +30,24 @@ const POOL_SIGNATURES = new Set(["modelpool"]);
 export class WorkerLifecycle {
   readonly #host: LifecycleHost;
   readonly #options: ResolvedWorkerPoolOptions;
-  readonly #backendName: string;
   #timer: NodeJS.Timeout | undefined;
   #reserved = 0;
   #sweeping: Promise<void> | undefined;
 
-  constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions, backendName: string) {
+  constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions) {
     this.#host = host;
     this.#options = options;
-    this.#backendName = backendName;
+  }
+
+  /**
+   * Whether a worker is past its idle TTL with no live lease on it: the next sweep stops it, so it must
+   * not be leased now (the lease would be on a worker about to be killed).
+   */
+  idleExpired(record: WorkerRecord): boolean {
+    const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
+    if (ttl === undefined) return false;
+    const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
+    return leases === 0 && Date.now() - idleSince >= ttl;
   }
 
   /** Starts the sweep timer if there may be anything to sweep; unref'd, it never keeps the process alive. */
@@ -65,13 +72,8 @@ export class WorkerLifecycle {
     const option = this.#options.onSuperseded;
     const action: SupersededAction = typeof option === "function" ? option(workerId) : option;
     if (action === "keep") return;
-    const superseded = considered.filter(
-      ({ verdict }) =>
-        !verdict.reuse &&
-        verdict.by !== undefined &&
-        !POOL_SIGNATURES.has(verdict.by) &&
-        verdict.by !== this.#backendName,
-    );
+    // Read from the verdict, not guessed from who denied: only a policy saying the model changed supersedes.
+    const superseded = considered.filter(({ verdict }) => !verdict.reuse && verdict.supersedes === true);
     for (const { candidate } of superseded) {
       if (action === "stop") {
         await this.#host.stopWorker(candidate, "superseded");
@@ -134,7 +136,7 @@ export class WorkerLifecycle {
    * capacity, or waiting (bounded) for one to become idle. Call the returned function once the spawn settles.
    */
   async reserve(signal: AbortSignal): Promise<() => void> {
-    const started = Date.now();
+    const started = performance.now();
     for (;;) {
       signal.throwIfAborted();
       const full = await this.#full();
@@ -151,7 +153,7 @@ export class WorkerLifecycle {
         await this.#host.stopWorker(victim, "capacity");
         continue;
       }
-      const waited = Date.now() - started;
+      const waited = Math.round(performance.now() - started);
       if (waited >= this.#options.capacityTimeoutMs) throw new CapacityError(full.scope, full.limit, waited);
       await this.#roomOrTimeout(signal, Math.min(50, this.#options.capacityTimeoutMs - waited));
     }

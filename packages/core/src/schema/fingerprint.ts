@@ -12,7 +12,9 @@ export const ModelFingerprintSchema = z.object({
     .string()
     .min(1, "resolvedModel must be a non-empty model id")
     .max(1024)
-    .regex(/\S/, "resolvedModel must not be blank"),
+    .regex(/\S/, "resolvedModel must not be blank")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "resolvedModel must not contain control characters"),
   modelPolicy: ModelPolicySchema.default("dynamic"),
   attributes: z.record(z.string().max(256), FingerprintAttributeValueSchema).optional(),
 });

@@ -9,12 +9,12 @@ export const WorkerIdSchema = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, "workerId must not contain control characters");
 
 /** What a caller asks `getOrSpawn` / `explain` for. */
-export const WorkerRequestSchema = z.object({
+export const WorkerRequestSchema = z.strictObject({
   workerId: WorkerIdSchema,
   fingerprint: ModelFingerprintSchema,
   forceNew: z.boolean().default(false),
   /** Stop the worker once unused this long (recorded with it when spawned; overrides the pool's idleTtlMs). */
-  idleTtlMs: z.number().int().positive().optional(),
+  idleTtlMs: z.number().int().positive().max(2_147_483_647).optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;

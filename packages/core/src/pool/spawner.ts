@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { type SpawnedWorker, SpawnedWorkerSchema, type WorkerBackend } from "../backend/worker-backend.js";
+import { ModelpoolError } from "../errors/ModelpoolError.js";
+import { SpawnError } from "../errors/SpawnError.js";
+import { processIdentityOf } from "../process/process-identity.js";
+import { terminateRecordedProcess } from "../process/terminate.js";
+import { FINGERPRINT_SCHEME } from "../schema/fingerprint-scheme.js";
+import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
+import type { ResolvedWorkerRequest } from "../schema/request.js";
+import type { SpawnClaim } from "../schema/spawn-claim.js";
+import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { abortable } from "./abortable.js";
+import type { HealthProber } from "./health-prober.js";
+import type { PoolStats } from "./pool-stats.js";
+import type { RegistryAccess } from "./registry-access.js";
+import { keepClaimAlive } from "./spawn-claim.js";
+
+/** What the spawner needs of its pool. */
+export type SpawnerDependencies = {
+  readonly backend: WorkerBackend;
+  readonly registry: RegistryAccess;
+  readonly self: ProcessIdentity;
+  readonly own: Map<string, WorkerRecord>;
+  readonly prober: HealthProber;
+  readonly stats: PoolStats;
+  /** Holds a place for one more worker (capacity); the returned function gives it back. */
+  readonly reserve: (signal: AbortSignal) => Promise<() => void>;
+  /** Called with each worker recorded, before anything else can see it (leases, idle sweep). */
+  readonly onRecorded: (record: WorkerRecord) => void;
+  readonly options: {
+    readonly spawnTimeoutMs: number;
+    readonly idleTtlMs?: number | undefined;
+    readonly failedSpawnBackoffMs: number;
+  };
+};
+
+/**
+ * Starts one worker: room at capacity, the backend's spawn bounded by `spawnTimeoutMs` and the caller's
+ * signal, its answer validated, the record written (before the spawn claim is released: waiters look for
+ * the worker before they look at the claim), and a failed start shared through the claim.
+ */
+export class Spawner {
+  readonly #deps: SpawnerDependencies;
+
+  constructor(deps: SpawnerDependencies) {
+    this.#deps = deps;
+  }
+
+  async spawnAndRecord(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    claim: SpawnClaim | undefined,
+  ): Promise<WorkerRecord> {
+    const { registry, stats, options } = this.#deps;
+    let spawned: SpawnedWorker;
+    let unreserve: (() => void) | undefined;
+    const startedAt = Date.now();
+    const started = performance.now();
+    const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
+    try {
+      unreserve = await this.#deps.reserve(signal);
+      spawned = await this.callBackendSpawn(request, signal);
+    } catch (error) {
+      unreserve?.();
+      held?.stop();
+      // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
+      if (held) await this.#releaseClaim(held.current(), error instanceof SpawnError ? error : undefined);
+      if (!signal.aborted) stats.recordSpawn(undefined);
+      throw error;
+    }
+    held?.stop();
+    stats.recordSpawn(performance.now() - started);
+    const idleTtlMs = request.idleTtlMs ?? options.idleTtlMs;
+    const identity = processIdentityOf(spawned.pid);
+    const record: WorkerRecord = {
+      kind: "worker",
+      id: randomUUID(),
+      workerId: request.workerId,
+      pid: spawned.pid,
+      ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
+      fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
+      status: "ready",
+      ...(spawned.url !== undefined ? { url: spawned.url } : {}),
+      ...(spawned.port !== undefined ? { port: spawned.port } : {}),
+      ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
+      backend: this.#deps.backend.name,
+      owner: this.#deps.self,
+      ...(registry.store ? { host: registry.store.hostId } : {}),
+      ...(idleTtlMs !== undefined ? { idleTtlMs } : {}),
+      startedAt,
+      updatedAt: Date.now(),
+    };
+    this.#deps.own.set(record.id, record);
+    this.#deps.onRecorded(record);
+    unreserve();
+    this.#deps.prober.remember(record.id, undefined);
+    // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
+    await registry.writeOrWarn(`record running worker ${record.id}`, (store) => store.put(record));
+    if (held) await this.#releaseClaim(held.current(), undefined);
+    return record;
+  }
+
+  async callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
+    const { backend, options } = this.#deps;
+    const timeout = AbortSignal.timeout(options.spawnTimeoutMs);
+    const bounded = AbortSignal.any([signal, timeout]);
+    const pending = backend.spawn(request, { signal: bounded });
+    let raw: unknown;
+    try {
+      raw = await abortable(pending, bounded);
+    } catch (error) {
+      if (bounded.aborted) this.#stopLateSpawn(pending);
+      if (signal.aborted) throw signal.reason;
+      if (timeout.aborted) {
+        throw new SpawnError(request.workerId, "timeout", `not ready within ${options.spawnTimeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      if (error instanceof ModelpoolError) throw error;
+      throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
+    const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
+    if (!parsed.success) {
+      throw new SpawnError(
+        request.workerId,
+        "invalid-result",
+        `backend ${backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** A backend that ignored the abort may still deliver a worker; nobody will use it, so it must not live on. */
+  #stopLateSpawn(pending: Promise<SpawnedWorker>): void {
+    pending.then(
+      async (late) => {
+        const parsed = SpawnedWorkerSchema.safeParse(late, PARSE_CONTEXT);
+        if (!parsed.success) return;
+        const identity = processIdentityOf(parsed.data.pid);
+        await terminateRecordedProcess({ pid: parsed.data.pid, pidStart: identity.start, startedAt: Date.now() });
+        this.#deps.registry.warn({
+          code: "LATE_SPAWN_STOPPED",
+          message: `stopped worker pid ${parsed.data.pid}, which became ready after its spawn was abandoned`,
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  /** Gives the spawn claim up; after a failure, waiters share it for a short back-off instead of each retrying. */
+  async #releaseClaim(claim: SpawnClaim, error: unknown): Promise<void> {
+    const failure =
+      error === undefined
+        ? undefined
+        : {
+            message: error instanceof Error ? error.message : String(error),
+            backoffMs: this.#deps.options.failedSpawnBackoffMs,
+          };
+    await this.#deps.registry.writeOrWarn(`release spawn claim ${claim.key}`, (store) =>
+      store.releaseClaim(claim, failure ? { failure } : {}),
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import type { WorkerBackend } from "../backend/worker-backend.js";
+import { terminateRecordedProcess } from "../process/terminate.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
+import type { HealthProber } from "./health-prober.js";
+import type { Leases } from "./leases.js";
+import type { PoolStats, StopCause } from "./pool-stats.js";
+import type { RegistryAccess } from "./registry-access.js";
+
+/** Ends workers and forgets them: the backend's stop (or a signal to the recorded process only), then the registry. */
+export class WorkerStopper {
+  readonly #backend: WorkerBackend;
+  readonly #own: Map<string, WorkerRecord>;
+  readonly #prober: HealthProber;
+  readonly #leases: Leases;
+  readonly #stats: PoolStats;
+  readonly #registry: RegistryAccess;
+
+  constructor(deps: {
+    backend: WorkerBackend;
+    own: Map<string, WorkerRecord>;
+    prober: HealthProber;
+    leases: Leases;
+    stats: PoolStats;
+    registry: RegistryAccess;
+  }) {
+    this.#backend = deps.backend;
+    this.#own = deps.own;
+    this.#prober = deps.prober;
+    this.#leases = deps.leases;
+    this.#stats = deps.stats;
+    this.#registry = deps.registry;
+  }
+
+  /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
+  async stop(record: WorkerRecord, cause: StopCause): Promise<void> {
+    this.forget(record);
+    if (this.#backend.stop) await this.#backend.stop(record);
+    else await terminateRecordedProcess(record);
+    this.#stats.recordStop(cause);
+    await this.removeFromRegistry(record);
+  }
+
+  async markDraining(record: WorkerRecord): Promise<void> {
+    const own = this.#own.get(record.id);
+    if (own) this.#own.set(record.id, { ...own, draining: true });
+    await this.#registry.writeOrWarn(`mark worker ${record.id} draining`, (store) =>
+      store.update(record, (current) => ({ ...current, draining: true, updatedAt: Date.now() })),
+    );
+  }
+
+  /** Drops everything this pool keeps about a worker. */
+  forget(record: WorkerRecord): void {
+    this.#own.delete(record.id);
+    this.#prober.forget(record.id);
+    this.#leases.forget(record.id);
+  }
+
+  async removeFromRegistry(record: WorkerRecord): Promise<void> {
+    await this.#registry.writeOrWarn(`remove worker ${record.id} from the registry`, (store) => store.remove(record));
+  }
+}
