@@ -45,7 +45,9 @@ export class ReuseJudge {
     if (!frozen) {
       // An AbortSignal cannot be cloned (nor should it be: a tap may listen to it); the rest is copied.
       const { signal, ...data } = request;
-      frozen = deepFreeze({ ...structuredClone(data), ...(signal ? { signal } : {}) });
+      // The signal is shared, not frozen: freezing it would break its own abort().
+      const copy = deepFreeze(structuredClone(data));
+      frozen = signal ? Object.freeze({ ...copy, signal }) : copy;
       this.#frozenRequests.set(request, frozen);
     }
     return frozen;
