@@ -9,6 +9,19 @@ import type { LeaseBook } from "./lease-book.js";
 import type { ResolvedWorkerPoolOptions, SupersededAction } from "./options.js";
 import type { StopCause } from "./pool-stats.js";
 
+type Full = { scope: "pool" | "device"; limit: number; workers: WorkerRecord[] };
+
+/** Places taken by spawns under way in this process, all pools together (the device limit is per device). */
+let reservedInThisProcess = 0;
+let capacityTurn: Promise<unknown> = Promise.resolve();
+
+/** Runs `check` after every earlier one of this process has finished. */
+function serialized<T>(check: () => Promise<T>): Promise<T> {
+  const run = capacityTurn.then(check, check);
+  capacityTurn = run.catch(() => undefined);
+  return run;
+}
+
 /** What the lifecycle needs of its pool. */
 export interface LifecycleHost {
   readonly registry: RegistryStore | undefined;
@@ -139,12 +152,23 @@ export class WorkerLifecycle {
     const started = performance.now();
     for (;;) {
       signal.throwIfAborted();
-      const full = await this.#full();
+      // One check-and-take at a time in this process (all its pools): the device count read from the
+      // registry and the reservations taken on it must not interleave.
+      const full = await serialized(async () => {
+        const found = (await this.#full()) ?? this.#poolFull();
+        if (!found) {
+          this.#reserved++;
+          reservedInThisProcess++;
+        }
+        return found;
+      });
       if (!full) {
-        this.#reserved++;
         let released = false;
         return () => {
-          if (!released) this.#reserved--;
+          if (!released) {
+            this.#reserved--;
+            reservedInThisProcess--;
+          }
           released = true;
         };
       }
@@ -159,18 +183,26 @@ export class WorkerLifecycle {
     }
   }
 
-  async #full(): Promise<{ scope: "pool" | "device"; limit: number; workers: WorkerRecord[] } | undefined> {
+  /** The pool's own limit, checked synchronously so a reservation can follow it with nothing in between. */
+  #poolFull(): Full | undefined {
     const own = [...this.#host.ownWorkers()];
     const poolLimit = this.#options.maxWorkers;
     // Spawns in flight hold reservations, so they count exactly once.
     if (poolLimit !== undefined && own.length + this.#reserved >= poolLimit) {
       return { scope: "pool", limit: poolLimit, workers: own };
     }
+    return undefined;
+  }
+
+  async #full(): Promise<Full | undefined> {
+    const poolFull = this.#poolFull();
+    if (poolFull) return poolFull;
+    const own = [...this.#host.ownWorkers()];
     const deviceLimit = this.#options.maxWorkersPerDevice;
     if (deviceLimit !== undefined && this.#host.registry) {
       const now = Date.now();
       const self = this.#host.self;
-      // This process's own spawn claims are counted by its reservations (`#reserved`), not twice.
+      // This process's own spawn claims are counted by its reservations (all its pools'), not twice.
       const ours = (record: WorkerRecord) =>
         record.status === "starting" && record.owner?.pid === self.pid && record.owner.start === self.start;
       const hostId = this.#host.registry.hostId;
@@ -179,7 +211,7 @@ export class WorkerLifecycle {
       );
       const ownIds = new Set(own.map((record) => record.id));
       const unrecorded = own.filter((record) => !live.some((r) => r.id === record.id)).length;
-      if (live.length + unrecorded + this.#reserved >= deviceLimit) {
+      if (live.length + unrecorded + reservedInThisProcess >= deviceLimit) {
         const workers = [...own, ...live.filter((record) => !ownIds.has(record.id) && record.status !== "starting")];
         return { scope: "device", limit: deviceLimit, workers };
       }

@@ -113,6 +113,7 @@ export class WorkerPool implements AsyncDisposable {
       reserve: (signal) => this.#lifecycle.reserve(signal),
       onRecorded: (record) => {
         if (record.idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
+        return this.#leases.holdNew(record.id, record);
       },
       options: this.#options,
     });

@@ -56,6 +56,19 @@ export class Leases {
     return { worker, decision, release, [Symbol.asyncDispose]: release };
   }
 
+  /**
+   * Holds a worker just recorded until whoever spawned it has leased it: counted as leased from the
+   * moment it exists, so no concurrent request sees it idle and evicts or sweeps it first. Let go on
+   * the next turn of the event loop, after the spawner's own lease (taken in the same turn).
+   */
+  holdNew(id: string, ref: RecordRef): () => void {
+    this.book.acquire(id);
+    this.#refs.set(id, ref);
+    return () => {
+      if (this.book.release(id)) void this.flush();
+    };
+  }
+
   forget(id: string): void {
     this.book.forget(id);
     this.#refs.delete(id);

@@ -15,6 +15,8 @@ export class ReuseJudge {
   readonly #policyTimeoutMs: number;
   /** One frozen copy per request, shared by every candidate it is judged against. */
   readonly #frozenRequests = new WeakMap<ResolvedWorkerRequest, ResolvedWorkerRequest>();
+  /** Records are replaced, never changed in place, so one frozen copy per record object serves every judgement. */
+  readonly #frozenRecords = new WeakMap<WorkerRecord, WorkerRecord>();
 
   constructor(hooks: PoolHooks, policyTimeoutMs: number) {
     this.#hooks = hooks;
@@ -33,11 +35,20 @@ export class ReuseJudge {
     if (!this.#hooks.canReuse.isUsed()) return normalize(start);
     const context: ReuseContext = Object.freeze({
       request: this.#frozen(request),
-      candidate: frozenCopy(candidate),
+      candidate: this.#frozenRecord(candidate),
       source,
     });
     startRun(start, context, { signal, timeoutMs: this.#policyTimeoutMs });
     return normalize(await this.#hooks.canReuse.promise(start, context));
+  }
+
+  #frozenRecord(record: WorkerRecord): WorkerRecord {
+    let frozen = this.#frozenRecords.get(record);
+    if (!frozen) {
+      frozen = frozenCopy(record);
+      this.#frozenRecords.set(record, frozen);
+    }
+    return frozen;
   }
 
   #frozen(request: ResolvedWorkerRequest): ResolvedWorkerRequest {

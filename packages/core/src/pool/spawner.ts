@@ -26,8 +26,11 @@ export type SpawnerDependencies = {
   readonly stats: PoolStats;
   /** Holds a place for one more worker (capacity); the returned function gives it back. */
   readonly reserve: (signal: AbortSignal) => Promise<() => void>;
-  /** Called with each worker recorded, before anything else can see it (leases, idle sweep). */
-  readonly onRecorded: (record: WorkerRecord) => void;
+  /**
+   * Called with each worker as soon as it is recorded in memory, before anything else can see it; returns
+   * what to call once its spawner has leased it (until then it counts as leased, never idle).
+   */
+  readonly onRecorded: (record: WorkerRecord) => () => void;
   readonly options: {
     readonly spawnTimeoutMs: number;
     readonly idleTtlMs?: number | undefined;
@@ -93,12 +96,14 @@ export class Spawner {
       updatedAt: Date.now(),
     };
     this.#deps.own.set(record.id, record);
-    this.#deps.onRecorded(record);
+    const unhold = this.#deps.onRecorded(record);
     unreserve();
     this.#deps.prober.remember(record.id, undefined);
     // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
     await registry.writeOrWarn(`record running worker ${record.id}`, (store) => store.put(record));
     if (held) await this.#releaseClaim(held.current(), undefined);
+    // The request that spawned leases it in this same turn (microtasks only between here and its lease).
+    setImmediate(unhold);
     return record;
   }
 
