@@ -5,6 +5,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { measureContention, measureSpawnStorm } from "./concurrency.js";
 import { measureDecisions, measureMemoryHit } from "./lookup.js";
+import { measureMixedStorm } from "./mixed-storm.js";
 import { measureOpencode } from "./opencode.js";
 import { measureFirstDecision, measureImports } from "./startup.js";
 import { formatDuration as d, ratio } from "./stats.js";
@@ -90,6 +91,19 @@ try {
       `| ${row.mode === "naive" ? "baseline" : "modelpool"} | ${row.spawns} | ${row.distinctWorkers} | ${d(row.allReadyMs)} |`,
     );
   }
+  say();
+
+  say(`## 4b. Mixed storm: 12 OS processes, three models, forceNew, releases, stops and \`modelpool prune\``);
+  say();
+  const mixed = await measureMixedStorm(dir);
+  say(
+    `| processes | leases | forced | workers stopped | failed requests | prunes | wrong-model leases | leases on dead workers | orphan processes | duplicate records | wall time |`,
+  );
+  say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  say(
+    `| ${mixed.processes} | ${mixed.leases} | ${mixed.forced} | ${mixed.stops} | ${mixed.failures} | ${mixed.prunes} | ${mixed.wrongModel} | ${mixed.deadWorker} | ${mixed.orphans} | ${mixed.duplicateRecords} | ${d(mixed.wallMs)} |`,
+  );
+  if (mixed.errors.length > 0) say(`\nFirst failures: ${mixed.errors.map((e) => `\`${e}\``).join("; ")}`);
   say();
 
   say(`## 5. Reuse versus cold spawn of a real \`opencode serve\``);

@@ -115,6 +115,7 @@ export class WorkerPool implements AsyncDisposable {
         if (record.idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
         return this.#leases.holdNew(record.id, record);
       },
+      firstHolder: () => this.#leases.firstHolder(),
       options: this.#options,
     });
     this.#spawns = new SpawnCoordinator(spawner, this.#access, this.#self, own);

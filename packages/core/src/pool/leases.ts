@@ -1,5 +1,5 @@
 import type { RecordRef } from "../registry/store/RegistryStore.js";
-import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
 import type { LeaseBook } from "./lease-book.js";
 import type { RegistryAccess } from "./registry-access.js";
@@ -62,10 +62,23 @@ export class Leases {
    * the next turn of the event loop, after the spawner's own lease (taken in the same turn).
    */
   holdNew(id: string, ref: RecordRef): () => void {
-    this.book.acquire(id);
+    this.book.pin(id);
     this.#refs.set(id, ref);
     return () => {
-      if (this.book.release(id)) void this.flush();
+      this.book.unpin(id);
+      if (this.book.hasDirty()) void this.flush();
+    };
+  }
+
+  /** This process's holder entry for a worker it is about to record: other processes see it held from its first write. */
+  firstHolder(): LeaseHolder {
+    const self = this.#self;
+    return {
+      pid: self.pid,
+      ...(self.start ? { start: self.start } : {}),
+      pool: "process",
+      leases: 1,
+      lastUsedAt: Date.now(),
     };
   }
 

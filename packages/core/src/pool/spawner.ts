@@ -9,7 +9,7 @@ import { FINGERPRINT_SCHEME } from "../schema/fingerprint-scheme.js";
 import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import type { SpawnClaim } from "../schema/spawn-claim.js";
-import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { abortable } from "./abortable.js";
 import type { HealthProber } from "./health-prober.js";
 import type { PoolStats } from "./pool-stats.js";
@@ -31,6 +31,8 @@ export type SpawnerDependencies = {
    * what to call once its spawner has leased it (until then it counts as leased, never idle).
    */
   readonly onRecorded: (record: WorkerRecord) => () => void;
+  /** The holder entry the record is first written with: it is leased (by its spawner) before anyone can see it. */
+  readonly firstHolder: () => LeaseHolder;
   readonly options: {
     readonly spawnTimeoutMs: number;
     readonly idleTtlMs?: number | undefined;
@@ -92,6 +94,7 @@ export class Spawner {
       owner: this.#deps.self,
       ...(registry.store ? { host: registry.store.hostId } : {}),
       ...(idleTtlMs !== undefined ? { idleTtlMs } : {}),
+      ...(registry.store ? { holders: [this.#deps.firstHolder()] } : {}),
       startedAt,
       updatedAt: Date.now(),
     };
