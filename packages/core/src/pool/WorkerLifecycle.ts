@@ -29,8 +29,11 @@ export interface LifecycleHost {
   readonly leases: LeaseBook;
   /** Workers this pool spawned and has not stopped. */
   ownWorkers(): Iterable<WorkerRecord>;
-  /** Stops a worker (this pool's or another process's; never a pid that is not the recorded process). */
-  stopWorker(record: WorkerRecord, cause: StopCause): Promise<void>;
+  /**
+   * Stops a worker (this pool's or another process's; never a pid that is not the recorded process)
+   * unless a live process holds a lease on it by then; resolves to whether it stopped it.
+   */
+  stopWorker(record: WorkerRecord, cause: StopCause): Promise<boolean>;
   /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
   markDraining(record: WorkerRecord): Promise<void>;
   warn(warning: PoolWarning): void;
@@ -89,7 +92,8 @@ export class WorkerLifecycle {
     const superseded = considered.filter(({ verdict }) => !verdict.reuse && verdict.supersedes === true);
     for (const { candidate } of superseded) {
       if (action === "stop") {
-        await this.#host.stopWorker(candidate, "superseded");
+        // Held by a live process after all: it drains instead, and stops once released.
+        if (!(await this.#host.stopWorker(candidate, "superseded"))) await this.#host.markDraining(candidate);
       } else {
         await this.#host.markDraining(candidate);
         this.ensureSweeping();

@@ -1,5 +1,6 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
@@ -25,6 +26,9 @@ import { WorkerLifecycle } from "./WorkerLifecycle.js";
 import { WorkerStopper } from "./worker-stopper.js";
 
 export type { WorkerLease } from "./leases.js";
+
+/** How many times a decision is made when its worker is taken away between the gate and the lease. */
+const MAX_ATTEMPTS = 3;
 
 /** `seen`: ids of every worker judged, so a spawn can tell workers that became ready meanwhile. */
 type Evaluation = { considered: GateEntry[]; chosen: GateEntry | undefined; seen: Set<string> };
@@ -90,7 +94,12 @@ export class WorkerPool implements AsyncDisposable {
         self: this.#self,
         leases: this.#leases.book,
         ownWorkers: () => own.values(),
-        stopWorker: (record, cause) => this.#stopper.stop(record, cause),
+        stopWorker: (record, cause) =>
+          this.#stopper.stopIfUnleased(
+            record,
+            cause,
+            (current) => this.#leases.book.usage(current, this.#self).leases > 0,
+          ),
         markDraining: (record) => this.#stopper.markDraining(record),
         warn,
       },
@@ -157,13 +166,25 @@ export class WorkerPool implements AsyncDisposable {
     signal.throwIfAborted();
     if (request.forceNew) {
       const worker = await this.#spawns.spawnAlone(request, epoch);
-      return this.#hand(worker, forcedDecision(request.workerId, worker), signal);
+      return this.#handOrFail(worker, forcedDecision(request.workerId, worker), signal);
     }
-    const { considered, chosen, seen } = await this.#evaluate(request, signal, false);
-    if (chosen)
-      return this.#hand(chosen.candidate, reusedDecision(request.workerId, chosen, considered, false), signal);
-    const spawned = await this.#spawnOrJoin(request, seen, considered, signal, epoch);
-    return this.#hand(spawned.worker, spawnedDecision(request.workerId, considered, spawned), signal);
+    // A worker another process stops or drains between the gate and the lease is refused by the lease's
+    // own atomic write; the decision is then made again, without it.
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      const { considered, chosen, seen } = await this.#evaluate(request, signal, false);
+      if (chosen) {
+        const decision = reusedDecision(request.workerId, chosen, considered, false);
+        const lease = await this.#hand(chosen.candidate, decision, signal, chosen.source === "registry");
+        if (lease) return lease;
+        continue;
+      }
+      const spawned = await this.#spawnOrJoin(request, seen, considered, signal, epoch);
+      const decision = spawnedDecision(request.workerId, considered, spawned);
+      const lease = await this.#hand(spawned.worker, decision, signal, spawned.shared);
+      if (lease) return lease;
+    }
+    const worker = await this.#spawns.spawnAlone(request, epoch);
+    return this.#handOrFail(worker, spawnedDecision(request.workerId, [], { worker, shared: false }), signal);
   }
 
   /** The decision `getOrSpawn` would make, as a dry run: probes, but spawns and changes nothing. */
@@ -253,10 +274,31 @@ export class WorkerPool implements AsyncDisposable {
     return { worker: await this.#spawns.spawnAlone(request, epoch), shared: false };
   }
 
-  /** Leases the worker and reports the decision, unless the request was aborted or stopAll() came first. */
-  async #hand(worker: WorkerRecord, decision: Decision, signal: AbortSignal): Promise<WorkerLease> {
+  /** `#hand` for a worker this request spawned itself: one taken away before its lease is a failed spawn. */
+  async #handOrFail(worker: WorkerRecord, decision: Decision, signal: AbortSignal): Promise<WorkerLease> {
+    const lease = await this.#hand(worker, decision, signal, false);
+    if (lease) return lease;
+    throw new SpawnError(
+      decision.workerId,
+      "backend-error",
+      `worker ${worker.id} was stopped before it could be leased`,
+    );
+  }
+
+  /**
+   * Leases the worker and reports the decision, unless the request was aborted or stopAll() came first;
+   * undefined when the worker was stopped, forgotten or marked draining since the gate admitted it.
+   */
+  async #hand(
+    worker: WorkerRecord,
+    decision: Decision,
+    signal: AbortSignal,
+    fromRegistry: boolean,
+  ): Promise<WorkerLease | undefined> {
     signal.throwIfAborted();
-    const lease = await this.#leases.lease(worker, decision);
+    if (!fromRegistry && worker.owner?.pid === this.#self.pid && !this.#own.has(worker.id)) return undefined;
+    const lease = await this.#leases.lease(worker, decision, fromRegistry);
+    if (!lease) return undefined;
     if (signal.aborted) {
       await lease.release();
       signal.throwIfAborted();

@@ -88,6 +88,11 @@ export class LeaseBook {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The registry has just been told this worker's state: nothing left to flush for it. */
+  clean(id: string): void {
+    this.#dirty.delete(id);
+  }
+
   hasDirty(): boolean {
     return this.#dirty.size > 0;
   }

@@ -40,11 +40,21 @@ export class Leases {
     this.#onIdle = onIdle;
   }
 
-  /** Takes a lease on `worker`; resolves once other processes can see it (a memory operation without a registry). */
-  async lease(worker: WorkerRecord, decision: Decision): Promise<WorkerLease> {
+  /**
+   * Takes a lease on `worker`; resolves once other processes can see it (a memory operation without a
+   * registry), or to undefined when the registry says the worker was stopped or marked draining meanwhile
+   * (the holder entry and that change are one atomic update each: exactly one of them wins).
+   * `mustBeRecorded`: a worker known only from the registry is refused once its record is gone.
+   */
+  async lease(worker: WorkerRecord, decision: Decision, mustBeRecorded: boolean): Promise<WorkerLease | undefined> {
+    const first = this.book.count(worker.id) === 0;
     this.book.acquire(worker.id);
-    this.#refs.set(worker.id, { workerId: worker.workerId, id: worker.id });
-    if (this.book.hasDirty() && this.#registry.store) await this.flush();
+    const ref = { workerId: worker.workerId, id: worker.id };
+    this.#refs.set(worker.id, ref);
+    if (first && this.#registry.store && !(await this.#recordFirstLease(ref, mustBeRecorded))) {
+      this.book.release(worker.id);
+      return undefined;
+    }
     let released = false;
     const release = async () => {
       if (released) return;
@@ -80,6 +90,41 @@ export class Leases {
       leases: 1,
       lastUsedAt: Date.now(),
     };
+  }
+
+  /** Writes this process's holder entry, only onto a worker that is still usable; false when it is not. */
+  async #recordFirstLease(ref: RecordRef, mustBeRecorded: boolean): Promise<boolean> {
+    const usable = (record: WorkerRecord) =>
+      (record.status === "ready" || record.status === "busy") && !record.draining;
+    let written: { after: WorkerRecord | undefined } | undefined;
+    try {
+      written = await this.#registry.write(async (store) => ({
+        after: await store.update(ref, (current) =>
+          usable(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,
+        ),
+      }));
+    } catch (error) {
+      // The worker was judged usable a moment ago; a registry that cannot take the lease costs visibility, not the lease.
+      this.#registry.warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `could not record a lease on ${ref.id}: ${String(error)}`,
+        error,
+      });
+      return true;
+    }
+    if (written === undefined) return true; // a registry this version only reads: nothing can be written there
+    const { after } = written;
+    if (after === undefined) return !mustBeRecorded || (await this.#stillListed(ref, usable));
+    this.book.clean(ref.id);
+    return usable(after);
+  }
+
+  /** A record `update` cannot reach may still be listed: a legacy source the store reads but never writes. */
+  async #stillListed(ref: RecordRef, usable: (record: WorkerRecord) => boolean): Promise<boolean> {
+    const store = this.#registry.store;
+    if (!store) return false;
+    const found = (await store.lookup(ref.workerId)).records.find((record) => record.id === ref.id);
+    return found !== undefined && usable(found);
   }
 
   forget(id: string): void {

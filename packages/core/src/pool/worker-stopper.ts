@@ -31,6 +31,42 @@ export class WorkerStopper {
     this.#registry = deps.registry;
   }
 
+  /**
+   * Stops a worker unless a live process holds a lease on it: the registry record is switched to
+   * `stopped` in one atomic update that checks its holders, so a lease written at the same moment either
+   * lands first (and the worker is kept) or finds it stopped (and is refused). Resolves to whether it stopped it.
+   */
+  async stopIfUnleased(
+    record: WorkerRecord,
+    cause: StopCause,
+    leased: (current: WorkerRecord) => boolean,
+  ): Promise<boolean> {
+    if (this.#registry.store) {
+      let after: WorkerRecord | undefined;
+      try {
+        after = await this.#registry.write((store) =>
+          store.update(record, (current) =>
+            leased(current) || current.status === "stopped"
+              ? undefined
+              : { ...current, status: "stopped", updatedAt: Date.now() },
+          ),
+        );
+      } catch (error) {
+        this.#registry.warn({
+          code: "REGISTRY_WRITE_FAILED",
+          message: `could not mark worker ${record.id} stopped: ${String(error)}`,
+          error,
+        });
+        return false;
+      }
+      if (after && after.status !== "stopped") return false;
+    } else if (leased(record)) {
+      return false;
+    }
+    await this.stop(record, cause);
+    return true;
+  }
+
   /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
   async stop(record: WorkerRecord, cause: StopCause): Promise<void> {
     this.forget(record);
