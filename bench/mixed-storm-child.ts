@@ -36,8 +36,14 @@ for (let step = 0; step < Number(stepsText); step++) {
       counts.leases++;
       if (forceNew) counts.forced++;
       const live = readLiveProcess(lease.worker.pid);
-      if (!live.running || live.zombie) counts.deadWorker++;
-      else if ((await liveModel(lease)) !== model) counts.wrongModel++;
+      if (!live.running || live.zombie) {
+        counts.deadWorker++;
+        if (counts.errors.length < 5) {
+          counts.errors.push(
+            `dead at lease: ${lease.decision.code}, owner ${lease.worker.owner?.pid === process.pid ? "self" : "other"}`,
+          );
+        }
+      } else if ((await liveModel(lease)) !== model) counts.wrongModel++;
       held.push(lease);
     } else if (roll < 0.9) {
       await held.splice(Math.floor(random() * held.length), 1)[0]?.release();

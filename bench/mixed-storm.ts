@@ -17,6 +17,8 @@ export type MixedStormRow = {
   deadWorker: number;
   orphans: number;
   duplicateRecords: number;
+  /** Recorded workers still running after every process ended (drained ones nobody swept yet); stopped after counting. */
+  leftRunning: number;
   wallMs: number;
   errors: string[];
 };
@@ -34,6 +36,16 @@ const MODEL_SERVER = "model-server.mjs";
  */
 export async function measureMixedStorm(dir: string): Promise<MixedStormRow> {
   const path = join(dir, "mixed-storm-registry");
+  // Created before the storm: 12 processes creating one registry directory at once is another race
+  // (the directory's first write), not what this section measures.
+  const registry = new DeviceRegistry({ path, legacySources: false });
+  const claim = await registry.acquireClaim({
+    key: "create",
+    workerId: "storm",
+    owner: { pid: process.pid, host: registry.hostId },
+    ttlMs: 1_000,
+  });
+  if (claim.acquired) await registry.releaseClaim(claim.claim);
   const before = new Set(await modelServerPids());
   let prunes = 0;
   let storming = true;
@@ -69,6 +81,11 @@ export async function measureMixedStorm(dir: string): Promise<MixedStormRow> {
   const recordedPids = new Set(records.map((record) => record.pid));
   const orphans = (await modelServerPids()).filter((pid) => !before.has(pid) && !recordedPids.has(pid));
   await stopPids(orphans);
+  const leftRunning = records.filter((record) => {
+    const live = readLiveProcess(record.pid);
+    return live.running && !live.zombie;
+  });
+  await stopPids(leftRunning.map((record) => record.pid));
   const sum = (key: "leases" | "forced" | "stops" | "failures" | "wrongModel" | "deadWorker") =>
     results.reduce((total, result) => total + result[key], 0);
   return {
@@ -82,6 +99,7 @@ export async function measureMixedStorm(dir: string): Promise<MixedStormRow> {
     deadWorker: sum("deadWorker"),
     orphans: orphans.length,
     duplicateRecords: records.length - recordedPids.size,
+    leftRunning: leftRunning.length,
     wallMs,
     errors: results.flatMap((result) => result.errors).slice(0, 5),
   };

@@ -97,11 +97,11 @@ try {
   say();
   const mixed = await measureMixedStorm(dir);
   say(
-    `| processes | leases | forced | workers stopped | failed requests | prunes | wrong-model leases | leases on dead workers | orphan processes | duplicate records | wall time |`,
+    `| processes | leases | forced | workers stopped | failed requests | prunes | wrong-model leases | leases on dead workers | orphan processes | duplicate records | left running | wall time |`,
   );
-  say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
   say(
-    `| ${mixed.processes} | ${mixed.leases} | ${mixed.forced} | ${mixed.stops} | ${mixed.failures} | ${mixed.prunes} | ${mixed.wrongModel} | ${mixed.deadWorker} | ${mixed.orphans} | ${mixed.duplicateRecords} | ${d(mixed.wallMs)} |`,
+    `| ${mixed.processes} | ${mixed.leases} | ${mixed.forced} | ${mixed.stops} | ${mixed.failures} | ${mixed.prunes} | ${mixed.wrongModel} | ${mixed.deadWorker} | ${mixed.orphans} | ${mixed.duplicateRecords} | ${mixed.leftRunning} | ${d(mixed.wallMs)} |`,
   );
   if (mixed.errors.length > 0) say(`\nFirst failures: ${mixed.errors.map((e) => `\`${e}\``).join("; ")}`);
   say();

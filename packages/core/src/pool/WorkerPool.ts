@@ -12,7 +12,7 @@ import { findCandidates } from "./candidates.js";
 import { forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
 import { HealthProber } from "./health-prober.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
-import { LeaseBook } from "./lease-book.js";
+import { LeaseBook, liveHolders } from "./lease-book.js";
 import { type GateEntry, LeaseGate } from "./lease-gate.js";
 import { Leases, type WorkerLease } from "./leases.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
@@ -74,9 +74,10 @@ export class WorkerPool implements AsyncDisposable {
     const warn = (warning: PoolWarning) => this.#warn(warning);
     this.#access = new RegistryAccess(this.registry, this.#options.onRegistryUnavailable, warn);
     this.#prober = new HealthProber(backend, this.#options);
-    this.#leases = new Leases(new LeaseBook(), this.#access, this.#self, async () => {
-      // The last lease may be what a draining or idle worker was waiting for.
-      if (this.#lifecycle.active) await this.#lifecycle.sweep();
+    this.#leases = new Leases(new LeaseBook(), this.#access, this.#self, async (id) => {
+      // The last lease may be what a draining or idle worker was waiting for; another process's worker
+      // may have been marked draining while this one held it, and this process is the one to stop it then.
+      if (this.#lifecycle.active || !this.#own.has(id)) await this.#lifecycle.sweep();
     });
     const own = this.#own;
     const stats = this.#stats;
@@ -206,7 +207,7 @@ export class WorkerPool implements AsyncDisposable {
   /** Stops the workers with this workerId that this pool spawned, and removes them from the registry. */
   async stop(workerId: string): Promise<WorkerRecord[]> {
     const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
-    await Promise.all(targets.map((record) => this.#stopper.stop(record, "manual")));
+    await Promise.all(targets.map((record) => this.#stopOwn(record)));
     return targets;
   }
 
@@ -220,7 +221,7 @@ export class WorkerPool implements AsyncDisposable {
     epoch.abort(new Error("WorkerPool.stopAll() was called"));
     await this.#spawns.settled();
     const targets = [...this.#own.values()];
-    await Promise.all(targets.map((record) => this.#stopper.stop(record, "manual")));
+    await Promise.all(targets.map((record) => this.#stopOwn(record)));
     this.#lifecycle.close();
     await this.settled();
     return targets;
@@ -309,6 +310,20 @@ export class WorkerPool implements AsyncDisposable {
       this.#inBackground(this.#lifecycle.supersede(decision.workerId, decision.considered));
     }
     return lease;
+  }
+
+  /**
+   * Stops a worker of this pool, unless another live process holds a lease on it: that one is marked
+   * draining, and whichever process releases it last (or sweeps after this one is gone) stops it.
+   */
+  async #stopOwn(record: WorkerRecord): Promise<void> {
+    const heldElsewhere = (current: WorkerRecord) =>
+      liveHolders(current).some(
+        (holder) => holder.leases > 0 && (holder.pid !== this.#self.pid || holder.start !== this.#self.start),
+      );
+    if (await this.#stopper.stopIfUnleased(record, "manual", heldElsewhere)) return;
+    await this.#stopper.markDraining(record);
+    this.#stopper.forget(record);
   }
 
   #forgetDead(record: WorkerRecord): void {
