@@ -2,6 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/core", "packages/policy-exact", "packages/policy-family", "examples"],
+    projects: [
+      "packages/core",
+      "packages/policy-exact",
+      "packages/policy-family",
+      "packages/backend-opencode",
+      "packages/cli",
+      "examples",
+    ],
   },
 });

@@ -8,6 +8,8 @@ export const workspaceAliases = {
   "@modelpool/core": source("./packages/core/src/index.ts"),
   "@modelpool/policy-exact": source("./packages/policy-exact/src/index.ts"),
   "@modelpool/policy-family": source("./packages/policy-family/src/index.ts"),
+  "@modelpool/backend-opencode": source("./packages/backend-opencode/src/index.ts"),
+  "@modelpool/cli": source("./packages/cli/src/index.ts"),
 };
 
 /** One package's test project: real child processes and files, so timeouts leave slow CI machines room. */
@@ -17,6 +19,8 @@ export function packageProject(name: string, extra: { typecheck?: boolean } = {}
     test: {
       name,
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      // End-to-end suites drive real third-party servers: they run in `npm run test:e2e` only.
+      exclude: ["**/*.e2e.test.ts", "**/node_modules/**"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
       ...(extra.typecheck

@@ -25,7 +25,7 @@ export type MixedStormRow = {
 
 const PROCESSES = 12;
 const STEPS = 12;
-const CLI = fileURLToPath(new URL("../packages/core/bin/modelpool.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../packages/cli/bin/modelpool.js", import.meta.url));
 const MODEL_SERVER = "model-server.mjs";
 
 /**

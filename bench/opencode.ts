@@ -1,8 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { DeviceRegistry, opencodeBackend, WorkerPool } from "@modelpool/core";
+import { opencodeBackend } from "@modelpool/backend-opencode";
+import { DeviceRegistry, WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
-import { opencodeCommand } from "../examples/opencode/opencode-command.js";
+import { opencodeCommand } from "../packages/backend-opencode/test/fixtures/opencode-command.js";
 import { summarize } from "./stats.js";
 
 export type OpencodeRow = {

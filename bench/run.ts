@@ -1,8 +1,10 @@
 // npm run bench: modelpool side by side with a faithful copy of the seed orchestrator's registry code, in
-// one run. `npm run bench -- --write` also writes the results to bench/results.md.
+// one run. Prints the results; `npm run bench -- --write` also writes them to bench/results.md (a tracked
+// file, so a run someone makes to try things out never changes the working tree).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { measureContention, measureSpawnStorm } from "./concurrency.js";
 import { measureDecisions, measureMemoryHit } from "./lookup.js";
 import { measureMixedStorm } from "./mixed-storm.js";
@@ -10,7 +12,7 @@ import { measureOpencode } from "./opencode.js";
 import { measureFirstDecision, measureImports } from "./startup.js";
 import { formatDuration as d, ratio } from "./stats.js";
 
-const write = process.argv.includes("--write");
+const { values: flags } = parseArgs({ options: { write: { type: "boolean", default: false } } });
 const dir = await mkdtemp(join(tmpdir(), "modelpool-bench-"));
 const lines: string[] = [];
 const say = (line = "") => {
@@ -121,4 +123,9 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-if (write) await writeFile(new URL("./results.md", import.meta.url), `${lines.join("\n")}\n`);
+if (flags.write) {
+  await writeFile(new URL("./results.md", import.meta.url), `${lines.join("\n")}\n`);
+  console.log(`\nwritten to bench/results.md`);
+} else {
+  console.log(`\n(not written: npm run bench -- --write updates bench/results.md)`);
+}

@@ -1,9 +1,17 @@
-// npm start: real worker processes, the default device registry, and every kind of decision.
+// npm start: real worker processes, a real registry, and every kind of decision.
+//   npm start -- --registry /tmp/demo-registry.json    (default: $MODELPOOL_REGISTRY, else your default registry)
+import { parseArgs } from "node:util";
 import { type Decision, defaultRegistryPath, WorkerPool, type WorkerRequest } from "@modelpool/core";
 import { FamilyPolicy } from "@modelpool/policy-family";
 import { modelServerBackend } from "./worker/backend.js";
 
-const registry = process.env.MODELPOOL_REGISTRY ?? defaultRegistryPath();
+const { values: flags } = parseArgs({ options: { registry: { type: "string" } } });
+const registry = flags.registry ?? defaultRegistryPath();
+const registrySource = flags.registry
+  ? "given with --registry"
+  : process.env.MODELPOOL_REGISTRY
+    ? "from $MODELPOOL_REGISTRY"
+    : "your default registry: other modelpool processes on this machine see these workers; --registry <path> picks another";
 const pool = new WorkerPool({ backend: modelServerBackend(), registry, plugins: [new FamilyPolicy()] });
 
 const steps: Array<[string, WorkerRequest]> = [
@@ -15,7 +23,7 @@ const steps: Array<[string, WorkerRequest]> = [
   ["coder, older same family", { workerId: "coder", fingerprint: { resolvedModel: "anthropic/claude-sonnet-4-1" } }],
 ];
 
-console.log(`modelpool demo — registry: ${registry}\n`);
+console.log(`modelpool demo — registry: ${registry}\n  (${registrySource})\n`);
 const rows: string[][] = [];
 try {
   for (const [label, request] of steps) {
@@ -35,6 +43,9 @@ try {
 } finally {
   const stopped = await pool.stopAll();
   console.log(`\nstopped the ${stopped.length} workers this demo started`);
+  console.log(`\nWhat the registry holds, from any terminal (workers of running pools, with liveness and leases):`);
+  console.log(`  npx modelpool ls --registry ${registry}`);
+  console.log(`  npx modelpool explain docs openai/gpt-5-mini --policy family --registry ${registry}`);
 }
 
 function why(decision: Decision): string {
@@ -43,10 +54,14 @@ function why(decision: Decision): string {
   return denied.length ? `not reused: ${denied.map((c) => c.verdict.reason).join("; ")}` : decision.reason;
 }
 
+/** Columns padded to their widest cell; the last one ("why") is never cut, however long. */
 function printTable(header: string[], body: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => Math.min(row[i]?.length ?? 0, 90))));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
   const line = (row: string[]) =>
-    row.map((cell, i) => (cell.length > 90 ? `${cell.slice(0, 87)}...` : cell).padEnd(widths[i] ?? 0)).join(" | ");
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join(" | ")
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
   for (const row of body) console.log(line(row));

@@ -7,7 +7,7 @@ const example = (name: string) => new URL(`../${name}`, import.meta.url);
 test("the demo shows a reuse, a denied reuse with its reason, a forceNew and a family reuse, then stops its workers", async () => {
   const registry = join(await tempDir(), "registry.json");
 
-  const { stdout } = await runNodeScript(example("demo.ts"), [], { MODELPOOL_REGISTRY: registry });
+  const { stdout } = await runNodeScript(example("demo.ts"), ["--registry", registry]);
 
   const outcomes = stdout
     .split("\n")
@@ -17,6 +17,26 @@ test("the demo shows a reuse, a denied reuse with its reason, a forceNew and a f
   expect(outcomes).toEqual(["spawned", "reused", "spawned", "forced", "spawned", "reused"]);
   expect(stdout).toContain("not reused: family differs: running gpt-mini, requested gpt-nano");
   expect(stdout).toContain("stopped the 4 workers this demo started");
+  expect(stdout).toContain(`registry: ${registry}\n  (given with --registry)`);
+  expect(stdout).toContain(`npx modelpool ls --registry ${registry}`);
+});
+
+test("the demo says when it uses the registry from the environment, and never cuts a reason short", async () => {
+  const registry = join(await tempDir(), "registry.json");
+
+  const { stdout } = await runNodeScript(example("demo.ts"), [], { MODELPOOL_REGISTRY: registry });
+
+  expect(stdout).toContain(`registry: ${registry}\n  (from $MODELPOOL_REGISTRY)`);
+  const reasons = stdout
+    .split("\n")
+    .filter((line) => line.includes(" | "))
+    .slice(1)
+    .map((line) => line.split(" | ")[5]);
+  expect(reasons.every((reason) => reason !== undefined && reason.length > 0 && !reason.endsWith("..."))).toBe(true);
+  // Over 90 characters: the demo used to cut this one off.
+  expect(stdout).toMatch(
+    /reused memory worker \S+ \(pid \d+\): same family claude-sonnet: running 4\.5\.0 satisfies \^4\.1\.0$/m,
+  );
 });
 
 test("the custom policy example composes with FamilyPolicy", async () => {

@@ -1,13 +1,15 @@
-export {
-  type OpencodeBackendOptions,
-  OpencodeBackendOptionsSchema,
-  opencodeBackend,
-} from "./backend/opencode-backend.js";
+/**
+ * The pool, its hooks, the registry, the process backend and the typed errors of modelpool.
+ *
+ * @packageDocumentation
+ * @module @modelpool/core
+ */
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,
   type ProbeResult,
   ProbeResultSchema,
+  type SpawnContext,
   type SpawnedWorker,
   SpawnedWorkerSchema,
   type WorkerBackend,
@@ -27,6 +29,8 @@ export {
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
+export { isWorkerPool } from "./pool/is-worker-pool.js";
+export { leaseUsage } from "./pool/lease-book.js";
 export type { WorkerLease } from "./pool/leases.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
@@ -42,17 +46,29 @@ export {
   assertWorkerPool,
   composeVerdict,
   noFingerprintVerdict,
-  parseOptions,
   tapReuseOverride,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
 export { WorkerPool } from "./pool/WorkerPool.js";
 export { localHostId } from "./process/host-id.js";
-export { type LiveProcess, processIdentityOf, readLiveProcess } from "./process/process-identity.js";
+export { type LiveProcess, processIdentityOf, readExecutable, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordLiveness } from "./process/record-liveness.js";
-export { checkRecordedProcess, LEGACY_START_WINDOW_MS, type RecordedProcessCheck } from "./process/recorded-process.js";
-export { terminateRecordedProcess } from "./process/terminate.js";
+export { identityToRecord, type RecordedIdentity } from "./process/recorded-identity.js";
+export {
+  checkRecordedProcess,
+  LEGACY_START_WINDOW_MS,
+  type RecordedProcess,
+  type RecordedProcessCheck,
+} from "./process/recorded-process.js";
+export { type SignalResult, signalRecordedWorker } from "./process/signal-gate.js";
+export {
+  type TerminateOutcome,
+  type TerminateReport,
+  type TerminateResult,
+  terminateRecordedProcess,
+} from "./process/terminate.js";
+export { verifySpawnedProcess } from "./process/verify-spawned.js";
 export { DeviceRegistry, type DeviceRegistryOptions } from "./registry/DeviceRegistry.js";
 export { defaultLegacySources, defaultRegistryPath } from "./registry/default-path.js";
 export { REGISTRY_DIRECTORY_VERSION } from "./registry/device/registry-root.js";
@@ -79,6 +95,7 @@ export {
   ModelPolicySchema,
 } from "./schema/fingerprint.js";
 export { FINGERPRINT_SCHEME, readRecordedFingerprint } from "./schema/fingerprint-scheme.js";
+export { type OptionsValidator, parseOptions } from "./schema/parse-options.js";
 export { type ResolvedWorkerRequest, type WorkerRequest, WorkerRequestSchema } from "./schema/request.js";
 export {
   type ClaimFailure,
@@ -88,6 +105,7 @@ export {
   type SpawnClaim,
   SpawnClaimSchema,
 } from "./schema/spawn-claim.js";
+export { isStandardSchema, type StandardSchemaV1 } from "./schema/standard-schema.js";
 export { type ReuseVerdict, ReuseVerdictSchema, VerdictCode, VerdictCodeSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,

@@ -141,3 +141,25 @@ test("the pool warns once about unreadable records, spawns and reuses normally, 
   for (const [file, bytes] of files) expect(await readFile(file, "utf8")).toBe(bytes);
   expect((await new DeviceRegistry({ path }).lookup("docs")).unreadable).toHaveLength(files.size);
 });
+
+test("a pool serving several workerIds warns once about the same unreadable record, however its requests alternate", {
+  timeout: 60_000,
+}, async () => {
+  const path = await tempRegistryPath();
+  await new DeviceRegistry({ path }).put(record({ id: "dead", workerId: "docs" }));
+  await writeFile(recordFile(path, "docs", "broken"), "{ not json", { mode: 0o600 });
+  const pool = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });
+  const warnings: PoolWarning[] = [];
+  pool.hooks.warning.tap("test", (warning) => {
+    warnings.push(warning);
+  });
+
+  for (let round = 0; round < 3; round++) {
+    for (const workerId of ["docs", "code"]) {
+      const lease = await pool.getOrSpawn({ workerId, fingerprint: { resolvedModel: "m" } });
+      await lease.release();
+    }
+  }
+
+  expect(warnings.filter((w) => w.code === "REGISTRY_ENTRIES_UNREADABLE")).toHaveLength(1);
+});

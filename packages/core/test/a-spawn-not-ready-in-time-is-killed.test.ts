@@ -1,5 +1,5 @@
-import { DeviceRegistry, SpawnError, WorkerPool } from "@modelpool/core";
-import { modelWorkerBackend, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { DeviceRegistry, WorkerPool } from "@modelpool/core";
+import { modelWorkerBackend, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
 const request = { workerId: "docs", fingerprint: { resolvedModel: "broken-model" } };

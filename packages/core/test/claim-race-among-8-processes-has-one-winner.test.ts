@@ -11,6 +11,16 @@ test("8 OS processes racing for the same claims at once: exactly one winner per 
   timeout: 120_000,
 }, async () => {
   const path = await tempRegistryPath();
+  // Made beforehand: this test is about the claims (creating a registry at once is another test's).
+  await new DeviceRegistry({ path }).put({
+    kind: "worker",
+    id: "made",
+    workerId: "made",
+    pid: 999_999,
+    status: "stopped",
+    startedAt: 1,
+    updatedAt: 1,
+  });
   const start = join(await tempDir(), "start");
   const racers = Array.from({ length: 8 }, () => {
     const child = startNodeScript(new URL("./fixtures/claim-race.ts", import.meta.url), [

@@ -205,3 +205,55 @@ test("a registry whose workers directory is a symlink is not a registry, and the
   expect(put).toBeInstanceOf(NotARegistryError);
   expect({ registry: snapshotTree(path), outside: snapshotTree(outside) }).toEqual(before);
 });
+
+test("writes never follow a symlinked workerId directory out of the registry", async () => {
+  const path = await tempRegistryPath();
+  const outside = await tempDir();
+  const registry = new DeviceRegistry({ path });
+  await registry.put(liveRecord({ id: "a", workerId: "docs" }));
+  await mkdir(join(outside, "linked"), { mode: 0o700 });
+  await writeFile(
+    join(outside, "linked", "outside.json"),
+    `${JSON.stringify(liveRecord({ id: "outside", workerId: "linked" }))}\n`,
+    { mode: 0o600 },
+  );
+  await symlink(join(outside, "linked"), workerDirectory(path, "linked"));
+  const before = snapshotTree(outside);
+
+  const put = await registry.put(liveRecord({ id: "new", workerId: "linked" })).catch((e: unknown) => e);
+  const updated = await registry
+    .update({ workerId: "linked", id: "outside" }, (current) => ({ ...current, updatedAt: 1 }))
+    .catch((e: unknown) => e);
+  const removed = await registry.remove({ workerId: "linked", id: "outside" }).catch((e: unknown) => e);
+
+  // Whatever each call answers (a typed error, undefined, false), nothing outside the registry was read or written:
+  // not created by put, not rewritten by update, not deleted by remove.
+  expect(snapshotTree(outside)).toEqual(before);
+  for (const answer of [put, updated, removed]) {
+    if (answer instanceof Error) expect(isModelpoolError(answer), String(answer)).toBe(true);
+  }
+  expect(updated).not.toMatchObject({ id: "outside" });
+  expect(removed).not.toBe(true);
+});
+
+test("spawn claims never follow a symlinked claim directory out of the registry", async () => {
+  const path = await tempRegistryPath();
+  const outside = await tempDir();
+  const registry = new DeviceRegistry({ path });
+  const owner = { pid: me.pid, ...(me.start ? { start: me.start } : {}), host: registry.hostId };
+  // Make the registry and learn the claim directory of key "k" (a hash), then replace it with a link out.
+  const first = await registry.acquireClaim({ key: "k", workerId: "docs", owner, ttlMs: 60_000 });
+  if (first.acquired) await registry.releaseClaim(first.claim);
+  const { readdir, rm } = await import("node:fs/promises");
+  const [hash] = await readdir(join(path, "claims"));
+  await rm(join(path, "claims", hash as string), { recursive: true });
+  await symlink(outside, join(path, "claims", hash as string));
+  const before = snapshotTree(outside);
+
+  const attempt = await registry
+    .acquireClaim({ key: "k", workerId: "docs", owner, ttlMs: 60_000 })
+    .catch((e: unknown) => e);
+
+  if (attempt instanceof Error) expect(isModelpoolError(attempt), String(attempt)).toBe(true);
+  expect(snapshotTree(outside)).toEqual(before);
+});

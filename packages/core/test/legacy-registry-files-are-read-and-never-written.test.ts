@@ -1,10 +1,11 @@
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeviceRegistry, type PoolWarning, type WorkerRecord } from "@modelpool/core";
+import { DeviceRegistry, type PoolWarning, type WorkerBackend, WorkerPool, type WorkerRecord } from "@modelpool/core";
 import { SameModelTestPolicy, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import fc from "fast-check";
 import { expect, test, vi } from "vitest";
-import { main } from "../src/cli/main.js";
+import { main } from "../../cli/src/main.js";
 import { makeFifo, record, unblockFifoAfter } from "./fixtures/registry-files.js";
 
 const V1_FIXTURE = fileURLToPath(new URL("fixtures/registry-v1.json", import.meta.url));
@@ -308,4 +309,89 @@ test("a legacy source that is a FIFO is reported at once, never opened the block
     unreadable: [{ location: legacy, reason: expect.stringMatching(/not a regular file/) }],
   });
   expect(await readdir(dir)).toEqual(["registry.json"]);
+});
+
+test("migrate never overwrites an unreadable record of the registry that has a legacy record's id", async () => {
+  const dir = await tempDir();
+  const v1 = join(dir, "orchestrator-device-registry.json");
+  await copyFile(V1_FIXTURE, v1);
+  const path = await tempRegistryPath();
+  const registry = new DeviceRegistry({ path, legacySources: [v1] });
+  await registry.migrateLegacy();
+  // The migrated copy of the docs worker gets damaged: it is kept as it is for a person to look at.
+  const [name] = await readdir(join(path, "workers", "docs"));
+  const file = join(path, "workers", "docs", name as string);
+  await writeFile(file, "{ damaged", { mode: 0o600 });
+  expect((await registry.lookup("docs")).unreadable).toEqual([{ location: file, reason: expect.any(String) }]);
+
+  const again = await registry.migrateLegacy();
+
+  expect(await readFile(file, "utf8")).toBe("{ damaged");
+  expect(again.copied.map((r) => r.id)).not.toContain(V1_DOCS_ID);
+});
+
+const NEVER_SPAWNS: WorkerBackend = { name: "never", spawn: () => Promise.reject(new Error("not in this test")) };
+
+test("after any sequence of registry, pool and CLI operations, the v1 and v2 files are byte-identical and untouched", {
+  timeout: 120_000,
+}, async () => {
+  const legacyDir = await tempDir();
+  const v1 = join(legacyDir, "orchestrator-device-registry.json");
+  const v2 = join(legacyDir, "registry.json");
+  await copyFile(V1_FIXTURE, v1);
+  await writeFile(v2, v2File([record({ id: "v2-a", workerId: "docs" }), record({ id: "v2-b", workerId: "code" })]), {
+    mode: 0o600,
+  });
+  const before = { v1: await fileState(v1), v2: await fileState(v2) };
+  const path = await tempRegistryPath();
+  const legacyRef = { workerId: "docs", id: V1_DOCS_ID };
+  let n = 0;
+  const operations: Record<string, (registry: DeviceRegistry) => Promise<unknown>> = {
+    lookup: (registry) => registry.lookup("docs"),
+    scan: (registry) => registry.scan(),
+    put: (registry) => registry.put(record({ id: `own-${n++}`, workerId: "docs" })),
+    "put over a legacy id": (registry) => registry.put(record({ id: "v2-a", workerId: "docs" })),
+    "update a legacy record": (registry) =>
+      registry.update(legacyRef, (current) => ({ ...current, updatedAt: current.updatedAt + 1 })),
+    "remove a legacy record": (registry) => registry.remove(legacyRef),
+    "remove by legacy id": (registry) => registry.remove("v2-b"),
+    prune: (registry) => registry.prune(),
+    migrate: (registry) => registry.migrateLegacy(),
+    claim: async (registry) => {
+      const attempt = await registry.acquireClaim({
+        key: "k",
+        workerId: "docs",
+        owner: { pid: process.pid, host: registry.hostId },
+        ttlMs: 1_000,
+      });
+      if (attempt.acquired) await registry.releaseClaim(attempt.claim);
+    },
+    explain: (registry) =>
+      new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins: [new SameModelTestPolicy()] }).explain({
+        workerId: "docs",
+        fingerprint: { resolvedModel: "openai/gpt-5-nano" },
+      }),
+    "getOrSpawn (refused)": async (registry) => {
+      const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins: [new SameModelTestPolicy()] });
+      pool.hooks.warning.tap("test", () => undefined);
+      await pool.getOrSpawn({ workerId: "code", fingerprint: { resolvedModel: "m" } }).catch(() => undefined);
+      await pool.stopAll();
+    },
+    "cli ls": () => run("ls", "--registry", path, "--from", v1, "--from", v2),
+    "cli prune": () => run("prune", "--registry", path, "--from", v1, "--from", v2),
+    "cli migrate": () => run("migrate", "--registry", path, "--from", v1, "--from", v2),
+    "cli explain": () => run("explain", "docs", "m", "--registry", path, "--from", v1, "--policy", "exact"),
+  };
+
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.constantFrom(...Object.keys(operations)), { minLength: 1, maxLength: 10 }),
+      async (names) => {
+        const registry = new DeviceRegistry({ path, legacySources: [v1, v2] });
+        for (const name of names) await (operations[name] as (registry: DeviceRegistry) => Promise<unknown>)(registry);
+        expect({ v1: await fileState(v1), v2: await fileState(v2) }).toEqual(before);
+      },
+    ),
+    { numRuns: 60 },
+  );
 });

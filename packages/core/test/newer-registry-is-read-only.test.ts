@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DeviceRegistry, type PoolWarning, RegistryVersionError } from "@modelpool/core";
 import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
-import { main } from "../src/cli/main.js";
+import { main } from "../../cli/src/main.js";
 import { record, recordFile, snapshotTree } from "./fixtures/registry-files.js";
 
 /** A registry a modelpool of format version 4 wrote: its marker says so, its records carry a field we do not know. */

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceRegistry, WorkerRecordSchema } from "@modelpool/core";
@@ -96,4 +97,22 @@ test(`${WRITERS} writers SIGKILLed at random points of their puts and updates, $
   }
   expect(killedMidRun).toBeGreaterThanOrEqual(ROUNDS * WRITERS - 1);
   expect(puts.size).toBeGreaterThan(ROUNDS * WRITERS);
+});
+
+test("prune clears temp files a killed writer left over a minute ago, and keeps a fresh one (a live writer's) and every record", async () => {
+  const path = await tempRegistryPath();
+  const registry = new DeviceRegistry({ path });
+  const live = await registry.put({ ...record({ id: "a", workerId: "docs" }), pid: process.pid });
+  const dir = join(path, "workers", "docs");
+  await writeFile(join(dir, ".tmp-abandoned"), '{"kind":"wor', { mode: 0o600 });
+  await writeFile(join(dir, ".tmp-fresh"), '{"kind":"wor', { mode: 0o600 });
+  const twoMinutesAgo = new Date(Date.now() - 120_000);
+  await utimes(join(dir, ".tmp-abandoned"), twoMinutesAgo, twoMinutesAgo);
+
+  const read = await registry.lookup("docs");
+  await registry.prune();
+
+  expect(read.unreadable).toEqual([]); // temp files are never taken for records, whole or not
+  expect(readdirSync(dir).sort()).toEqual([".tmp-fresh", "a.json"]);
+  expect((await registry.lookup("docs")).records.map((r) => r.id)).toEqual([live.id]);
 });

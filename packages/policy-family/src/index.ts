@@ -1,3 +1,9 @@
+/**
+ * A modelpool policy: reuse a worker of the same model family with a semver-compatible version.
+ *
+ * @packageDocumentation
+ * @module @modelpool/policy-family
+ */
 export { FamilyPolicy, type FamilyPolicyOptions, FamilyPolicyOptionsSchema } from "./FamilyPolicy.js";
 export {
   type FamilyCompatibility,

@@ -2,16 +2,21 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
-import { signalGroup, terminateRecordedProcess } from "../process/terminate.js";
+import { linuxNow } from "../process/linux-clock.js";
+import { identityToRecord } from "../process/recorded-identity.js";
+import { checkRecordedProcess, type RecordedProcess } from "../process/recorded-process.js";
+import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ModelFingerprint } from "../schema/fingerprint.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
+import { timeoutSignal } from "../timers/timeout-signal.js";
 import { waitForHttpOk, waitForLogLine } from "./readiness.js";
-import type { ProbeResult, SpawnedWorker, WorkerBackend } from "./worker-backend.js";
+import type { ProbeResult, SpawnContext, SpawnedWorker, WorkerBackend } from "./worker-backend.js";
 
 type PerRequest<T> = T | ((request: ResolvedWorkerRequest) => T);
 const perRequest = <T extends z.ZodType>(schema: T) =>
@@ -59,6 +64,8 @@ export const ProcessBackendOptionsSchema = z
 export type ProcessBackendOptions = z.input<typeof ProcessBackendOptionsSchema>;
 
 const OUTPUT_TAIL_BYTES = 4_096;
+/** After killing a failed spawn, how long to wait for Node to report the exit before answering anyway. */
+const EXIT_EVENT_WAIT_MS = 2_000;
 
 /**
  * A backend that runs a real child process per worker. The child gets its own process group and writes
@@ -77,12 +84,13 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
 
   async function spawnWorker(
     request: ResolvedWorkerRequest,
-    { signal }: { signal: AbortSignal },
+    { signal, onProcess }: SpawnContext,
   ): Promise<SpawnedWorker> {
     signal.throwIfAborted();
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
     const logPath = join(logDir, `${request.workerId.replace(/[^\w.-]/g, "_")}-${Date.now()}-${process.pid}.log`);
     const logFd = openSync(logPath, "a", 0o600);
+    const startedAt = Date.now();
     let child: ChildProcess;
     try {
       child = spawn(resolve(config.command, request), resolve(config.args, request), {
@@ -95,6 +103,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
           MODELPOOL_MODEL_POLICY: request.fingerprint.modelPolicy,
         },
         stdio: ["ignore", logFd, logFd],
+        // Its own session and process group: stopping the worker stops what it started, and it outlives us.
         detached: true,
       });
     } finally {
@@ -107,37 +116,65 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       throw new SpawnError(request.workerId, "backend-error", error.message, { cause: error });
     }
     child.unref();
-    let hasExited = false;
-    const exited = new Promise<never>((_, reject) =>
+    // Read before yielding to the event loop: until then the child cannot have been reaped, so `pid` is it.
+    // Without its executable: a command run through `env`, a shell's `exec` or `npx` replaces its program
+    // on the way, and an unreaped child's pid cannot be recycled anyway. The pool records the executable
+    // once the worker is ready.
+    const { pidExe: _launcher, ...identity } = identityToRecord(pid, { unreapedChild: true });
+    let worker: RecordedProcess = { pid, startedAt, ...identity };
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
       child.once("exit", (code, exitSignal) => {
-        hasExited = true;
-        reject(
-          new SpawnError(
-            request.workerId,
-            "exited",
-            `the worker exited (${exitSignal ?? `code ${code}`}) before it was ready`,
-            {
-              exitCode: code,
-              signal: exitSignal,
-              output: output(),
-            },
-          ),
-        );
+        // It was ours until it was reaped, just now; what it started by then is the worker's (see readWorkerSession).
+        // This tick included: a wrapper that forks its server and exits at once does both within one tick.
+        // Only a pid recycled to this very number within the same tick could pass for the worker's.
+        const now = linuxNow({ thisTickIncluded: true });
+        if (worker.pidSession && now !== undefined) worker = { ...worker, pidSession: { verifiedAt: now } };
+        done({ code, signal: exitSignal });
       }),
     );
-    exited.catch(() => undefined);
-    const wait = new AbortController();
-    const until = AbortSignal.any([signal, wait.signal, AbortSignal.timeout(config.timeoutMs)]);
+    let hasExited = false;
+    const exitedEarly = exit.then(({ code, signal: exitSignal }) => {
+      hasExited = true;
+      throw new SpawnError(
+        request.workerId,
+        "exited",
+        `the worker exited (${exitSignal ?? `code ${code}`}) before it was ready`,
+        {
+          exitCode: code,
+          signal: exitSignal,
+          output: output(),
+        },
+      );
+    });
+    exitedEarly.catch(() => undefined);
+    // Aborted once the spawn settles, however it settles: the readiness wait must not poll on after it.
+    const settled = new AbortController();
+    const deadline = timeoutSignal(config.timeoutMs, signal, settled.signal);
     try {
-      const where = await Promise.race([waitUntilReady(request, logPath, until), exited]);
+      onProcess?.({ pid });
+      const where = await Promise.race([waitUntilReady(request, logPath, deadline.signal), exitedEarly]);
+      // Ready, but its pid must still be the worker: a wrapper that exits as its server gets ready would
+      // leave a pid the pool refuses, and a server nobody could stop.
+      const leader = checkRecordedProcess(worker);
+      if (!leader.ok) {
+        throw new SpawnError(
+          request.workerId,
+          "exited",
+          `the worker's process exited as it became ready (${leader.reason})`,
+          {
+            output: output(),
+          },
+        );
+      }
       return { pid, ...where };
     } catch (error) {
-      signalGroup(pid, "SIGKILL");
-      // Reaped before we answer, so a failed spawn leaves no process behind, not even briefly.
-      if (!hasExited) await new Promise((done) => child.once("exit", done));
+      // Everything it started, then its exit: a failed spawn leaves no process behind. Bounded, because an
+      // exit event that never comes must not keep the spawn from settling.
+      await terminateRecordedProcess(worker, 0);
+      if (!hasExited) await Promise.race([exit, sleep(EXIT_EVENT_WAIT_MS, undefined, { signal: settled.signal })]);
       if (signal.aborted) throw signal.reason;
       if (error instanceof SpawnError) throw error;
-      if (until.aborted) {
+      if (deadline.timedOut) {
         throw new SpawnError(request.workerId, "timeout", `not ready within ${config.timeoutMs} ms`, {
           output: output(),
           cause: error,
@@ -145,7 +182,8 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       }
       throw new SpawnError(request.workerId, "backend-error", String(error), { output: output(), cause: error });
     } finally {
-      wait.abort();
+      settled.abort(new Error("the spawn has settled"));
+      deadline.clear();
     }
   }
 

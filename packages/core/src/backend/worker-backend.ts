@@ -1,24 +1,45 @@
 import { z } from "zod";
-import { ModelFingerprintSchema } from "../schema/fingerprint.js";
+import { type ModelFingerprint, ModelFingerprintSchema } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { PidSchema, type WorkerRecord } from "../schema/worker-record.js";
 
 /** What `spawn` resolves to once the worker is ready. Validated: a backend is third-party code. */
+export interface SpawnedWorker {
+  pid: number;
+  url?: string;
+  port?: number;
+  sessionId?: string;
+}
 export const SpawnedWorkerSchema = z.object({
   pid: PidSchema,
   url: z.string().max(2048).optional(),
   port: z.number().int().min(1).max(65535).optional(),
   sessionId: z.string().max(1024).optional(),
-});
-export type SpawnedWorker = z.infer<typeof SpawnedWorkerSchema>;
+}) satisfies z.ZodType<SpawnedWorker>;
 
 /** What `probe` resolves to. A live `fingerprint` beats the registry's. */
+export interface ProbeResult {
+  healthy: boolean;
+  fingerprint?: ModelFingerprint;
+  reason?: string;
+}
 export const ProbeResultSchema = z.object({
   healthy: z.boolean(),
   fingerprint: ModelFingerprintSchema.optional(),
   reason: z.string().optional(),
-});
-export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+}) satisfies z.ZodType<ProbeResult>;
+
+/** What `spawn` is given besides the request. */
+export type SpawnContext = {
+  /** Aborts when the spawn is abandoned (timeout, caller gave up, pool stopped): stop whatever was started. */
+  signal: AbortSignal;
+  /**
+   * Called by backends that support it as soon as the worker's process exists, before readiness is awaited,
+   * so the caller can record it (and stop it if the caller dies mid-spawn). May be called once at most;
+   * processBackend calls it. A backend that does not call it is still a backend.
+   */
+  onProcess?: (child: { pid: number }) => void;
+};
 
 /**
  * How workers are started, checked and stopped. Any object of this shape is a backend.
@@ -26,7 +47,7 @@ export type ProbeResult = z.infer<typeof ProbeResultSchema>;
  */
 export interface WorkerBackend {
   readonly name: string;
-  spawn(request: ResolvedWorkerRequest, context: { signal: AbortSignal }): Promise<SpawnedWorker>;
+  spawn(request: ResolvedWorkerRequest, context: SpawnContext): Promise<SpawnedWorker>;
   probe?(record: WorkerRecord, context: { signal: AbortSignal }): Promise<ProbeResult>;
   stop?(record: WorkerRecord): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /** At `maxWorkers` (of the pool or of the device) with every worker leased, and no room came in time. */
 export class CapacityError extends ModelpoolError {
@@ -19,5 +19,5 @@ export class CapacityError extends ModelpoolError {
 }
 
 export function isCapacityError(value: unknown): value is CapacityError {
-  return value instanceof CapacityError;
+  return hasModelpoolCode(value, "CAPACITY_EXHAUSTED");
 }

@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /**
  * The registry file could not be read as a registry. Its bytes were moved aside, untouched, to
@@ -20,5 +20,5 @@ export class CorruptRegistryError extends ModelpoolError {
 }
 
 export function isCorruptRegistryError(value: unknown): value is CorruptRegistryError {
-  return value instanceof CorruptRegistryError;
+  return hasModelpoolCode(value, "REGISTRY_CORRUPT");
 }

@@ -1,6 +1,6 @@
-import type { z } from "zod";
 import { describeIssues, firstIssuePath } from "./describe-issues.js";
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
+import { toValidationIssues, type ValidationIssue, type ValidationIssueLike } from "./validation-issue.js";
 
 /** Options given to a constructor or factory (`WorkerPool`, `DeviceRegistry`, `processBackend`, a policy) are wrong. */
 export class InvalidOptionsError extends ModelpoolError {
@@ -8,17 +8,18 @@ export class InvalidOptionsError extends ModelpoolError {
   /** What was being configured, e.g. `WorkerPool` or `processBackend`. */
   readonly subject: string;
   readonly field: string;
-  readonly issues: readonly z.core.$ZodIssue[];
+  /** Every problem found, as plain data (not the validator's own issue objects). */
+  readonly issues: readonly ValidationIssue[];
 
-  constructor(subject: string, issues: readonly z.core.$ZodIssue[]) {
+  constructor(subject: string, issues: readonly ValidationIssueLike[]) {
     const field = firstIssuePath(issues);
     super("INVALID_OPTIONS", `invalid ${subject} options: ${describeIssues(issues)}`);
     this.subject = subject;
     this.field = field;
-    this.issues = issues;
+    this.issues = toValidationIssues(issues);
   }
 }
 
 export function isInvalidOptionsError(value: unknown): value is InvalidOptionsError {
-  return value instanceof InvalidOptionsError;
+  return hasModelpoolCode(value, "INVALID_OPTIONS");
 }

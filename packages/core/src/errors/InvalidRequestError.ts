@@ -1,22 +1,23 @@
-import type { z } from "zod";
 import { describeIssues, firstIssuePath } from "./describe-issues.js";
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
+import { toValidationIssues, type ValidationIssue, type ValidationIssueLike } from "./validation-issue.js";
 
 /** A `getOrSpawn`/`explain` request that does not match `WorkerRequestSchema`. Nothing was spawned. */
 export class InvalidRequestError extends ModelpoolError {
   override name = "InvalidRequestError" as const;
   /** Dotted path of the first offending field, e.g. `fingerprint.resolvedModel`. */
   readonly field: string;
-  readonly issues: readonly z.core.$ZodIssue[];
+  /** Every problem found, as plain data (not the validator's own issue objects). */
+  readonly issues: readonly ValidationIssue[];
 
-  constructor(issues: readonly z.core.$ZodIssue[]) {
+  constructor(issues: readonly ValidationIssueLike[]) {
     const field = firstIssuePath(issues);
     super("INVALID_REQUEST", `invalid worker request: ${describeIssues(issues)}`);
     this.field = field;
-    this.issues = issues;
+    this.issues = toValidationIssues(issues);
   }
 }
 
 export function isInvalidRequestError(value: unknown): value is InvalidRequestError {
-  return value instanceof InvalidRequestError;
+  return hasModelpoolCode(value, "INVALID_REQUEST");
 }

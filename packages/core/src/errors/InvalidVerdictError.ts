@@ -1,6 +1,6 @@
-import type { z } from "zod";
 import { describeIssues } from "./describe-issues.js";
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
+import { toValidationIssues, type ValidationIssue, type ValidationIssueLike } from "./validation-issue.js";
 
 /**
  * A `canReuse` tap returned something that is not a verdict. A broken policy is a programming error:
@@ -10,18 +10,19 @@ export class InvalidVerdictError extends ModelpoolError {
   override name = "InvalidVerdictError" as const;
   /** Names of the taps registered on `canReuse` when the bad verdict came out of the waterfall. */
   readonly taps: readonly string[];
-  readonly issues: readonly z.core.$ZodIssue[];
+  /** Every problem found, as plain data (not the validator's own issue objects). */
+  readonly issues: readonly ValidationIssue[];
 
-  constructor(taps: readonly string[], issues: readonly z.core.$ZodIssue[]) {
+  constructor(taps: readonly string[], issues: readonly ValidationIssueLike[]) {
     super(
       "INVALID_VERDICT",
       `a canReuse tap (one of: ${taps.join(", ") || "none"}) returned an invalid verdict: ${describeIssues(issues)}`,
     );
     this.taps = taps;
-    this.issues = issues;
+    this.issues = toValidationIssues(issues);
   }
 }
 
 export function isInvalidVerdictError(value: unknown): value is InvalidVerdictError {
-  return value instanceof InvalidVerdictError;
+  return hasModelpoolCode(value, "INVALID_VERDICT");
 }

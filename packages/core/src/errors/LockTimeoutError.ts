@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /** The registry lock could not be taken (or was lost) in time; nothing was written. */
 export class LockTimeoutError extends ModelpoolError {
@@ -14,5 +14,5 @@ export class LockTimeoutError extends ModelpoolError {
 }
 
 export function isLockTimeoutError(value: unknown): value is LockTimeoutError {
-  return value instanceof LockTimeoutError;
+  return hasModelpoolCode(value, "LOCK_TIMEOUT");
 }

@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /** A plugin's `apply` was handed something that is not a WorkerPool (a common slip: `apply(pool.hooks)`). */
 export class NotAPoolError extends ModelpoolError {
@@ -14,5 +14,5 @@ export class NotAPoolError extends ModelpoolError {
 }
 
 export function isNotAPoolError(value: unknown): value is NotAPoolError {
-  return value instanceof NotAPoolError;
+  return hasModelpoolCode(value, "NOT_A_POOL");
 }

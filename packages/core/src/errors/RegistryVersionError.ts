@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /** The registry was written by a newer modelpool. It stays readable where possible, but this version never writes it. */
 export class RegistryVersionError extends ModelpoolError {
@@ -19,5 +19,5 @@ export class RegistryVersionError extends ModelpoolError {
 }
 
 export function isRegistryVersionError(value: unknown): value is RegistryVersionError {
-  return value instanceof RegistryVersionError;
+  return hasModelpoolCode(value, "REGISTRY_TOO_NEW");
 }

@@ -1,6 +1,7 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
-export type SpawnFailure = "exited" | "timeout" | "backend-error" | "invalid-result";
+/** `not-running`: the backend answered with a pid that is not alive (or, on Linux, whose start time cannot be read). */
+export type SpawnFailure = "exited" | "timeout" | "backend-error" | "invalid-result" | "not-running";
 
 /** A worker could not be started. Whatever was started has been stopped; the spawn claim is released. */
 export class SpawnError extends ModelpoolError {
@@ -28,5 +29,5 @@ export class SpawnError extends ModelpoolError {
 }
 
 export function isSpawnError(value: unknown): value is SpawnError {
-  return value instanceof SpawnError;
+  return hasModelpoolCode(value, "SPAWN_FAILED");
 }

@@ -1,4 +1,4 @@
-import { ModelpoolError } from "./ModelpoolError.js";
+import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
 /**
  * The registry (or its directory) could be changed by another user, who could then point this
@@ -22,5 +22,5 @@ export class UnsafeRegistryPermissionsError extends ModelpoolError {
 }
 
 export function isUnsafeRegistryPermissionsError(value: unknown): value is UnsafeRegistryPermissionsError {
-  return value instanceof UnsafeRegistryPermissionsError;
+  return hasModelpoolCode(value, "REGISTRY_UNSAFE_PERMISSIONS");
 }

@@ -4,10 +4,11 @@ export { InvalidOptionsError, isInvalidOptionsError } from "./InvalidOptionsErro
 export { InvalidRequestError, isInvalidRequestError } from "./InvalidRequestError.js";
 export { InvalidVerdictError, isInvalidVerdictError } from "./InvalidVerdictError.js";
 export { isLockTimeoutError, LockTimeoutError } from "./LockTimeoutError.js";
-export { isModelpoolError, ModelpoolError, type ModelpoolErrorCode } from "./ModelpoolError.js";
+export { hasModelpoolCode, isModelpoolError, ModelpoolError, type ModelpoolErrorCode } from "./ModelpoolError.js";
 export { isNotAPoolError, NotAPoolError } from "./NotAPoolError.js";
 export { isNotARegistryError, NotARegistryError } from "./NotARegistryError.js";
 export { isRegistryUnavailableError, RegistryUnavailableError } from "./RegistryUnavailableError.js";
 export { isRegistryVersionError, RegistryVersionError } from "./RegistryVersionError.js";
 export { isSpawnError, SpawnError, type SpawnFailure } from "./SpawnError.js";
 export { isUnsafeRegistryPermissionsError, UnsafeRegistryPermissionsError } from "./UnsafeRegistryPermissionsError.js";
+export { toValidationIssues, type ValidationIssue, type ValidationIssueLike } from "./validation-issue.js";

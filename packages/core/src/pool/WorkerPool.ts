@@ -12,6 +12,7 @@ import { findCandidates } from "./candidates.js";
 import { forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
 import { HealthProber } from "./health-prober.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
+import { WORKER_POOL_BRAND } from "./is-worker-pool.js";
 import { LeaseBook, liveHolders } from "./lease-book.js";
 import { type GateEntry, LeaseGate } from "./lease-gate.js";
 import { Leases, type WorkerLease } from "./leases.js";
@@ -39,6 +40,8 @@ type Evaluation = { considered: GateEntry[]; chosen: GateEntry | undefined; seen
  * whether a record may be leased is the gate's (lease-gate.ts), compatibility the policies' (canReuse).
  */
 export class WorkerPool implements AsyncDisposable {
+  /** See `isWorkerPool`: recognised across installed copies of @modelpool/core. */
+  readonly [WORKER_POOL_BRAND] = true;
   readonly hooks: PoolHooks = createPoolHooks();
   readonly backend: WorkerBackend;
   /** Undefined when the pool was created with `registry: false`. */

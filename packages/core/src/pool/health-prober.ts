@@ -3,6 +3,7 @@ import { type ProbeResult, ProbeResultSchema, type WorkerBackend } from "../back
 import type { ModelFingerprint } from "../schema/fingerprint.js";
 import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
+import { timeoutSignal } from "../timers/timeout-signal.js";
 import { abortable } from "./abortable.js";
 
 /** A probe's answer; `asked`: whether the worker was really asked (no probe, or a recent healthy one, skips it). */
@@ -48,8 +49,8 @@ export class HealthProber {
     if (!probe) return { healthy: true, asked: false };
     const fresh = this.#fresh(candidate.id);
     if (fresh) return { healthy: true, asked: false, ...(fresh.fingerprint ? { fingerprint: fresh.fingerprint } : {}) };
-    const timeout = AbortSignal.timeout(this.#probeTimeoutMs);
-    const bounded = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = timeoutSignal(this.#probeTimeoutMs, signal);
+    const bounded = timeout.signal;
     let result: ProbeResult;
     try {
       // Raced against the signal so a backend that ignores it still cannot hold the request.
@@ -60,9 +61,11 @@ export class HealthProber {
         : { healthy: false, reason: `backend ${this.#backend.name} returned an invalid probe result` };
     } catch (error) {
       signal?.throwIfAborted();
-      result = timeout.aborted
+      result = timeout.timedOut
         ? { healthy: false, reason: `no answer within ${this.#probeTimeoutMs} ms` }
         : { healthy: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      timeout.clear();
     }
     if (result.healthy) this.#healthy.set(candidate.id, { at: performance.now(), fingerprint: result.fingerprint });
     else this.#healthy.delete(candidate.id);

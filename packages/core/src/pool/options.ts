@@ -2,16 +2,16 @@ import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { PoolPlugin } from "./plugin.js";
+import type { SupersededAction, WorkerPoolOptions } from "./worker-pool-options.js";
 
 export type { PluginHost, PoolPlugin } from "./plugin.js";
+export type { SupersededAction, WorkerPoolOptions } from "./worker-pool-options.js";
 
 /** The longest delay a Node timer honours (a longer one fires after 1 ms). */
 export const MAX_TIMER_MS = 2_147_483_647;
 const durationMs = () => z.number().int().positive().max(MAX_TIMER_MS);
 
-/** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
-export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]);
-export type SupersededAction = z.infer<typeof SupersededActionSchema>;
+export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]) satisfies z.ZodType<SupersededAction>;
 
 export const WorkerPoolOptionsSchema = z.strictObject({
   backend: z.custom<WorkerBackend>(
@@ -25,6 +25,7 @@ export const WorkerPoolOptionsSchema = z.strictObject({
    */
   registry: z
     .union([
+      // Duck-typed, not instanceof: a store made by another installed copy of @modelpool/core is still one.
       z.custom<RegistryStore>(isRegistryStore, "registry must be a RegistryStore, a directory path or false"),
       z.string().min(1),
       z.literal(false),
@@ -81,6 +82,5 @@ export const WorkerPoolOptionsSchema = z.strictObject({
    * warn (REGISTRY_UNAVAILABLE) and go on with this pool's own workers.
    */
   onRegistryUnavailable: z.enum(["fail", "local-only"]).default("fail"),
-});
-export type WorkerPoolOptions = z.input<typeof WorkerPoolOptionsSchema>;
+}) satisfies z.ZodType<unknown, WorkerPoolOptions>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

@@ -1,7 +1,4 @@
-import type { z } from "zod";
-import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { NotAPoolError } from "../errors/NotAPoolError.js";
-import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ReuseVerdict, VerdictCode } from "../schema/verdict.js";
 import type { PoolHooks, ReuseContext } from "./hooks.js";
 import { OVERRIDE_TAP_OPTION } from "./tap-guard.js";
@@ -77,9 +74,4 @@ export function noFingerprintVerdict(by: string): ReuseVerdict {
     code: VerdictCode.NO_RECORDED_MODEL,
     by,
   };
-}
-
-/** A plugin's constructor options, validated, or an InvalidOptionsError naming `subject` and the field. */
-export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, subject: string): z.output<S> {
-  return parseOrThrow(schema, options, (issues) => new InvalidOptionsError(subject, issues));
 }

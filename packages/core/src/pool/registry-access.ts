@@ -1,5 +1,5 @@
 import { isRegistryUnavailableError } from "../errors/RegistryUnavailableError.js";
-import { RegistryVersionError } from "../errors/RegistryVersionError.js";
+import { isRegistryVersionError } from "../errors/RegistryVersionError.js";
 import type { RegistryStore, UnreadableRecord } from "../registry/store/RegistryStore.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 import type { PoolWarning } from "./hooks.js";
@@ -15,7 +15,7 @@ export class RegistryAccess {
   readonly store: RegistryStore | undefined;
   readonly warn: (warning: PoolWarning) => void;
   readonly #onUnavailable: RegistryUnavailablePolicy;
-  #lastUnreadable = "";
+  readonly #warnedUnreadable = new Set<string>();
 
   constructor(
     store: RegistryStore | undefined,
@@ -34,7 +34,7 @@ export class RegistryAccess {
     try {
       return await write(registry);
     } catch (error) {
-      if (error instanceof RegistryVersionError) {
+      if (isRegistryVersionError(error)) {
         this.warn({ code: "REGISTRY_READ_ONLY", message: error.message, error });
         return undefined;
       }
@@ -80,13 +80,14 @@ export class RegistryAccess {
     return this.#onUnavailable === "local-only" && isRegistryUnavailableError(error);
   }
 
-  /** Warns once per set of unreadable records (they are kept as they are and never reused). */
-  #noticeUnreadable(unreadable: readonly UnreadableRecord[]): void {
-    const key = unreadable.map((entry) => `${entry.location}\u0000${entry.reason}`).join("\n");
-    if (key === this.#lastUnreadable) return;
-    this.#lastUnreadable = key;
+  /** Warns once per unreadable record and reason (they are kept as they are and never reused). */
+  #noticeUnreadable(all: readonly UnreadableRecord[]): void {
+    const unreadable = all.filter((entry) => !this.#warnedUnreadable.has(`${entry.location}\u0000${entry.reason}`));
     const first = unreadable[0];
     if (!first) return;
+    // Bounded: a registry full of broken files must not grow this set without end.
+    if (this.#warnedUnreadable.size > 10_000) this.#warnedUnreadable.clear();
+    for (const entry of unreadable) this.#warnedUnreadable.add(`${entry.location}\u0000${entry.reason}`);
     this.warn({
       code: "REGISTRY_ENTRIES_UNREADABLE",
       message: `${unreadable.length} record${unreadable.length === 1 ? "" : "s"} of registry ${this.store?.location} could not be read and will never be reused (kept as they are); first, ${first.location}: ${first.reason}`,

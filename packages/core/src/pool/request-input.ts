@@ -14,7 +14,7 @@ const MAX_NODES = 1_000;
  */
 export function parseRequest(input: WorkerRequest): ResolvedWorkerRequest {
   const problem = shapeProblem(input);
-  if (problem) throw new InvalidRequestError([{ code: "custom", path: problem.path, message: problem.message, input }]);
+  if (problem) throw new InvalidRequestError([{ path: problem.path, message: problem.message }]);
   return parseOrThrow(WorkerRequestSchema, input, (issues) => new InvalidRequestError(issues));
 }
 

@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type SpawnedWorker, SpawnedWorkerSchema, type WorkerBackend } from "../backend/worker-backend.js";
-import { ModelpoolError } from "../errors/ModelpoolError.js";
-import { SpawnError } from "../errors/SpawnError.js";
+import { isModelpoolError } from "../errors/ModelpoolError.js";
+import { isSpawnError, SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
+import { identityToRecord } from "../process/recorded-identity.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
+import { verifySpawnedProcess } from "../process/verify-spawned.js";
 import { FINGERPRINT_SCHEME } from "../schema/fingerprint-scheme.js";
 import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import type { SpawnClaim } from "../schema/spawn-claim.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { timeoutSignal } from "../timers/timeout-signal.js";
 import { abortable } from "./abortable.js";
 import type { HealthProber } from "./health-prober.js";
 import type { PoolStats } from "./pool-stats.js";
@@ -70,20 +73,19 @@ export class Spawner {
       unreserve?.();
       held?.stop();
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
-      if (held) await this.#releaseClaim(held.current(), error instanceof SpawnError ? error : undefined);
+      if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
       throw error;
     }
     held?.stop();
     stats.recordSpawn(performance.now() - started);
     const idleTtlMs = request.idleTtlMs ?? options.idleTtlMs;
-    const identity = processIdentityOf(spawned.pid);
     const record: WorkerRecord = {
       kind: "worker",
       id: randomUUID(),
       workerId: request.workerId,
       pid: spawned.pid,
-      ...(identity.start !== undefined ? { pidStart: identity.start } : {}),
+      ...identityToRecord(spawned.pid),
       fingerprint: request.fingerprint,
       fingerprintScheme: FINGERPRINT_SCHEME,
       status: "ready",
@@ -112,8 +114,8 @@ export class Spawner {
 
   async callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
     const { backend, options } = this.#deps;
-    const timeout = AbortSignal.timeout(options.spawnTimeoutMs);
-    const bounded = AbortSignal.any([signal, timeout]);
+    const timeout = timeoutSignal(options.spawnTimeoutMs, signal);
+    const bounded = timeout.signal;
     const pending = backend.spawn(request, { signal: bounded });
     let raw: unknown;
     try {
@@ -121,15 +123,17 @@ export class Spawner {
     } catch (error) {
       if (bounded.aborted) this.#stopLateSpawn(pending);
       if (signal.aborted) throw signal.reason;
-      if (timeout.aborted) {
+      if (timeout.timedOut) {
         throw new SpawnError(request.workerId, "timeout", `not ready within ${options.spawnTimeoutMs} ms`, {
           cause: error,
         });
       }
-      if (error instanceof ModelpoolError) throw error;
+      if (isModelpoolError(error)) throw error; // a backend's own typed error, from any copy of core
       throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
         cause: error,
       });
+    } finally {
+      timeout.clear();
     }
     const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
     if (!parsed.success) {
@@ -139,6 +143,7 @@ export class Spawner {
         `backend ${backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
       );
     }
+    verifySpawnedProcess(request.workerId, parsed.data.pid);
     return parsed.data;
   }
 

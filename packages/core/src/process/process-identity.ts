@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, readSync } from "node:fs";
 
 /** What the OS says about a pid right now. */
 export type LiveProcess =
@@ -13,6 +13,10 @@ export type LiveProcess =
       readonly startedAtMs: number | undefined;
       readonly uid: number | undefined;
       readonly zombie: boolean;
+      /** Parent, process group and session, where the OS tells (Linux). */
+      readonly ppid?: number;
+      readonly pgid?: number;
+      readonly sid?: number;
     };
 
 /**
@@ -91,12 +95,36 @@ function readFromProc(pid: number): LiveProcess {
     startedAtMs: boot.timeMs + (Number(ticks) * 1000) / boot.clockTicksPerSecond,
     uid,
     zombie: state === "Z" || state === "X",
+    ...groupFields(fields),
   };
+}
+
+/** Fields 4-6 of /proc/<pid>/stat (counted from 1): parent, process group, session. */
+function groupFields(fields: readonly string[]): { ppid?: number; pgid?: number; sid?: number } {
+  const [ppid, pgid, sid] = [fields[1], fields[2], fields[3]].map(Number);
+  return Number.isSafeInteger(ppid) && Number.isSafeInteger(pgid) && Number.isSafeInteger(sid)
+    ? { ppid, pgid, sid }
+    : {};
+}
+
+/**
+ * The executable `pid` runs (Linux `/proc/<pid>/exe`), or undefined where it cannot be read (another user's
+ * process, a zombie, a kernel thread, another OS). An executable replaced on disk since the process started
+ * (a package upgrade) reads as its old path: it is still the same program.
+ */
+export function readExecutable(pid: number): string | undefined {
+  if (process.platform !== "linux" || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "");
+  } catch {
+    return undefined;
+  }
 }
 
 let boot: { id: string; timeMs: number; clockTicksPerSecond: number } | undefined;
 
-function linuxBoot(): { id: string; timeMs: number; clockTicksPerSecond: number } {
+/** This boot's id, when it happened, and the unit of /proc start times. */
+export function linuxBoot(): { id: string; timeMs: number; clockTicksPerSecond: number } {
   if (boot) return boot;
   const id = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
   const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "latin1"))?.[1];

@@ -1,4 +1,4 @@
-import { readLiveProcess } from "./process-identity.js";
+import { readExecutable, readLiveProcess } from "./process-identity.js";
 
 /**
  * How far from an entry's `startedAt`, either way, a legacy (start-time-less) worker may have started and
@@ -17,16 +17,23 @@ function ownUid(): number | undefined {
 
 export type RecordedProcessCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** What a worker record says about its process (the fields of `WorkerRecordSchema` that identify it). */
+export type RecordedProcess = {
+  pid: number;
+  pidStart?: string | undefined;
+  pidExe?: string | undefined;
+  pidSession?: { verifiedAt: string } | undefined;
+  startedAt: number;
+};
+
 /**
  * Is the process behind `pid` right now the one that was recorded? Alive is not enough: pids are recycled,
  * so the start-time token must match, or for legacy entries without one, the process must have started
- * within a minute of the entry's `startedAt`, before or after. Zombies and other users' processes are never it.
+ * within a minute of the entry's `startedAt`, before or after. Where the executable was recorded it must
+ * match too: start times count in clock ticks, and a pid recycled within the same tick has the same start
+ * time. Zombies and other users' processes are never it.
  */
-export function checkRecordedProcess(recorded: {
-  pid: number;
-  pidStart?: string | undefined;
-  startedAt: number;
-}): RecordedProcessCheck {
+export function checkRecordedProcess(recorded: RecordedProcess): RecordedProcessCheck {
   const live = readLiveProcess(recorded.pid);
   if (!live.running) return { ok: false, reason: live.reason };
   if (live.zombie) return { ok: false, reason: `process ${recorded.pid} has exited (zombie)` };
@@ -35,9 +42,10 @@ export function checkRecordedProcess(recorded: {
     return { ok: false, reason: `process ${recorded.pid} belongs to another user (uid ${live.uid})` };
   }
   if (recorded.pidStart !== undefined) {
-    return live.start === recorded.pidStart
-      ? { ok: true }
-      : { ok: false, reason: `pid ${recorded.pid} was recycled: it is a different process than the one recorded` };
+    if (live.start !== recorded.pidStart) {
+      return { ok: false, reason: `pid ${recorded.pid} was recycled: it is a different process than the one recorded` };
+    }
+    return recorded.pidExe === undefined ? { ok: true } : checkExecutable(recorded.pid, recorded.pidExe);
   }
   if (live.startedAtMs === undefined) {
     return {
@@ -60,4 +68,16 @@ export function checkRecordedProcess(recorded: {
     };
   }
   return { ok: true };
+}
+
+function checkExecutable(pid: number, recordedExe: string): RecordedProcessCheck {
+  const exe = readExecutable(pid);
+  if (exe === recordedExe) return { ok: true };
+  return {
+    ok: false,
+    reason:
+      exe === undefined
+        ? `pid ${pid}: its executable cannot be read, so it cannot be verified`
+        : `pid ${pid} was recycled: it runs ${exe}, not the recorded ${recordedExe}`,
+  };
 }

@@ -1,10 +1,11 @@
-import { lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { LockTimeoutError } from "../errors/LockTimeoutError.js";
+import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
 import { processIdentityOf } from "../process/process-identity.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
@@ -14,6 +15,7 @@ import { type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.j
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
 import { encodeFileName, hashedFileName } from "./device/file-names.js";
+import { ensureOwnDirectory } from "./device/own-directory.js";
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
@@ -52,6 +54,8 @@ export type DeviceRegistryOptions = z.input<typeof DeviceRegistryOptionsSchema>;
 const RACY_WINDOW_MS = 50;
 /** Temp files of writers killed midway are removed by `prune` once surely abandoned. */
 const ABANDONED_TEMP_MS = 60_000;
+/** Released claims and locks are cleared by `prune` after this long. */
+const SETTLED_CLAIM_MS = 10 * 60_000;
 
 type CachedLookup = { readonly key: string; readonly read: StoreRead };
 
@@ -187,14 +191,27 @@ export class DeviceRegistry implements RegistryStore {
     return valid;
   }
 
+  /** `put`, only if no file stands at the record's name (readable or not). */
+  async #putIfAbsent(record: WorkerRecord): Promise<boolean> {
+    const valid = this.#validRecord(record);
+    return this.#withRecordLock(valid, () => {
+      const dir = this.#recordDirectory(valid.workerId, true);
+      const name = `${encodeFileName(valid.id)}.json`;
+      if (lstatSync(join(dir, name), { throwIfNoEntry: false })) return false;
+      replaceFile(dir, name, encodeRecord(valid));
+      return true;
+    });
+  }
+
   /** Old name of `put`, kept for callers of modelpool 0.1. */
   upsert(record: WorkerRecord): Promise<WorkerRecord> {
     return this.put(record);
   }
 
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
+    if (!this.#root.readable()) return undefined;
     return this.#withRecordLock(ref, () => {
-      const dir = this.#recordDirectory(ref.workerId, true);
+      const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
       const current = readRecordFile(join(dir, name), ref);
       if (!current.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
@@ -202,9 +219,7 @@ export class DeviceRegistry implements RegistryStore {
       if (next === undefined) return current.record;
       const valid = this.#validRecord(next);
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
-        throw new InvalidRequestError([
-          { path: ["id"], message: "update may not change a record's workerId or id", code: "custom", input: next },
-        ]);
+        throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
       }
       replaceFile(dir, name, encodeRecord(valid));
       return valid;
@@ -243,6 +258,8 @@ export class DeviceRegistry implements RegistryStore {
       if (removed) pruned.push({ record, reason });
     }
     this.#removeAbandonedTempFiles(now);
+    removeSettledClaimDirectories(this.#root.claims, now);
+    removeSettledClaimDirectories(this.#root.locks, now);
     return pruned;
   }
 
@@ -268,7 +285,10 @@ export class DeviceRegistry implements RegistryStore {
 
   #recordDirectory(workerId: string, create: boolean): string {
     const dir = join(this.#root.workers, encodeFileName(workerId));
-    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) ensureOwnDirectory(dir);
+    else if (lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new NotARegistryError(dir, "it is a symbolic link or not a directory, and is never followed");
+    }
     return dir;
   }
 
@@ -397,7 +417,11 @@ export class DeviceRegistry implements RegistryStore {
           skipped.push({ record, reason: "already in this registry" });
           continue;
         }
-        await this.put(record);
+        // Created only where no file of that name exists: an unreadable record with that id is kept.
+        if (!(await this.#putIfAbsent(record))) {
+          skipped.push({ record, reason: "a record file with that id exists here (unreadable: kept as it is)" });
+          continue;
+        }
         own.add(key);
         copied.push(record);
       }
@@ -411,6 +435,34 @@ let ownStart: string | undefined | null = null;
 function processStart(): string | undefined {
   if (ownStart === null) ownStart = processIdentityOf(process.pid).start;
   return ownStart;
+}
+
+/**
+ * Claim and lock directories whose every file is released and older than `SETTLED_CLAIM_MS`: one is
+ * left per record and per fingerprint ever spawned. The age keeps the "numbers only grow" rule safe in
+ * practice: a racer would have to act on a listing that old for a restarted count to matter.
+ */
+function removeSettledClaimDirectories(parent: string, now: number): void {
+  if (!lstatSync(parent, { throwIfNoEntry: false })?.isDirectory()) return;
+  for (const name of readdirSync(parent)) {
+    const dir = join(parent, name);
+    if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+    const entries = readdirSync(dir);
+    const settled = entries.every((entry) => {
+      const stats = lstatSync(join(dir, entry), { throwIfNoEntry: false });
+      return (
+        (entry.endsWith(".released") || entry.startsWith(TEMP_PREFIX)) &&
+        (!stats || now - stats.mtimeMs > SETTLED_CLAIM_MS)
+      );
+    });
+    if (!settled) continue;
+    for (const entry of entries) unlinkQuietly(join(dir, entry));
+    try {
+      rmdirSync(dir);
+    } catch {
+      // someone claimed it again meanwhile: it stays
+    }
+  }
 }
 
 /** Records of this registry first; a legacy record with the id of one already here is the same worker, once. */

@@ -1,25 +1,44 @@
 import { z } from "zod";
 
 /** How a worker's model may change while it runs: `sticky` workers keep theirs, `dynamic` ones may be re-pointed. */
-export const ModelPolicySchema = z.enum(["dynamic", "sticky"]);
-export type ModelPolicy = z.infer<typeof ModelPolicySchema>;
+export type ModelPolicy = "dynamic" | "sticky";
+export const ModelPolicySchema = z.enum(["dynamic", "sticky"]) satisfies z.ZodType<ModelPolicy>;
 
-export const FingerprintAttributeValueSchema = z.union([z.string().max(4096), z.number(), z.boolean()]);
+export type FingerprintAttributeValue = string | number | boolean;
+export const FingerprintAttributeValueSchema = z.union([
+  z.string().max(4096),
+  z.number(),
+  z.boolean(),
+]) satisfies z.ZodType<FingerprintAttributeValue>;
 
-/** What a worker was started with; reuse is decided by comparing these. */
+/**
+ * What a worker was started with; reuse is decided by comparing these. Plain TypeScript (checked against
+ * `ModelFingerprintSchema` at compile time), so code using it does not depend on core's zod version.
+ */
+export interface ModelFingerprint {
+  /** The model the worker really runs, e.g. `openai/gpt-5-mini` (non-empty). */
+  resolvedModel: string;
+  modelPolicy: ModelPolicy;
+  /** More of what the worker was started with (context size, quantisation...); order never matters. */
+  attributes?: Record<string, FingerprintAttributeValue>;
+}
+
+/** A fingerprint as callers write it: `modelPolicy` defaults to `"dynamic"`. */
+export interface ModelFingerprintInput {
+  resolvedModel: string;
+  modelPolicy?: ModelPolicy;
+  attributes?: Record<string, FingerprintAttributeValue>;
+}
+
 export const ModelFingerprintSchema = z.object({
   resolvedModel: z
     .string()
     .min(1, "resolvedModel must be a non-empty model id")
     .max(1024)
-    .regex(/\S/, "resolvedModel must not be blank")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "resolvedModel must not contain control characters"),
+    .regex(/\S/, "resolvedModel must not be blank"),
   modelPolicy: ModelPolicySchema.default("dynamic"),
   attributes: z.record(z.string().max(256), FingerprintAttributeValueSchema).optional(),
-});
-export type ModelFingerprint = z.output<typeof ModelFingerprintSchema>;
-export type ModelFingerprintInput = z.input<typeof ModelFingerprintSchema>;
+}) satisfies z.ZodType<ModelFingerprint, ModelFingerprintInput>;
 
 /**
  * A canonical string for a fingerprint: two fingerprints are the same exactly when their keys are equal.

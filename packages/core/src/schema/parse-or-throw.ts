@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ValidationIssueLike } from "../errors/validation-issue.js";
 
 /**
  * How every schema of modelpool parses: without zod's compiled fast path. Compiling an object parser
@@ -11,7 +12,7 @@ export const PARSE_CONTEXT = Object.freeze({ jitless: true });
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  toError: (issues: readonly z.core.$ZodIssue[]) => Error,
+  toError: (issues: readonly ValidationIssueLike[]) => Error,
 ): z.output<S> {
   const result = schema.safeParse(value, PARSE_CONTEXT);
   if (!result.success) throw toError(result.error.issues);

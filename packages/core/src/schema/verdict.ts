@@ -7,6 +7,25 @@ export const VerdictCodeSchema = z
   .regex(/^[A-Z][A-Z0-9_]*$/, "code must be UPPER_SNAKE_CASE");
 
 /** What the `canReuse` waterfall passes from tap to tap. */
+export interface ReuseVerdict {
+  reuse: boolean;
+  /** Why, in words a person reads in `decision.considered` and `modelpool explain` (non-empty). */
+  reason: string;
+  /**
+   * Why, for machines (`REUSE_ALLOWED`, `MODEL_DIFFERS`, `NO_POLICY`...): UPPER_SNAKE_CASE. Core fills it
+   * in when a tap leaves it out (`REUSE_ALLOWED` or `REUSE_DENIED`), so every verdict it reports has one.
+   */
+  code?: string;
+  /** Which policy (tap name) produced this verdict. */
+  by?: string;
+  /** Among allowed candidates, the highest rank wins; ties go to the most recently updated. */
+  rank?: number;
+  /** A denial because the request's model replaced the worker's: `onSuperseded` acts on exactly these. */
+  supersedes?: boolean;
+  /** From a tap registered with `tapReuseOverride` only: replaces an earlier denial. Ignored from any other tap. */
+  override?: boolean;
+}
+
 export const ReuseVerdictSchema = z.strictObject({
   reuse: z.boolean(),
   reason: z.string().min(1).max(4096),
@@ -29,8 +48,7 @@ export const ReuseVerdictSchema = z.strictObject({
    * other tap it is ignored: an earlier denial stands.
    */
   override: z.boolean().optional(),
-});
-export type ReuseVerdict = z.infer<typeof ReuseVerdictSchema>;
+}) satisfies z.ZodType<ReuseVerdict>;
 /** A verdict as core reports it: always with a code. */
 export type JudgedVerdict = ReuseVerdict & { readonly code: string };
 

@@ -1,9 +1,15 @@
 import { z } from "zod";
-import { ModelFingerprintSchema } from "./fingerprint.js";
+import { type ModelFingerprint, ModelFingerprintSchema } from "./fingerprint.js";
 import { WorkerIdSchema } from "./request.js";
 
-export const WorkerStatusSchema = z.enum(["starting", "ready", "busy", "error", "stopped"]);
-export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
+export type WorkerStatus = "starting" | "ready" | "busy" | "error" | "stopped";
+export const WorkerStatusSchema = z.enum([
+  "starting",
+  "ready",
+  "busy",
+  "error",
+  "stopped",
+]) satisfies z.ZodType<WorkerStatus>;
 
 export const PidSchema = z
   .number()
@@ -12,13 +18,24 @@ export const PidSchema = z
   .max(2 ** 31 - 1);
 
 /** A process as it was recorded: its pid and an opaque start-time token, so a recycled pid never matches. */
+export interface ProcessIdentity {
+  pid: number;
+  start?: string;
+}
 export const ProcessIdentitySchema = z.object({
   pid: PidSchema,
   start: z.string().max(256).optional(),
-});
-export type ProcessIdentity = z.infer<typeof ProcessIdentitySchema>;
+}) satisfies z.ZodType<ProcessIdentity>;
 
 /** One process's leases on a worker. */
+export interface LeaseHolder {
+  pid: number;
+  start?: string;
+  /** Which pool of that process (several pools may share one process). */
+  pool?: string;
+  leases: number;
+  lastUsedAt: number;
+}
 export const LeaseHolderSchema = z.object({
   pid: PidSchema,
   start: z.string().max(256).optional(),
@@ -26,8 +43,56 @@ export const LeaseHolderSchema = z.object({
   pool: z.string().max(64).optional(),
   leases: z.number().int().min(0),
   lastUsedAt: z.number(),
-});
-export type LeaseHolder = z.infer<typeof LeaseHolderSchema>;
+}) satisfies z.ZodType<LeaseHolder>;
+
+/**
+ * One worker as the device registry holds it (and as `lease.worker` and `candidate` show it). Plain
+ * TypeScript, checked against `WorkerRecordSchema` at compile time. Fields written by a newer modelpool,
+ * or by the orchestrator that wrote a v1 file, are kept: hence the index signature.
+ */
+export interface WorkerRecord {
+  kind: "worker";
+  /** Unique per spawned worker; several records may share a workerId. */
+  id: string;
+  workerId: string;
+  /** The worker's pid; while `status` is `starting`, the pid of the process that claimed the spawn. */
+  pid: number;
+  /** Start-time token of `pid`; absent in entries written by v1 orchestrators. */
+  pidStart?: string;
+  /** Absent for v1 entries that never recorded a model: policies deny those, saying so. */
+  fingerprint?: ModelFingerprint;
+  status: WorkerStatus;
+  url?: string;
+  port?: number;
+  sessionId?: string;
+  /** Name of the backend that spawned it. */
+  backend?: string;
+  /** The process that spawned (or is spawning) this worker. */
+  owner?: ProcessIdentity;
+  /** While `starting`: when the claim stops holding off other spawners even if its owner still lives. */
+  claimExpiresAt?: number;
+  /** Which fingerprint scheme `fingerprint` follows; absent means 1. */
+  fingerprintScheme?: number;
+  /** Processes holding leases on this worker, each with its count and when it last used the worker. */
+  holders?: LeaseHolder[];
+  /** Stop the worker once nobody has held a lease on it for this long. */
+  idleTtlMs?: number;
+  /** Superseded with "drain": never handed out again, stopped once no lease holds it. */
+  draining?: boolean;
+  /** The host the worker runs on (see `RegistryStore.hostId`); absent: the host of the store that holds it. */
+  host?: string;
+  /** The executable `pid` ran when it was recorded (Linux `/proc/<pid>/exe`). */
+  pidExe?: string;
+  /** Present when `pid` led its own session when recorded: stopping the worker stops that session. */
+  pidSession?: { verifiedAt: string };
+  /** For a worker of another host: the end of its owner's last heartbeat (epoch ms). */
+  aliveUntil?: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  updatedAt: number;
+  lastError?: string;
+  [field: string]: unknown;
+}
 
 /**
  * One worker as the device registry holds it (and as `lease.worker` and `candidate` show it).
@@ -76,5 +141,12 @@ export const WorkerRecordSchema = z.looseObject({
   startedAt: z.number(),
   updatedAt: z.number(),
   lastError: z.string().max(8192).optional(),
-});
-export type WorkerRecord = z.output<typeof WorkerRecordSchema>;
+  /** The executable `pid` ran when it was recorded (Linux `/proc/<pid>/exe`): a recycled pid running another program never matches. */
+  pidExe: z.string().max(4096).optional(),
+  /**
+   * Present when `pid` led its own session and process group when it was recorded (processBackend starts every
+   * worker so): stopping the worker stops that session, what the worker started, even after `pid` has exited.
+   * `verifiedAt` (a start-time token) is a moment before which the session was seen to be the worker's.
+   */
+  pidSession: z.object({ verifiedAt: z.string().max(256) }).optional(),
+}) satisfies z.ZodType<WorkerRecord>;

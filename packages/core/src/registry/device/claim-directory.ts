@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, renameSync } from "node:fs";
+import { readdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
 import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
 import { parseBoundedJson } from "./bounded-json.js";
+import { ensureOwnDirectory } from "./own-directory.js";
 import { createFileExclusively, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
@@ -46,7 +47,7 @@ export class ClaimDirectory {
   }
 
   acquire(make: (token: string) => SpawnClaim, now = Date.now): ClaimAttempt | "contended" {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensureOwnDirectory(this.dir);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const top = this.#top(now());
       if (top.kind === "held" && top.stale === undefined) return { acquired: false, holder: top.holder };

@@ -4,7 +4,8 @@ import { NotARegistryError } from "../../errors/NotARegistryError.js";
 import { RegistryVersionError } from "../../errors/RegistryVersionError.js";
 import { UnsafeRegistryPermissionsError } from "../../errors/UnsafeRegistryPermissionsError.js";
 import { parseBoundedJson } from "./bounded-json.js";
-import { createFileExclusively } from "./replace-file.js";
+import { ensureOwnDirectory } from "./own-directory.js";
+import { createFileExclusively, TEMP_PREFIX } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
 /** The format this modelpool writes. Version 1 and 2 were single files (read as legacy sources). */
@@ -47,7 +48,7 @@ export class RegistryRoot {
   /** Whether there is a registry to read (false: not created yet). Throws when the path is unsafe or not a registry. */
   readable(): boolean {
     if (this.#state !== "unchecked") return true;
-    const stats = statSync(this.path, { throwIfNoEntry: false });
+    const stats = this.#stat();
     if (!stats) return false;
     const known = checkedRoots.get(this.path);
     if (known?.key === rootKey(stats)) {
@@ -66,20 +67,40 @@ export class RegistryRoot {
   /** Creates the registry if missing (0700 directories, the format marker); refuses a newer version. */
   prepareForWriting(): void {
     if (this.#state === "unchecked") {
-      mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      try {
+        mkdirSync(this.path, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw this.#notADirectoryPath(error);
+      }
       this.#check(statSync(this.path));
     }
     if (this.#state === "read-only") {
       throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
     }
     if (this.#state === "prepared") return;
-    for (const part of PARTS) mkdirSync(join(this.path, part), { mode: 0o700, recursive: true });
+    for (const part of PARTS) ensureOwnDirectory(join(this.path, part));
     createFileExclusively(
       this.path,
       MARKER,
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
     this.#state = "prepared";
+  }
+
+  #stat(): import("node:fs").Stats | undefined {
+    try {
+      return statSync(this.path, { throwIfNoEntry: false });
+    } catch (error) {
+      throw this.#notADirectoryPath(error);
+    }
+  }
+
+  /** A path through a regular file (`ENOTDIR`) names no registry: a typed error, nothing created. */
+  #notADirectoryPath(error: unknown): unknown {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+      return new NotARegistryError(this.path, "a part of its path is not a directory");
+    }
+    return error;
   }
 
   #check(stats: import("node:fs").Stats): void {
@@ -105,8 +126,10 @@ export class RegistryRoot {
     const marker = readOwnSmallFile(join(this.path, MARKER), 4096);
     if (!marker.ok) {
       if (!marker.missing) throw new NotARegistryError(this.path, `its ${MARKER} ${marker.reason}`);
+      // What a registry being created by another process right now may hold (its marker may appear
+      // between the read above and this listing); anything else, dotfiles included, is someone else's.
       const foreign = readdirSync(this.path).filter(
-        (name) => !name.startsWith(".") && !(PARTS as readonly string[]).includes(name),
+        (name) => !name.startsWith(TEMP_PREFIX) && name !== MARKER && !(PARTS as readonly string[]).includes(name),
       );
       if (foreign.length > 0) {
         throw new NotARegistryError(

@@ -1,0 +1,206 @@
+import {
+  checkRecordLiveness,
+  type DeviceRegistry,
+  leaseUsage,
+  type ModelPolicy,
+  type RegistryStore,
+  type UnreadableRecord,
+  type WorkerBackend,
+  WorkerPool,
+  type WorkerRecord,
+} from "@modelpool/core";
+import { escapeControl } from "./escape-control.js";
+import { formatAge, formatTable } from "./format-table.js";
+import { loadPolicies } from "./load-policy.js";
+import { UsageError } from "./usage-error.js";
+
+export type CommandOutput = { readonly json: unknown; readonly text: string };
+
+/** Each record with what `ls` and `stats` both show: is it its recorded process, and who leases it. */
+function describeWorkers(records: readonly WorkerRecord[], hostId: string) {
+  return records.map((record) => ({
+    record,
+    alive: checkRecordLiveness(record, hostId),
+    usage: leaseUsage(record),
+  }));
+}
+
+function unreadableNote(unreadable: readonly UnreadableRecord[]): string[] {
+  return unreadable.map(({ location, reason }) =>
+    escapeControl(`unreadable record kept as it is: ${location}: ${reason}`),
+  );
+}
+
+export async function listWorkers(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
+  const read = await registry.scan();
+  const rows = describeWorkers(read.records, registry.hostId);
+  const text = formatTable(
+    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE"],
+    rows.map(({ record, alive, usage }) => [
+      escapeControl(record.workerId),
+      escapeControl(record.fingerprint?.resolvedModel ?? "(none recorded)"),
+      record.fingerprint?.modelPolicy ?? "-",
+      record.draining ? `${record.status},draining` : record.status,
+      String(record.pid),
+      alive.ok ? "yes" : "no",
+      String(usage.leases),
+      usage.leases > 0 ? "-" : formatAge(now - usage.idleSince),
+      escapeControl(record.url ?? "-"),
+      formatAge(now - record.startedAt),
+    ]),
+  );
+  return {
+    json: {
+      path: registry.location,
+      workers: rows.map(({ record, alive, usage }) => ({
+        ...record,
+        alive: alive.ok,
+        ...(alive.ok ? {} : { notAliveReason: alive.reason }),
+        leases: usage.leases,
+        idleMs: usage.leases > 0 ? 0 : now - usage.idleSince,
+      })),
+      unreadable: read.unreadable,
+    },
+    text: [
+      escapeControl(`registry ${registry.location}`),
+      rows.length ? text : "(no workers)",
+      ...unreadableNote(read.unreadable),
+    ].join("\n"),
+  };
+}
+
+/** What the registry can tell about every process's workers (a pool's own counters are `pool.stats()`). */
+export async function registryStats(registry: RegistryStore, now = Date.now()): Promise<CommandOutput> {
+  const read = await registry.scan();
+  const workers = describeWorkers(read.records, registry.hostId);
+  const live = workers.filter((w) => w.alive.ok && (w.record.status === "ready" || w.record.status === "busy"));
+  const count = <K extends string>(keys: K[]) =>
+    keys.reduce<Record<string, number>>((acc, key) => {
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {});
+  const idle = live.filter((w) => w.usage.leases === 0).map((w) => now - w.usage.idleSince);
+  const summary = {
+    path: registry.location,
+    workers: workers.length,
+    live: live.length,
+    dead: workers.filter((w) => !w.alive.ok).length,
+    byStatus: count(workers.map((w) => w.record.status)),
+    byWorkerId: count(live.map((w) => w.record.workerId)),
+    leases: live.reduce((sum, w) => sum + w.usage.leases, 0),
+    leased: live.filter((w) => w.usage.leases > 0).length,
+    idle: idle.length,
+    draining: live.filter((w) => w.record.draining).length,
+    longestIdleMs: idle.length ? Math.max(...idle) : 0,
+    oldestMs: live.length ? Math.max(...live.map((w) => now - w.record.startedAt)) : 0,
+    unreadableEntries: read.unreadable.length,
+  };
+  const text = [
+    escapeControl(`registry ${registry.location}`),
+    `workers: ${summary.workers} recorded, ${summary.live} live, ${summary.dead} dead (run prune)`,
+    `by status: ${
+      Object.entries(summary.byStatus)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "-"
+    }`,
+    `live by workerId: ${
+      Object.entries(summary.byWorkerId)
+        .map(([k, v]) => `${escapeControl(k)} ${v}`)
+        .join(", ") || "-"
+    }`,
+    `leases: ${summary.leases} held on ${summary.leased} workers; ${summary.idle} idle (longest ${formatAge(summary.longestIdleMs)}); ${summary.draining} draining`,
+    `oldest live worker: ${formatAge(summary.oldestMs)}`,
+    ...(summary.unreadableEntries ? [`unreadable records kept as they are: ${summary.unreadableEntries}`] : []),
+  ].join("\n");
+  return { json: summary, text };
+}
+
+export async function pruneRegistry(registry: RegistryStore): Promise<CommandOutput> {
+  if (!registry.prune)
+    throw new UsageError(`registry ${registry.location} expires its records itself: nothing to prune`);
+  const pruned = await registry.prune();
+  const where = escapeControl(`registry ${registry.location}`);
+  const text = pruned.length
+    ? `pruned ${pruned.length} record${pruned.length === 1 ? "" : "s"} from ${where}\n${formatTable(
+        ["WORKER", "PID", "STATUS", "REASON"],
+        pruned.map(({ record, reason }) => [
+          escapeControl(record.workerId),
+          String(record.pid),
+          record.status,
+          escapeControl(reason),
+        ]),
+      )}`
+    : `nothing to prune in ${where}`;
+  return { json: { path: registry.location, pruned }, text };
+}
+
+/** Copies the workers of legacy single-file registries into the registry directory; the legacy files stay as they are. */
+export async function migrateLegacy(registry: DeviceRegistry): Promise<CommandOutput> {
+  const result = await registry.migrateLegacy();
+  const sources = registry.legacySources.map((source) => source.path);
+  const text = [
+    escapeControl(
+      `registry ${registry.location}; read from ${sources.join(", ") || "(no legacy sources)"} (left as they are)`,
+    ),
+    `copied ${result.copied.length} worker record${result.copied.length === 1 ? "" : "s"}`,
+    ...(result.copied.length
+      ? [
+          formatTable(
+            ["WORKER", "ID", "PID", "MODEL"],
+            result.copied.map((r) => [
+              escapeControl(r.workerId),
+              escapeControl(r.id),
+              String(r.pid),
+              escapeControl(r.fingerprint?.resolvedModel ?? "(none recorded)"),
+            ]),
+          ),
+        ]
+      : []),
+    ...result.skipped.map(({ record, reason }) => escapeControl(`skipped ${record.workerId} ${record.id}: ${reason}`)),
+    ...unreadableNote(result.unreadable),
+  ].join("\n");
+  return { json: { path: registry.location, sources, ...result }, text };
+}
+
+/** Explains without spawning or probing over the network: candidates are checked for identity and policies only. */
+const NEVER_SPAWNS: WorkerBackend = {
+  name: "modelpool-cli",
+  spawn: () => Promise.reject(new Error("modelpool explain never spawns")),
+};
+
+export async function explainDecision(
+  registry: RegistryStore,
+  args: { workerId: string; model: string; modelPolicy: ModelPolicy | undefined; policies: readonly string[] },
+): Promise<CommandOutput> {
+  const modelPolicy = args.modelPolicy;
+  const plugins = (await Promise.all(args.policies.map((policy) => loadPolicies(policy)))).flat();
+  const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins });
+  const warnings: string[] = [];
+  pool.hooks.warning.tap("modelpool-cli", (warning) => {
+    warnings.push(`warning ${warning.code}: ${escapeControl(warning.message)}`);
+  });
+  const decision = await pool.explain({
+    workerId: args.workerId,
+    fingerprint: { resolvedModel: args.model, ...(modelPolicy ? { modelPolicy } : {}) },
+  });
+  const candidates = decision.considered.map(({ candidate, source, verdict }) => [
+    describe(candidate),
+    source,
+    verdict.reuse ? "reuse" : "deny",
+    escapeControl(verdict.by ?? "-"),
+    escapeControl(verdict.reason),
+  ]);
+  const text = [
+    escapeControl(decision.reason),
+    args.policies.length === 0 ? "(no --policy given: with no policy registered nothing is ever reused)" : "",
+    candidates.length ? formatTable(["CANDIDATE", "SOURCE", "VERDICT", "BY", "REASON"], candidates) : "no candidates",
+    ...warnings,
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return { json: { ...decision, warnings }, text };
+}
+
+function describe(record: WorkerRecord): string {
+  return `${escapeControl(record.fingerprint?.resolvedModel ?? "(no model)")} pid ${record.pid}`;
+}

@@ -1,3 +1,0 @@
-#!/usr/bin/env node
-// The modelpool command. A plain file, present before any build, so npm can link it at install time.
-import "../dist/cli/bin.js";

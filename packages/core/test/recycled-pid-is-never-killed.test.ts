@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, writeFileSync } from "node:fs";
+import { identityToRecord, type RecordedProcess, readLiveProcess, terminateRecordedProcess } from "@modelpool/core";
+import { isRunning } from "@modelpool/test-utils";
+import { expect, onTestFinished, test, vi } from "vitest";
+
+const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
+
+/** Forcing a pid's reuse needs a writable ns_last_pid (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the pid namespace). */
+function canForceRecycle(): boolean {
+  try {
+    writeFileSync(NS_LAST_PID, readFileSync(NS_LAST_PID, "latin1"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function startDetached(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { detached: true, stdio: "ignore" });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return child;
+}
+
+/**
+ * Records a worker (as the pool does), lets it exit, and has another program take its pid. Prefers a recycle
+ * within the same clock tick, so that the start time alone cannot tell the two apart.
+ */
+async function recordThenRecycle(): Promise<{ recorded: RecordedProcess; stranger: ChildProcess; sameTick: boolean }> {
+  let fallback: { recorded: RecordedProcess; stranger: ChildProcess; sameTick: boolean } | undefined;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const worker = startDetached("sleep", ["30"]);
+    const pid = worker.pid as number;
+    const recorded = { pid, startedAt: Date.now(), ...identityToRecord(pid) };
+    worker.kill("SIGKILL");
+    await once(worker, "exit");
+    writeFileSync(NS_LAST_PID, String(pid - 1));
+    const stranger = startDetached("tail", ["-f", "/dev/null"]);
+    if (stranger.pid !== pid) continue; // another process on the machine took it first
+    const live = readLiveProcess(pid);
+    const sameTick = live.running && live.start === recorded.pidStart;
+    if (sameTick) return { recorded, stranger, sameTick };
+    fallback ??= { recorded, stranger, sameTick };
+  }
+  if (!fallback) throw new Error("could not get a pid recycled in 20 attempts");
+  return fallback;
+}
+
+test.skipIf(process.platform !== "linux" || !canForceRecycle())(
+  "a recycled pid is never killed, even when it started in the same clock tick (skipped where ns_last_pid is not writable)",
+  async () => {
+    const { recorded, stranger, sameTick } = await recordThenRecycle();
+    const realKill = process.kill.bind(process);
+    const sentToStranger: number[] = [];
+    vi.spyOn(process, "kill").mockImplementation((pid, signal) => {
+      if (Math.abs(pid) === stranger.pid && signal !== 0) sentToStranger.push(pid);
+      return realKill(pid, signal);
+    });
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+
+    const report = await terminateRecordedProcess(recorded, 100);
+
+    expect(sentToStranger).toEqual([]);
+    expect(isRunning(stranger.pid as number)).toBe(true);
+    expect(report.outcome).toBe("not-the-recorded-process");
+    expect(report.reason).toMatch(sameTick ? /runs .*tail/ : /recycled/);
+  },
+);
