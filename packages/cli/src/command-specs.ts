@@ -77,10 +77,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "prune",
-    summary: "remove dead, recycled and stopped records, saying why; signals no process",
+    summary: "remove dead, recycled and stopped records, saying why; with --stop, also stop abandoned workers",
     positionals: [],
-    options: {},
-    run: (registry) => pruneRegistry(registry),
+    options: {
+      stop: {
+        type: "boolean",
+        description:
+          "also stop this host's workers whose owner is gone and that no process holds a lease on, including starts abandoned by a crashed spawner",
+      },
+    },
+    details: `Without --stop, prune signals no process. With --stop, each stopped worker is printed with why; a process
+that is not provably the recorded one is never signalled.`,
+    run: (registry, _positionals, values) => pruneRegistry(registry, { stop: values.stop === true }),
   },
   {
     name: "migrate",

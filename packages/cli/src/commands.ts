@@ -4,6 +4,7 @@ import {
   leaseUsage,
   type ModelPolicy,
   type RegistryStore,
+  stopAbandonedWorkers,
   type UnreadableRecord,
   type WorkerBackend,
   WorkerPool,
@@ -115,23 +116,40 @@ export async function registryStats(registry: RegistryStore, now = Date.now()): 
   return { json: summary, text };
 }
 
-export async function pruneRegistry(registry: RegistryStore): Promise<CommandOutput> {
+export async function pruneRegistry(registry: RegistryStore, options: { stop?: boolean } = {}): Promise<CommandOutput> {
   if (!registry.prune)
     throw new UsageError(`registry ${registry.location} expires its records itself: nothing to prune`);
+  const stopped = options.stop ? await stopAbandonedWorkers(registry, await registry.list()) : [];
   const pruned = await registry.prune();
   const where = escapeControl(`registry ${registry.location}`);
-  const text = pruned.length
-    ? `pruned ${pruned.length} record${pruned.length === 1 ? "" : "s"} from ${where}\n${formatTable(
-        ["WORKER", "PID", "STATUS", "REASON"],
-        pruned.map(({ record, reason }) => [
+  const stoppedText = stopped.length
+    ? `stopped ${stopped.length} abandoned worker${stopped.length === 1 ? "" : "s"}\n${formatTable(
+        ["WORKER", "PID", "STATUS", "OUTCOME", "WHY"],
+        stopped.map(({ record, reason, report }) => [
           escapeControl(record.workerId),
           String(record.pid),
           record.status,
+          report.outcome,
           escapeControl(reason),
         ]),
-      )}`
-    : `nothing to prune in ${where}`;
-  return { json: { path: registry.location, pruned }, text };
+      )}\n`
+    : options.stop
+      ? "no abandoned worker to stop\n"
+      : "";
+  const text =
+    stoppedText +
+    (pruned.length
+      ? `pruned ${pruned.length} record${pruned.length === 1 ? "" : "s"} from ${where}\n${formatTable(
+          ["WORKER", "PID", "STATUS", "REASON"],
+          pruned.map(({ record, reason }) => [
+            escapeControl(record.workerId),
+            String(record.pid),
+            record.status,
+            escapeControl(reason),
+          ]),
+        )}`
+      : `nothing to prune in ${where}`);
+  return { json: { path: registry.location, pruned, ...(options.stop ? { stopped } : {}) }, text };
 }
 
 /** Copies the workers of legacy single-file registries into the registry directory; the legacy files stay as they are. */

@@ -16,6 +16,7 @@ export {
 } from "./backend/worker-backend.js";
 export * from "./errors/index.js";
 export { isPolicyTimeoutError, PolicyTimeoutError } from "./errors/PolicyTimeoutError.js";
+export { abandonedReason, type StoppedWorker, stopAbandonedWorkers } from "./pool/abandoned-workers.js";
 export {
   type CandidateSource,
   CanReuseStage,

@@ -128,7 +128,8 @@ test("a pool whose spawn claim was left by a SIGKILLed process spawns promptly i
 }, async () => {
   const path = await tempRegistryPath();
   const fingerprint = { resolvedModel: "m", modelPolicy: "dynamic" as const };
-  const key = `spawn\u0000docs\u0000${fingerprintKey(fingerprint)}`;
+  // As the pool keys a spawn: workerId and the SHA-256 of the fingerprint's canonical key.
+  const key = `spawn\u0000docs\u0000${createHash("sha256").update(fingerprintKey(fingerprint)).digest("hex")}`;
   const { child } = await holder([path, "claim", JSON.stringify(key), "docs"]);
   await kill(child);
   const pool = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });

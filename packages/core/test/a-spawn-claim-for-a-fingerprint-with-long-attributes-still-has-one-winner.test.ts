@@ -1,12 +1,21 @@
-import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { DeviceRegistry, fingerprintKey, processIdentityOf, type SpawnClaim } from "@modelpool/core";
-import { runNodeScript, stopRecordedWorkersAfterTest, tempRegistryPath } from "@modelpool/test-utils";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  DeviceRegistry,
+  fingerprintKey,
+  InvalidRequestError,
+  processIdentityOf,
+  type SpawnClaim,
+} from "@modelpool/core";
+import { startNodeScript, stopRecordedWorkersAfterTest, tempDir, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, onTestFinished, test } from "vitest";
+import { childLines } from "./fixtures/child-lines.js";
 
-// A fingerprint may carry attributes of up to 4096 characters each (a system prompt, a long option): its
-// spawn claim's key (workerId + the whole fingerprint) is then longer than the 4096 characters a claim
-// file may name when read back, so the holder's file reads as no claim at all.
+// A fingerprint may carry attributes of up to 4096 characters each (a system prompt, a long option): a
+// spawn claim keyed by the whole fingerprint would be longer than the 4096 characters a claim file may
+// name when read back, and the holder's file would read as no claim at all.
 const fingerprint = {
   resolvedModel: "m",
   modelPolicy: "dynamic" as const,
@@ -14,13 +23,20 @@ const fingerprint = {
 };
 const self = processIdentityOf(process.pid);
 
-test("two acquires of the spawn claim of a fingerprint with a 4096-character attribute: the second sees the first as holder", async () => {
+test("a claim key too long for a claim file is a typed error before anything is written; keyed by its hash, the second acquire sees the first as holder", async () => {
   const path = await tempRegistryPath();
   const registry = new DeviceRegistry({ path });
   const owner = { pid: self.pid, ...(self.start ? { start: self.start } : {}), host: registry.hostId };
-  const key = `spawn\u0000docs\u0000${fingerprintKey(fingerprint)}`;
-  const request = { key, workerId: "docs", owner, ttlMs: 60_000 };
+  const longKey = `spawn\u0000docs\u0000${fingerprintKey(fingerprint)}`;
 
+  await expect(registry.acquireClaim({ key: longKey, workerId: "docs", owner, ttlMs: 60_000 })).rejects.toBeInstanceOf(
+    InvalidRequestError,
+  );
+  expect(existsSync(join(path, "claims"))).toBe(false);
+
+  // As the pool keys a spawn: the fingerprint by the SHA-256 of its canonical key.
+  const key = `spawn\u0000docs\u0000${createHash("sha256").update(fingerprintKey(fingerprint)).digest("hex")}`;
+  const request = { key, workerId: "docs", owner, ttlMs: 60_000 };
   const first = await registry.acquireClaim(request);
   const second = await registry.acquireClaim(request);
 
@@ -48,16 +64,23 @@ test("8 OS processes asking at once for a worker whose fingerprint has a 4096-ch
     }
   });
 
-  const results = await Promise.all(
-    Array.from({ length: 8 }, () =>
-      runNodeScript(new URL("./fixtures/request-worker-fingerprint.ts", import.meta.url), [
-        path,
-        "docs",
-        JSON.stringify(mine),
-      ]),
+  const start = join(await tempDir(), "start");
+  // Started together, each worker 1.5 s from ready: every process asks while the first spawn is under way.
+  const askers = Array.from({ length: 8 }, () =>
+    childLines(
+      startNodeScript(
+        new URL("./fixtures/request-worker-fingerprint.ts", import.meta.url),
+        [path, "docs", JSON.stringify(mine), start],
+        { WORKER_START_DELAY_MS: "1500" },
+      ),
     ),
   );
+  await Promise.all(askers.map((asker) => asker.line("ready")));
+  await writeFile(start, "");
+  const codes = await Promise.all(askers.map((asker) => asker.exited));
 
+  expect(codes, askers.map((asker) => asker.stderr()).join("\n")).toEqual(Array(8).fill(0));
+  const results = askers.map((asker) => ({ stdout: asker.lines.join("\n") }));
   const printed = results.map(
     ({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1) as string) as { pid: number },
   );

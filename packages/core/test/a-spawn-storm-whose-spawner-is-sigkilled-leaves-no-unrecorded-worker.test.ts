@@ -4,7 +4,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceRegistry } from "@modelpool/core";
-import { isRunning, startNodeScript, stopRecordedWorkersAfterTest, tempRegistryPath } from "@modelpool/test-utils";
+import {
+  isRunning,
+  startNodeScript,
+  stopRecordedWorkersAfterTest,
+  tempRegistryPath,
+  waitUntil,
+} from "@modelpool/test-utils";
 import { expect, onTestFinished, test } from "vitest";
 import { type ChildLines, childLines } from "./fixtures/child-lines.js";
 
@@ -63,8 +69,8 @@ test("12 OS processes asking at once for the same worker, the spawning one SIGKI
   const holderPid = await claimHolder(path);
   const victim = askers.find(({ child }) => child.pid === holderPid);
   expect(victim, `claim holder ${holderPid} is one of the askers`).toBeDefined();
-  for (let i = 0; i < 200 && workersOf(model).length === 0; i++) await sleep(10);
-  expect(workersOf(model)).toHaveLength(1); // its worker is starting
+  await waitUntil(() => workersOf(model).length > 0, 20_000);
+  expect(workersOf(model)).toHaveLength(1); // its worker is starting (2 s from ready)
   victim?.child.kill("SIGKILL");
   const survivors = askers.filter((asker) => asker !== victim);
   const codes = await Promise.all(survivors.map(({ out }) => out.exited));

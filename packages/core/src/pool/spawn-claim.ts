@@ -1,10 +1,12 @@
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkRecordLiveness } from "../process/record-liveness.js";
 import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import { fingerprintKey } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
-import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
+import { type ClaimFailure, type ClaimOwner, isClaimFailure, type SpawnClaim } from "../schema/spawn-claim.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
+import { stopAbandonedWorkers } from "./abandoned-workers.js";
 
 export type SpawnClaimOutcome =
   /** This process won the claim: it spawns, then releases the claim. */
@@ -18,9 +20,13 @@ export type SpawnClaimOutcome =
 export const CLAIM_TTL_MS = 15_000;
 const POLL_MS = 25;
 
-/** The key of the spawn of one workerId + fingerprint, the same in every process and on every host. */
+/**
+ * The key of the spawn of one workerId + fingerprint, the same in every process and on every host, and
+ * bounded (a fingerprint's attributes may be long): the fingerprint enters as its SHA-256.
+ */
 export function spawnClaimKey(request: ResolvedWorkerRequest): string {
-  return `spawn\u0000${request.workerId}\u0000${fingerprintKey(request.fingerprint)}`;
+  const fingerprint = createHash("sha256").update(fingerprintKey(request.fingerprint), "utf8").digest("hex");
+  return `spawn\u0000${request.workerId}\u0000${fingerprint}`;
 }
 
 /**
@@ -41,6 +47,8 @@ export async function claimOrWait(
     signal.throwIfAborted();
     const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS });
     if (attempt.acquired) {
+      // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first.
+      await stopAbandonedWorkers(store, (await store.lookup(request.workerId)).records, { startsOnly: true });
       const finished = await findFinished(store, request, seen);
       if (!finished) return { kind: "claimed", claim: attempt.claim };
       await store.releaseClaim(attempt.claim);
@@ -54,7 +62,7 @@ export async function claimOrWait(
       if (finished) return { kind: "finished", worker: finished };
       const current = await store.readClaim(key);
       if (current === undefined) break; // released or gone stale: claim it
-      if ("retryAfter" in current) return { kind: "failed", failure: current };
+      if (isClaimFailure(current)) return { kind: "failed", failure: current };
     }
   }
 }

@@ -66,12 +66,29 @@ export class Spawner {
     const startedAt = Date.now();
     const started = performance.now();
     const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
+    const id = randomUUID();
+    // The worker's process is recorded (`starting`) as soon as it exists, before readiness is awaited: if
+    // this process dies meanwhile, the next claimant of this spawn (or `modelpool prune --stop`) finds it
+    // and stops it, instead of it running on with no record.
+    let starting: Promise<unknown> | undefined;
+    const onProcess = ({ pid }: { pid: number }) => {
+      starting ??= registry.writeOrWarn(`record starting worker ${id}`, (store) =>
+        store.put(this.#startingRecord(request, id, pid, startedAt)),
+      );
+    };
     try {
       unreserve = await this.#deps.reserve(signal);
-      spawned = await this.callBackendSpawn(request, signal);
+      spawned = await this.callBackendSpawn(request, signal, onProcess);
     } catch (error) {
       unreserve?.();
       held?.stop();
+      // The backend stopped what it started; its record goes with it.
+      if (starting) {
+        await starting;
+        await registry.writeOrWarn(`remove failed worker ${id}`, (store) =>
+          store.remove({ workerId: request.workerId, id }),
+        );
+      }
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
       if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
@@ -80,9 +97,10 @@ export class Spawner {
     held?.stop();
     stats.recordSpawn(performance.now() - started);
     const idleTtlMs = request.idleTtlMs ?? options.idleTtlMs;
+    await starting;
     const record: WorkerRecord = {
       kind: "worker",
-      id: randomUUID(),
+      id,
       workerId: request.workerId,
       pid: spawned.pid,
       ...identityToRecord(spawned.pid),
@@ -112,11 +130,37 @@ export class Spawner {
     return record;
   }
 
-  async callBackendSpawn(request: ResolvedWorkerRequest, signal: AbortSignal): Promise<SpawnedWorker> {
+  /** The record of a worker whose process exists but is not ready yet (its executable may still change). */
+  #startingRecord(request: ResolvedWorkerRequest, id: string, pid: number, startedAt: number): WorkerRecord {
+    const { pidExe: _notFinalYet, ...identity } = identityToRecord(pid);
+    const store = this.#deps.registry.store;
+    return {
+      kind: "worker",
+      id,
+      workerId: request.workerId,
+      pid,
+      ...identity,
+      fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
+      status: "starting",
+      backend: this.#deps.backend.name,
+      owner: this.#deps.self,
+      ...(store ? { host: store.hostId } : {}),
+      claimExpiresAt: startedAt + this.#deps.options.spawnTimeoutMs,
+      startedAt,
+      updatedAt: Date.now(),
+    };
+  }
+
+  async callBackendSpawn(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    onProcess: (child: { pid: number }) => void = () => undefined,
+  ): Promise<SpawnedWorker> {
     const { backend, options } = this.#deps;
     const timeout = timeoutSignal(options.spawnTimeoutMs, signal);
     const bounded = timeout.signal;
-    const pending = backend.spawn(request, { signal: bounded });
+    const pending = backend.spawn(request, { signal: bounded, onProcess });
     let raw: unknown;
     try {
       raw = await abortable(pending, bounded);

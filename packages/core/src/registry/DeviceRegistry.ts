@@ -10,7 +10,7 @@ import { localHostId } from "../process/host-id.js";
 import { processIdentityOf } from "../process/process-identity.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
-import type { ClaimFailure, SpawnClaim } from "../schema/spawn-claim.js";
+import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
 import { type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
@@ -184,9 +184,8 @@ export class DeviceRegistry implements RegistryStore {
 
   async put(record: WorkerRecord): Promise<WorkerRecord> {
     const valid = this.#validRecord(record);
-    await this.#withRecordLock(valid, () => {
-      const dir = this.#recordDirectory(valid.workerId, true);
-      replaceFile(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(valid));
+    await this.#withRecordLock(valid, (write) => {
+      write(this.#recordDirectory(valid.workerId, true), `${encodeFileName(valid.id)}.json`, encodeRecord(valid));
     });
     return valid;
   }
@@ -194,11 +193,11 @@ export class DeviceRegistry implements RegistryStore {
   /** `put`, only if no file stands at the record's name (readable or not). */
   async #putIfAbsent(record: WorkerRecord): Promise<boolean> {
     const valid = this.#validRecord(record);
-    return this.#withRecordLock(valid, () => {
+    return this.#withRecordLock(valid, (write) => {
       const dir = this.#recordDirectory(valid.workerId, true);
       const name = `${encodeFileName(valid.id)}.json`;
       if (lstatSync(join(dir, name), { throwIfNoEntry: false })) return false;
-      replaceFile(dir, name, encodeRecord(valid));
+      write(dir, name, encodeRecord(valid));
       return true;
     });
   }
@@ -210,7 +209,7 @@ export class DeviceRegistry implements RegistryStore {
 
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
-    return this.#withRecordLock(ref, () => {
+    return this.#withRecordLock(ref, (write) => {
       const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
       const current = readRecordFile(join(dir, name), ref);
@@ -221,7 +220,7 @@ export class DeviceRegistry implements RegistryStore {
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
         throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
       }
-      replaceFile(dir, name, encodeRecord(valid));
+      write(dir, name, encodeRecord(valid));
       return valid;
     });
   }
@@ -257,9 +256,10 @@ export class DeviceRegistry implements RegistryStore {
       });
       if (removed) pruned.push({ record, reason });
     }
-    this.#removeAbandonedTempFiles(now);
-    removeSettledClaimDirectories(this.#root.claims, now);
-    removeSettledClaimDirectories(this.#root.locks, now);
+    // By the real clock, whatever `now` says of records: a temp file is a writer's until surely abandoned.
+    this.#removeAbandonedTempFiles(Date.now());
+    const existing = new Set(this.#listOwn().records.map((record) => hashedFileName(recordLockKey(record))));
+    removeSettledLockDirectories(this.#root.locks, existing, now);
     return pruned;
   }
 
@@ -292,13 +292,27 @@ export class DeviceRegistry implements RegistryStore {
     return dir;
   }
 
-  async #withRecordLock<T>(ref: RecordRef, work: () => T): Promise<T> {
+  /**
+   * Runs `work` holding the record's lock. `work` hands its writes to `write`, which checks the lock is
+   * still held just before the rename: a writer that stalled past `lockStaleMs` and lost its lock to
+   * another writer fails with LockTimeoutError instead of overwriting what that writer wrote.
+   */
+  async #withRecordLock<T>(
+    ref: RecordRef,
+    work: (write: (dir: string, name: string, text: string) => void) => T,
+  ): Promise<T> {
     this.#root.prepareForWriting();
-    const key = `record\u0000${ref.workerId}\u0000${ref.id}`;
+    const key = recordLockKey(ref);
     const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
     const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
     try {
-      return work();
+      return work((dir, name, text) =>
+        replaceFile(dir, name, text, () => {
+          if (!lock.stillHolds(claim)) {
+            throw new LockTimeoutError(lock.dir, this.#lockStaleMs, "the lock was taken over while this write stalled");
+          }
+        }),
+      );
     } finally {
       lock.release(claim);
     }
@@ -349,7 +363,8 @@ export class DeviceRegistry implements RegistryStore {
 
   // ---- spawn claims -------------------------------------------------------------------------------
 
-  async acquireClaim(request: ClaimRequest): Promise<ClaimAttempt> {
+  async acquireClaim(input: ClaimRequest): Promise<ClaimAttempt> {
+    const request = parseOrThrow(ClaimRequestSchema, input, (issues) => new InvalidRequestError(issues));
     this.#root.prepareForWriting();
     const directory = this.#claimDirectory(join(this.#root.claims, hashedFileName(request.key)));
     const started = performance.now();
@@ -437,14 +452,21 @@ function processStart(): string | undefined {
   return ownStart;
 }
 
+function recordLockKey(ref: RecordRef): string {
+  return `record\u0000${ref.workerId}\u0000${ref.id}`;
+}
+
 /**
- * Claim and lock directories whose every file is released and older than `SETTLED_CLAIM_MS`: one is
- * left per record and per fingerprint ever spawned. The age keeps the "numbers only grow" rule safe in
- * practice: a racer would have to act on a listing that old for a restarted count to matter.
+ * The lock directories of records that no longer exist, once every file in them is released and older
+ * than `SETTLED_CLAIM_MS` (one is left per record ever written). Removing a directory restarts its
+ * numbering, which is only safe where nobody will take that lock for a record that matters again: record
+ * ids are never reused, and a write racing this removal finds no record. Spawn claims are never removed
+ * (there is one per workerId and fingerprint, a bounded set).
  */
-function removeSettledClaimDirectories(parent: string, now: number): void {
+function removeSettledLockDirectories(parent: string, existing: ReadonlySet<string>, now: number): void {
   if (!lstatSync(parent, { throwIfNoEntry: false })?.isDirectory()) return;
   for (const name of readdirSync(parent)) {
+    if (existing.has(name)) continue;
     const dir = join(parent, name);
     if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
     const entries = readdirSync(dir);

@@ -14,6 +14,9 @@ export function staleReason(record: WorkerRecord, hostId: string, now: number): 
     case "error":
       return `the spawn failed${record.lastError ? `: ${record.lastError}` : ""}`;
     case "starting": {
+      // Its spawner died but its worker still runs: removing the record would lose the process. Left for
+      // whoever stops it (the next claimant of its spawn, or `modelpool prune --stop`).
+      if (isOrphanedStart(record, hostId)) return undefined;
       if (record.claimExpiresAt !== undefined && record.claimExpiresAt < now) return "the spawn claim expired";
       if (record.host !== undefined && record.host !== hostId) {
         const check = checkRecordLiveness(record, hostId, now);
@@ -29,6 +32,11 @@ export function staleReason(record: WorkerRecord, hostId: string, now: number): 
       return check.ok ? undefined : check.reason;
     }
   }
+}
+
+function isOrphanedStart(record: WorkerRecord, hostId: string): boolean {
+  if (record.host !== undefined && record.host !== hostId) return false;
+  return record.owner !== undefined && !checkOwner(record).ok && checkRecordedProcess(record).ok;
 }
 
 /** Is the process that spawned (or claimed) this worker still the recorded one? No owner: nobody is. */

@@ -15,7 +15,8 @@ export type ClaimOwner = z.infer<typeof ClaimOwnerSchema>;
  * releases it, its owner dies, or `expiresAt` passes without a renewal. `token` tells holders apart, so a
  * holder whose claim was taken over can never renew or release the new holder's claim.
  */
-export const SpawnClaimSchema = z.strictObject({
+// Loose: a claim written by a newer modelpool with more fields is still a claim here, never taken for garbage.
+export const SpawnClaimSchema = z.looseObject({
   key: z.string().min(1).max(4096),
   token: z.string().min(1).max(128),
   workerId: WorkerIdSchema,
@@ -27,7 +28,7 @@ export const SpawnClaimSchema = z.strictObject({
 export type SpawnClaim = z.infer<typeof SpawnClaimSchema>;
 
 /** Left behind by a claim released after a failed spawn: waiters share the failure instead of retrying at once. */
-export const ClaimFailureSchema = z.strictObject({
+export const ClaimFailureSchema = z.looseObject({
   key: z.string().min(1).max(4096),
   workerId: WorkerIdSchema,
   owner: ClaimOwnerSchema,
@@ -36,3 +37,16 @@ export const ClaimFailureSchema = z.strictObject({
   retryAfter: z.number(),
 });
 export type ClaimFailure = z.infer<typeof ClaimFailureSchema>;
+
+/** Whether what `readClaim` answered is a failure (still in its back-off) rather than a live claim. */
+export function isClaimFailure(value: SpawnClaim | ClaimFailure): value is ClaimFailure {
+  return typeof value.retryAfter === "number" && typeof value.token !== "string";
+}
+
+/** What `acquireClaim` takes, checked before anything is written: a claim whose file could not be read back would hold nothing. */
+export const ClaimRequestSchema = z.object({
+  key: z.string().min(1).max(4096),
+  workerId: WorkerIdSchema,
+  owner: ClaimOwnerSchema,
+  ttlMs: z.number().int().positive().max(2_147_483_647),
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync, renameSync } from "node:fs";
+import { readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
@@ -9,9 +9,14 @@ import { ensureOwnDirectory } from "./own-directory.js";
 import { createFileExclusively, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
-const MAX_CLAIM_BYTES = 16 * 1024;
+const MAX_CLAIM_BYTES = 64 * 1024;
 /** Creations lost to racers in a row before giving up; each loss means someone else made progress. */
 const MAX_ROUNDS = 64;
+/**
+ * Far beyond any count of acquisitions (a trillion): a file numbered this high was not written by
+ * modelpool and is ignored, so that it cannot push the count out of exact integers.
+ */
+const MAX_GENERATION = 2 ** 40;
 
 /** Why a holder no longer holds (expired, owner gone), or undefined while it does. */
 export type StaleJudge = (holder: SpawnClaim, now: number) => string | undefined;
@@ -28,11 +33,12 @@ type Top =
  *
  * - The claim is held by the highest-numbered file `N`; `N.released` means it was given up.
  * - Acquiring creates `N+1` exclusively (temp file + `link`), so of any number of racers exactly one
- *   creates it; a holder that expired or died is taken over the same way, by creating the next number.
+ *   creates it; a holder that expired or died is taken over the same way, by creating the next number,
+ *   and the taker looks at the old holder once more afterwards: one that renewed meanwhile keeps it.
  * - Numbers only grow: the highest file is never deleted, only renamed to `N.released`. A racer that acted
  *   on an old listing and created a lower number sees the higher one when it checks after creating, and
  *   withdraws. Lower files are removed by the winner.
- * - The token names its number, so renew and release touch only the holder's own file.
+ * - The token names its number; renew and release touch only a file that still holds their token.
  *
  * A crash at any instant leaves either no new file or a whole one, and a dead holder is taken over at
  * once (its owner is checked), not after a timeout.
@@ -54,14 +60,22 @@ export class ClaimDirectory {
       if (top.kind === "failed") return { acquired: false, failed: top.failure };
       const gen = top.gen + 1;
       const claim = make(`${gen}.${randomUUID()}`);
-      if (!createFileExclusively(this.dir, String(gen), JSON.stringify(claim))) continue;
+      if (!this.#create(gen, claim)) continue;
       const generations = this.#generations();
       if (outranks(generations, gen)) {
         unlinkQuietly(join(this.dir, String(gen)));
         continue;
       }
+      if (top.kind === "held") {
+        // Judged stale on what was read before creating: a holder that renewed since keeps its claim.
+        const again = this.#readJson(String(top.gen), SpawnClaimSchema);
+        if (again?.token === top.holder.token && this.#judge(again, now()) === undefined) {
+          unlinkQuietly(join(this.dir, String(gen)));
+          return { acquired: false, holder: again };
+        }
+      }
       for (const entry of generations) {
-        if (entry.gen < gen) unlinkQuietly(join(this.dir, entry.name));
+        if (entry.gen < gen) removeQuietly(join(this.dir, entry.name));
       }
       return { acquired: true, claim, ...(top.kind === "held" ? { replaced: top.holder } : {}) };
     }
@@ -84,10 +98,11 @@ export class ClaimDirectory {
 
   renew(claim: SpawnClaim, ttlMs: number, now = Date.now()): SpawnClaim | undefined {
     const gen = generationOf(claim.token);
-    if (gen === undefined || !this.#holds(gen, claim.token)) return undefined;
+    if (gen === undefined || !this.#holds(gen, claim.token) || outranks(this.#generations(), gen)) return undefined;
     const renewed: SpawnClaim = { ...claim, expiresAt: now + ttlMs };
     replaceFile(this.dir, String(gen), JSON.stringify(renewed));
-    // Taken over meanwhile (the file was removed by the winner and this rename made it again): withdraw.
+    // Taken over meanwhile (the taker created the next number, or removed this file and the rename made
+    // it again): withdraw. The taker, for its part, looks at this file once more after creating its own.
     if (outranks(this.#generations(), gen)) {
       unlinkQuietly(join(this.dir, String(gen)));
       return undefined;
@@ -95,14 +110,16 @@ export class ClaimDirectory {
     return renewed;
   }
 
-  /**
-   * Renames the holder's file to `N.released`. Not checked first: if the claim was taken over, the file
-   * named `N` is gone or belongs to a racer that is itself outranked and withdrawing, and a released
-   * lower number changes nothing for the holder of the higher one.
-   */
+  /** Whether this claim is still the holder (its file holds its token and nothing outranks it). */
+  stillHolds(claim: SpawnClaim): boolean {
+    const gen = generationOf(claim.token);
+    return gen !== undefined && this.#holds(gen, claim.token) && !outranks(this.#generations(), gen);
+  }
+
+  /** Renames the holder's file to `N.released`, if it still holds this token (never someone else's). */
   release(claim: SpawnClaim, release: ClaimRelease = {}, now = Date.now()): void {
     const gen = generationOf(claim.token);
-    if (gen === undefined) return;
+    if (gen === undefined || !this.#holds(gen, claim.token)) return;
     const held = join(this.dir, String(gen));
     const released = `${gen}.released`;
     try {
@@ -111,7 +128,7 @@ export class ClaimDirectory {
           key: claim.key,
           workerId: claim.workerId,
           owner: claim.owner,
-          message: release.failure.message.slice(0, 8192),
+          message: release.failure.message.slice(0, 2048),
           retryAfter: now + release.failure.backoffMs,
         };
         replaceFile(this.dir, released, JSON.stringify(failure));
@@ -125,12 +142,24 @@ export class ClaimDirectory {
     }
   }
 
+  /** Creates file `gen` holding `claim`; false when the number was taken (or the directory vanished: retried). */
+  #create(gen: number, claim: SpawnClaim): boolean {
+    try {
+      return createFileExclusively(this.dir, String(gen), JSON.stringify(claim));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      ensureOwnDirectory(this.dir);
+      return false;
+    }
+  }
+
   #generations(): Generation[] {
     const generations: Generation[] = [];
     for (const name of readdirSync(this.dir)) {
       if (name.startsWith(TEMP_PREFIX)) continue;
-      const match = /^(\d{1,15})(\.released)?$/.exec(name);
-      if (match) generations.push({ gen: Number(match[1]), name, released: match[2] !== undefined });
+      const match = /^(\d{1,16})(\.released)?$/.exec(name);
+      const gen = Number(match?.[1]);
+      if (match && gen > 0 && gen < MAX_GENERATION) generations.push({ gen, name, released: match[2] !== undefined });
     }
     return generations;
   }
@@ -152,13 +181,14 @@ export class ClaimDirectory {
       return failure && failure.retryAfter > now ? { kind: "failed", gen, failure } : { kind: "free", gen };
     }
     const holder = this.#readJson(String(gen), SpawnClaimSchema);
-    // Unreadable holder file: not a claim anyone can prove; the next number takes its place.
-    if (!holder) return { kind: "free", gen };
-    return { kind: "held", gen, holder, stale: this.#judge(holder, now) };
+    if (holder) return { kind: "held", gen, holder, stale: this.#judge(holder, now) };
+    // Gone since the listing (released meanwhile), or not a claim this or a newer modelpool wrote (every
+    // holder file is written whole, and claims are read loosely): nobody can be proven to hold it.
+    return { kind: "free", gen };
   }
 
   #holds(gen: number, token: string): boolean {
-    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token && !outranks(this.#generations(), gen);
+    return this.#readJson(String(gen), SpawnClaimSchema)?.token === token;
   }
 
   #readJson<T>(
@@ -182,6 +212,15 @@ function outranks(generations: readonly Generation[], gen: number): boolean {
 }
 
 function generationOf(token: string): number | undefined {
-  const match = /^(\d{1,15})\./.exec(token);
+  const match = /^(\d{1,16})\./.exec(token);
   return match ? Number(match[1]) : undefined;
+}
+
+/** Best effort: a lower number that is not a plain file (something else put it there) is removed too. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // what cannot be removed is outranked anyway
+  }
 }

@@ -6,15 +6,17 @@ import { join } from "node:path";
 export const TEMP_PREFIX = ".tmp-";
 
 /**
- * Writes a whole file under a unique temp name in the target's own directory, then renames it into place:
+ * Writes a whole file under a unique temp name in the target's own directory, then renames it into place
+ * (`beforeRename`, a last check, may throw to abandon the write):
  * readers see the old file or the new one, never a part, whenever the writer is killed. No fsync: the
  * registry describes running processes, which a power loss ends anyway; a crash of a process never loses
  * a completed rename.
  */
-export function replaceFile(dir: string, name: string, text: string): void {
+export function replaceFile(dir: string, name: string, text: string, beforeRename?: () => void): void {
   const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
   writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   try {
+    beforeRename?.();
     renameSync(temp, join(dir, name));
   } catch (error) {
     unlinkQuietly(temp);

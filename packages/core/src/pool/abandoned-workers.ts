@@ -1,0 +1,55 @@
+import { checkRecordedProcess } from "../process/recorded-process.js";
+import { type TerminateReport, terminateRecordedProcess } from "../process/terminate.js";
+import { checkOwner } from "../registry/stale-record.js";
+import type { RegistryStore } from "../registry/store/RegistryStore.js";
+import type { WorkerRecord } from "../schema/worker-record.js";
+import { liveHolders } from "./lease-book.js";
+
+export type StoppedWorker = {
+  readonly record: WorkerRecord;
+  readonly reason: string;
+  readonly report: TerminateReport;
+};
+
+/**
+ * Why a record's worker is abandoned — its process still runs on this host, but the process that owns it
+ * is gone and nobody holds a lease on it — or undefined when it is not. `startsOnly`: only workers whose
+ * owner died before they were ready (nobody can ever have used them, nothing will ever record them ready).
+ */
+export function abandonedReason(
+  record: WorkerRecord,
+  hostId: string,
+  options: { startsOnly?: boolean } = {},
+): string | undefined {
+  if (record.host !== undefined && record.host !== hostId) return undefined; // only its own host signals it
+  if (options.startsOnly ? record.status !== "starting" : record.status === "stopped" || record.status === "error") {
+    return undefined;
+  }
+  if (checkOwner(record).ok) return undefined;
+  if (!checkRecordedProcess(record).ok) return undefined;
+  if (liveHolders(record).some((holder) => holder.leases > 0)) return undefined;
+  return record.status === "starting"
+    ? "its spawning process died before it was ready"
+    : "its owner is gone and no process holds a lease on it";
+}
+
+/**
+ * Stops the abandoned workers among `records` (see `abandonedReason`) and removes their records, saying
+ * what was stopped and why. Signals only through `terminateRecordedProcess`, which refuses any process that
+ * is not provably the recorded one.
+ */
+export async function stopAbandonedWorkers(
+  store: RegistryStore,
+  records: readonly WorkerRecord[],
+  options: { startsOnly?: boolean } = {},
+): Promise<StoppedWorker[]> {
+  const stopped: StoppedWorker[] = [];
+  for (const record of records) {
+    const reason = abandonedReason(record, store.hostId, options);
+    if (reason === undefined) continue;
+    const report = await terminateRecordedProcess(record);
+    if (report.outcome === "stopped" || report.outcome === "already-gone") await store.remove(record);
+    stopped.push({ record, reason, report });
+  }
+  return stopped;
+}
