@@ -124,6 +124,13 @@ export class LeaseGate {
     if (this.#deps.idleExpired(record)) {
       return deny(VerdictCode.IDLE_EXPIRED, "it has been idle past its idle TTL and is about to be stopped");
     }
+    // Another host's worker is reached through its URL only: a loopback URL (or none) there is not this machine.
+    const { hostId } = this.#deps;
+    if (hostId !== undefined && record.host !== undefined && record.host !== hostId) {
+      if (record.url === undefined || isLoopbackUrl(record.url)) {
+        return deny(VerdictCode.URL_NOT_ALLOWED, `it runs on host ${record.host} and has no URL reachable from here`);
+      }
+    }
     // A worker this pool spawned has the URL its own backend gave; a record from the registry could point anywhere.
     if (
       source === "registry" &&

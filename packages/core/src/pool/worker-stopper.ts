@@ -41,7 +41,10 @@ export class WorkerStopper {
     cause: StopCause,
     leased: (current: WorkerRecord) => boolean,
   ): Promise<boolean> {
-    if (this.#registry.store) {
+    const store = this.#registry.store;
+    // Only the host a worker runs on ever signals it.
+    if (store && record.host !== undefined && record.host !== store.hostId) return false;
+    if (store) {
       let after: WorkerRecord | undefined;
       try {
         after = await this.#registry.write((store) =>
