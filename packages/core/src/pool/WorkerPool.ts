@@ -2,29 +2,23 @@ import type { WorkerBackend } from "../backend/worker-backend.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
-import { DeviceRegistry } from "../registry/DeviceRegistry.js";
-import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
+import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest, WorkerRequest } from "../schema/request.js";
 import { VerdictCode } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { findCandidates } from "./candidates.js";
 import { forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
-import { HealthProber } from "./health-prober.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
-import { WORKER_POOL_BRAND } from "./is-worker-pool.js";
-import { LeaseBook, liveHolders } from "./lease-book.js";
-import { type GateEntry, LeaseGate } from "./lease-gate.js";
-import { Leases, type WorkerLease } from "./leases.js";
+import type { GateEntry } from "./lease-gate.js";
+import type { WorkerLease } from "./leases.js";
 import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
+import { assemblePoolParts, type PoolParts } from "./pool-parts.js";
 import { PoolStats, type PoolStatsSnapshot } from "./pool-stats.js";
-import { RegistryAccess } from "./registry-access.js";
 import { parseRequest } from "./request-input.js";
-import { byRank, ReuseJudge } from "./reuse-judge.js";
-import { SpawnCoordinator, type SpawnOutcome } from "./spawn-coordinator.js";
-import { Spawner } from "./spawner.js";
-import { WorkerLifecycle } from "./WorkerLifecycle.js";
-import { WorkerStopper } from "./worker-stopper.js";
+import { byRank } from "./reuse-judge.js";
+import type { SpawnOutcome } from "./spawn-coordinator.js";
+import { WORKER_POOL_BRAND } from "./worker-pool-brand.js";
 
 export type { WorkerLease } from "./leases.js";
 
@@ -51,88 +45,24 @@ export class WorkerPool implements AsyncDisposable {
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called never resolve with a worker. */
   #epoch = new AbortController();
-  readonly #ownsRegistry: boolean;
   readonly #stats = new PoolStats();
-  readonly #access: RegistryAccess;
-  readonly #prober: HealthProber;
-  readonly #gate: LeaseGate;
-  readonly #leases: Leases;
-  readonly #stopper: WorkerStopper;
-  readonly #lifecycle: WorkerLifecycle;
-  readonly #spawns: SpawnCoordinator;
+  readonly #parts: PoolParts;
   /** Work the pool does after answering (superseded workers, dead records); see `settled()`. */
   readonly #background = new Set<Promise<unknown>>();
 
   constructor(options: WorkerPoolOptions) {
     this.#options = parseOrThrow(WorkerPoolOptionsSchema, options, (i) => new InvalidOptionsError("WorkerPool", i));
-    const { backend, registry } = this.#options;
-    this.backend = backend;
-    this.#ownsRegistry = registry !== false && !isRegistryStore(registry);
-    this.registry =
-      registry === false
-        ? undefined
-        : isRegistryStore(registry)
-          ? registry
-          : new DeviceRegistry(typeof registry === "string" ? { path: registry } : {});
-    const warn = (warning: PoolWarning) => this.#warn(warning);
-    this.#access = new RegistryAccess(this.registry, this.#options.onRegistryUnavailable, warn);
-    this.#prober = new HealthProber(backend, this.#options);
-    this.#leases = new Leases(new LeaseBook(), this.#access, this.#self, async (id) => {
-      // The last lease may be what a draining or idle worker was waiting for; another process's worker
-      // may have been marked draining while this one held it, and this process is the one to stop it then.
-      if (this.#lifecycle.active || !this.#own.has(id)) await this.#lifecycle.sweep();
-    });
-    const own = this.#own;
-    const stats = this.#stats;
-    this.#stopper = new WorkerStopper({
-      backend,
-      own,
-      prober: this.#prober,
-      leases: this.#leases,
-      stats,
-      registry: this.#access,
-    });
-    this.#lifecycle = new WorkerLifecycle(
-      {
-        registry: this.registry,
-        self: this.#self,
-        leases: this.#leases.book,
-        ownWorkers: () => own.values(),
-        stopWorker: (record, cause) =>
-          this.#stopper.stopIfUnleased(
-            record,
-            cause,
-            (current) => this.#leases.book.usage(current, this.#self).leases > 0,
-          ),
-        markDraining: (record) => this.#stopper.markDraining(record),
-        warn,
-      },
-      this.#options,
-    );
-    this.#gate = new LeaseGate({
-      hostId: this.registry?.hostId,
-      allowRemoteUrls: this.#options.allowRemoteUrls,
-      judge: new ReuseJudge(this.hooks, this.#options.policyTimeoutMs),
-      prober: this.#prober,
-      idleExpired: (record) => this.#lifecycle.idleExpired(record),
-    });
-    const spawner = new Spawner({
-      backend,
-      registry: this.#access,
-      self: this.#self,
-      own,
-      prober: this.#prober,
-      stats,
-      reserve: (signal) => this.#lifecycle.reserve(signal),
-      onRecorded: (record) => {
-        if (record.idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
-        return this.#leases.holdNew(record.id, record);
-      },
-      firstHolder: () => this.#leases.firstHolder(),
+    this.backend = this.#options.backend;
+    const parts = assemblePoolParts({
       options: this.#options,
+      hooks: this.hooks,
+      self: this.#self,
+      own: this.#own,
+      stats: this.#stats,
+      warn: (warning) => this.#warn(warning),
     });
-    this.#spawns = new SpawnCoordinator(spawner, this.#access, this.#self, own);
-    if (this.#options.idleTtlMs !== undefined) this.#lifecycle.ensureSweeping();
+    this.registry = parts.registry;
+    this.#parts = parts;
     for (const plugin of this.#options.plugins) plugin.apply(this);
   }
 
@@ -144,12 +74,12 @@ export class WorkerPool implements AsyncDisposable {
   /** Resolves once the work the pool does after answering (recording leases, handling superseded workers) is done. */
   async settled(): Promise<void> {
     while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
-    await this.#leases.flush();
+    await this.#parts.leases.flush();
   }
 
   /** Runs one idle/drain sweep now, instead of waiting for the timer. */
   sweep(): Promise<void> {
-    return this.#lifecycle.sweep();
+    return this.#parts.lifecycle.sweep();
   }
 
   /** Workers this pool spawned and has not stopped. */
@@ -169,7 +99,7 @@ export class WorkerPool implements AsyncDisposable {
     const signal = request.signal ? AbortSignal.any([request.signal, epoch]) : epoch;
     signal.throwIfAborted();
     if (request.forceNew) {
-      const worker = await this.#spawns.spawnAlone(request, epoch);
+      const worker = await this.#parts.spawns.spawnAlone(request, epoch);
       return this.#handOrFail(worker, forcedDecision(request.workerId, worker), signal);
     }
     // A worker another process stops or drains between the gate and the lease is refused by the lease's
@@ -187,7 +117,7 @@ export class WorkerPool implements AsyncDisposable {
       const lease = await this.#hand(spawned.worker, decision, signal, spawned.shared);
       if (lease) return lease;
     }
-    const worker = await this.#spawns.spawnAlone(request, epoch);
+    const worker = await this.#parts.spawns.spawnAlone(request, epoch);
     return this.#handOrFail(worker, spawnedDecision(request.workerId, [], { worker, shared: false }), signal);
   }
 
@@ -210,7 +140,7 @@ export class WorkerPool implements AsyncDisposable {
   /** Stops the workers with this workerId that this pool spawned, and removes them from the registry. */
   async stop(workerId: string): Promise<WorkerRecord[]> {
     const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
-    await Promise.all(targets.map((record) => this.#stopOwn(record)));
+    await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
     return targets;
   }
 
@@ -222,10 +152,10 @@ export class WorkerPool implements AsyncDisposable {
     const epoch = this.#epoch;
     this.#epoch = new AbortController();
     epoch.abort(new Error("WorkerPool.stopAll() was called"));
-    await this.#spawns.settled();
+    await this.#parts.spawns.settled();
     const targets = [...this.#own.values()];
-    await Promise.all(targets.map((record) => this.#stopOwn(record)));
-    this.#lifecycle.close();
+    await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
+    this.#parts.lifecycle.close();
     await this.settled();
     return targets;
   }
@@ -235,9 +165,9 @@ export class WorkerPool implements AsyncDisposable {
    * finds them): stops the sweep timer and writes what is pending. `stopAll()` is how workers are stopped.
    */
   async close(): Promise<void> {
-    this.#lifecycle.close();
+    this.#parts.lifecycle.close();
     await this.settled();
-    if (this.#ownsRegistry) await this.registry?.close?.();
+    if (this.#parts.ownsRegistry) await this.registry?.close?.();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -247,15 +177,15 @@ export class WorkerPool implements AsyncDisposable {
   async #evaluate(request: ResolvedWorkerRequest, signal: AbortSignal, dryRun: boolean): Promise<Evaluation> {
     const considered: GateEntry[] = [];
     const seen = new Set<string>();
-    for (const { record, source } of await findCandidates(request.workerId, this.#own, this.#access)) {
+    for (const { record, source } of await findCandidates(request.workerId, this.#own, this.#parts.access)) {
       seen.add(record.id);
-      const entry = await this.#gate.judge(record, source, request, signal);
+      const entry = await this.#parts.gate.judge(record, source, request, signal);
       considered.push(entry);
       if (!dryRun && source === "memory" && entry.verdict.code === VerdictCode.PROCESS_GONE) this.#forgetDead(record);
     }
     const allowed = considered.filter((entry) => entry.verdict.reuse).sort(byRank);
     for (const entry of allowed) {
-      if (await this.#gate.admit(entry, request, signal, true)) return { considered, chosen: entry, seen };
+      if (await this.#parts.gate.admit(entry, request, signal, true)) return { considered, chosen: entry, seen };
     }
     return { considered, chosen: undefined, seen };
   }
@@ -268,14 +198,14 @@ export class WorkerPool implements AsyncDisposable {
     signal: AbortSignal,
     epoch: AbortSignal,
   ): Promise<SpawnOutcome> {
-    const outcome = await this.#spawns.spawnShared(request, seen, epoch);
+    const outcome = await this.#parts.spawns.spawnShared(request, seen, epoch);
     if (!outcome.shared) return outcome;
     const source = this.#own.has(outcome.worker.id) ? "memory" : "registry";
     const entry: GateEntry = { candidate: outcome.worker, source, verdict: { reuse: false, reason: "-", code: "-" } };
-    if (await this.#gate.admit(entry, request, signal, false)) return { ...outcome, worker: entry.candidate };
+    if (await this.#parts.gate.admit(entry, request, signal, false)) return { ...outcome, worker: entry.candidate };
     // Refused (remote, draining, a policy said no...): this request gets a worker of its own.
     considered.push(entry);
-    return { worker: await this.#spawns.spawnAlone(request, epoch), shared: false };
+    return { worker: await this.#parts.spawns.spawnAlone(request, epoch), shared: false };
   }
 
   /** `#hand` for a worker this request spawned itself: one taken away before its lease is a failed spawn. */
@@ -301,7 +231,7 @@ export class WorkerPool implements AsyncDisposable {
   ): Promise<WorkerLease | undefined> {
     signal.throwIfAborted();
     if (!fromRegistry && worker.owner?.pid === this.#self.pid && !this.#own.has(worker.id)) return undefined;
-    const lease = await this.#leases.lease(worker, decision, fromRegistry);
+    const lease = await this.#parts.leases.lease(worker, decision, fromRegistry);
     if (!lease) return undefined;
     if (signal.aborted) {
       await lease.release();
@@ -310,28 +240,14 @@ export class WorkerPool implements AsyncDisposable {
     this.#emitDecision(decision);
     // Only the request that spawned handles what its spawn superseded; requests sharing it would repeat that.
     if (decision.outcome === "spawned" && !decision.shared && decision.considered.length > 0) {
-      this.#inBackground(this.#lifecycle.supersede(decision.workerId, decision.considered));
+      this.#inBackground(this.#parts.lifecycle.supersede(decision.workerId, decision.considered));
     }
     return lease;
   }
 
-  /**
-   * Stops a worker of this pool, unless another live process holds a lease on it: that one is marked
-   * draining, and whichever process releases it last (or sweeps after this one is gone) stops it.
-   */
-  async #stopOwn(record: WorkerRecord): Promise<void> {
-    const heldElsewhere = (current: WorkerRecord) =>
-      liveHolders(current).some(
-        (holder) => holder.leases > 0 && (holder.pid !== this.#self.pid || holder.start !== this.#self.start),
-      );
-    if (await this.#stopper.stopIfUnleased(record, "manual", heldElsewhere)) return;
-    await this.#stopper.markDraining(record);
-    this.#stopper.forget(record);
-  }
-
   #forgetDead(record: WorkerRecord): void {
-    this.#stopper.forget(record);
-    this.#inBackground(this.#stopper.removeFromRegistry(record));
+    this.#parts.stopper.forget(record);
+    this.#inBackground(this.#parts.stopper.removeFromRegistry(record));
   }
 
   #inBackground(work: Promise<unknown>): void {

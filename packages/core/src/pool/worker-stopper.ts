@@ -1,7 +1,8 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
-import type { WorkerRecord } from "../schema/worker-record.js";
+import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { HealthProber } from "./health-prober.js";
+import { liveHolders } from "./lease-book.js";
 import type { Leases } from "./leases.js";
 import type { PoolStats, StopCause } from "./pool-stats.js";
 import type { RegistryAccess } from "./registry-access.js";
@@ -68,6 +69,20 @@ export class WorkerStopper {
     }
     await this.stop(record, cause);
     return true;
+  }
+
+  /**
+   * Stops a worker of this pool (`stop`, `stopAll`), unless another live process holds a lease on it: that
+   * one is marked draining, and whichever process releases it last (or sweeps after this one is gone) stops it.
+   */
+  async stopOwn(record: WorkerRecord, self: ProcessIdentity): Promise<void> {
+    const heldElsewhere = (current: WorkerRecord) =>
+      liveHolders(current).some(
+        (holder) => holder.leases > 0 && (holder.pid !== self.pid || holder.start !== self.start),
+      );
+    if (await this.stopIfUnleased(record, "manual", heldElsewhere)) return;
+    await this.markDraining(record);
+    this.forget(record);
   }
 
   /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
