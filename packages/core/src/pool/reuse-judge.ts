@@ -1,7 +1,7 @@
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import type { JudgedVerdict } from "../schema/verdict.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
-import { deepFreeze, frozenCopy } from "./frozen-copy.js";
+import { frozenCopy } from "./frozen-copy.js";
 import { type CandidateSource, initialVerdict, type PoolHooks, type ReuseContext } from "./hooks.js";
 import { guardCanReuse, normalize, startRun } from "./tap-guard.js";
 
@@ -54,11 +54,15 @@ export class ReuseJudge {
   #frozen(request: ResolvedWorkerRequest): ResolvedWorkerRequest {
     let frozen = this.#frozenRequests.get(request);
     if (!frozen) {
-      // An AbortSignal cannot be cloned (nor should it be: a tap may listen to it); the rest is copied.
-      const { signal, ...data } = request;
-      // The signal is shared, not frozen: freezing it would break its own abort().
-      const copy = deepFreeze(structuredClone(data));
-      frozen = signal ? Object.freeze({ ...copy, signal }) : copy;
+      // A copy of the plain parts (a parsed request is small and flat); the AbortSignal is shared, not
+      // frozen: freezing it would break its own abort(), and a tap may listen to it.
+      const { signal, fingerprint, ...rest } = request;
+      const attributes = fingerprint.attributes ? Object.freeze({ ...fingerprint.attributes }) : undefined;
+      frozen = Object.freeze({
+        ...rest,
+        fingerprint: Object.freeze({ ...fingerprint, ...(attributes ? { attributes } : {}) }),
+        ...(signal ? { signal } : {}),
+      });
       this.#frozenRequests.set(request, frozen);
     }
     return frozen;

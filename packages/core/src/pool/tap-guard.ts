@@ -54,6 +54,8 @@ export function guardCanReuse(hook: AsyncSeriesWaterfallHook<[ReuseVerdict, Reus
 
 /** The verdict a tap returned, validated, with a code, frozen; or an InvalidVerdictError naming the tap. */
 export function checkVerdict(raw: unknown, tapName: string): JudgedVerdict {
+  // The schema's rules, checked by hand first: a verdict is judged on every reuse, and a valid one is the rule.
+  if (looksValid(raw)) return normalize(raw);
   const parsed = ReuseVerdictSchema.safeParse(raw, PARSE_CONTEXT);
   if (!parsed.success) throw new InvalidVerdictError([tapName], parsed.error.issues);
   return normalize(parsed.data);
@@ -66,9 +68,49 @@ export function normalize(verdict: ReuseVerdict): JudgedVerdict {
   return deepFreeze({ ...verdict, code });
 }
 
+const VERDICT_KEYS = new Set(["reuse", "reason", "code", "by", "rank", "supersedes", "override"]);
+const CODE = /^[A-Z][A-Z0-9_]*$/;
+
+/** Exactly what ReuseVerdictSchema accepts (anything else goes to the schema, for its issues). */
+function looksValid(raw: unknown): raw is ReuseVerdict {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return false;
+  const v = raw as Record<string, unknown>;
+  for (const key in v) if (!VERDICT_KEYS.has(key) || !Object.hasOwn(v, key)) return false;
+  return (
+    typeof v.reuse === "boolean" &&
+    typeof v.reason === "string" &&
+    v.reason.length > 0 &&
+    v.reason.length <= 4096 &&
+    (v.code === undefined || (typeof v.code === "string" && v.code.length <= 64 && CODE.test(v.code))) &&
+    (v.by === undefined || (typeof v.by === "string" && v.by.length <= 256)) &&
+    (v.rank === undefined || (typeof v.rank === "number" && Number.isFinite(v.rank))) &&
+    (v.supersedes === undefined || typeof v.supersedes === "boolean") &&
+    (v.override === undefined || typeof v.override === "boolean")
+  );
+}
+
+/** Microtask turns a tap gets to answer before a timer is armed for it (most policies answer at once). */
+const QUICK_TURNS = 4;
+
 async function bounded(work: () => unknown, tapName: string, bounds: TapRunBounds): Promise<unknown> {
   const { signal, timeoutMs } = bounds;
   signal?.throwIfAborted();
+  // Most taps answer within a few microtask turns: no timer and no listener for those.
+  let answer: { value: unknown } | { error: unknown } | undefined;
+  const pending = Promise.resolve(work());
+  pending.then(
+    (value) => {
+      answer = { value };
+    },
+    (error: unknown) => {
+      answer = { error };
+    },
+  );
+  for (let turn = 0; turn < QUICK_TURNS && answer === undefined; turn++) await undefined;
+  if (answer !== undefined) {
+    if ("error" in answer) throw answer.error;
+    return answer.value;
+  }
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -78,11 +120,7 @@ async function bounded(work: () => unknown, tapName: string, bounds: TapRunBound
         onAbort = () => reject(signal.reason);
         signal.addEventListener("abort", onAbort, { once: true });
       }
-      try {
-        Promise.resolve(work()).then(resolve, reject);
-      } catch (error) {
-        reject(error);
-      }
+      pending.then(resolve, reject);
     });
   } finally {
     clearTimeout(timer);
