@@ -9,6 +9,7 @@ import { redisServerMissing } from "../packages/test-utils/src/redis-server.js";
 import { measureContention, measureSpawnStorm } from "./concurrency.js";
 import { fleetSection } from "./fleet-section.js";
 import { measureDecisions, measureMemoryHit } from "./lookup.js";
+import { measureMixedStorm } from "./mixed-storm.js";
 import { measureOpencode } from "./opencode.js";
 import { measureFirstDecision, measureImports } from "./startup.js";
 import { formatDuration as d, ratio } from "./stats.js";
@@ -94,6 +95,19 @@ try {
       `| ${row.mode === "naive" ? "baseline" : "modelpool"} | ${row.spawns} | ${row.distinctWorkers} | ${d(row.allReadyMs)} |`,
     );
   }
+  say();
+
+  say(`## 4b. Mixed storm: 12 OS processes, three models, forceNew, releases, stops and \`modelpool prune\``);
+  say();
+  const mixed = await measureMixedStorm(dir);
+  say(
+    `| processes | leases | forced | workers stopped | failed requests | prunes | wrong-model leases | leases on dead workers | orphan processes | duplicate records | left running | wall time |`,
+  );
+  say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  say(
+    `| ${mixed.processes} | ${mixed.leases} | ${mixed.forced} | ${mixed.stops} | ${mixed.failures} | ${mixed.prunes} | ${mixed.wrongModel} | ${mixed.deadWorker} | ${mixed.orphans} | ${mixed.duplicateRecords} | ${mixed.leftRunning} | ${d(mixed.wallMs)} |`,
+  );
+  if (mixed.errors.length > 0) say(`\nFirst failures: ${mixed.errors.map((e) => `\`${e}\``).join("; ")}`);
   say();
 
   say(`## 5. Reuse versus cold spawn of a real \`opencode serve\``);

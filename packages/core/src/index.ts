@@ -15,22 +15,28 @@ export {
   type WorkerBackend,
 } from "./backend/worker-backend.js";
 export * from "./errors/index.js";
+export { isPolicyTimeoutError, PolicyTimeoutError } from "./errors/PolicyTimeoutError.js";
 export { abandonedReason, type StoppedWorker, stopAbandonedWorkers } from "./pool/abandoned-workers.js";
 export {
   type CandidateSource,
   CanReuseStage,
   type ConsideredCandidate,
   type Decision,
+  DecisionCode,
   type DecisionOutcome,
   initialVerdict,
+  type JudgedVerdict,
   type PoolHooks,
   type PoolWarning,
   type ReuseContext,
 } from "./pool/hooks.js";
 export { isWorkerPool } from "./pool/is-worker-pool.js";
 export { leaseUsage } from "./pool/lease-book.js";
+export type { WorkerLease } from "./pool/leases.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
+  MAX_TIMER_MS,
+  type PluginHost,
   type PoolPlugin,
   type SupersededAction,
   SupersededActionSchema,
@@ -41,10 +47,11 @@ export {
   assertWorkerPool,
   composeVerdict,
   noFingerprintVerdict,
+  tapReuseOverride,
   tapReusePolicy,
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
-export { type WorkerLease, WorkerPool } from "./pool/WorkerPool.js";
+export { WorkerPool } from "./pool/WorkerPool.js";
 export { localHostId } from "./process/host-id.js";
 export { type LiveProcess, processIdentityOf, readExecutable, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordLiveness } from "./process/record-liveness.js";
@@ -100,7 +107,7 @@ export {
   SpawnClaimSchema,
 } from "./schema/spawn-claim.js";
 export { isStandardSchema, type StandardSchemaV1 } from "./schema/standard-schema.js";
-export { type ReuseVerdict, ReuseVerdictSchema } from "./schema/verdict.js";
+export { type ReuseVerdict, ReuseVerdictSchema, VerdictCode, VerdictCodeSchema } from "./schema/verdict.js";
 export {
   type LeaseHolder,
   LeaseHolderSchema,

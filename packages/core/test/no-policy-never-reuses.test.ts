@@ -13,5 +13,6 @@ test("with no policy registered every candidate is denied with that reason and a
   expect(second.decision.considered[0]?.verdict).toEqual({
     reuse: false,
     reason: "no compatibility policy registered",
+    code: "NO_POLICY",
   });
 });

@@ -30,7 +30,13 @@ describe("ExactModelPolicy.judge", () => {
       'attribute "n" differs: running "1", requested 1',
     ],
   ])("denies %j on running %j, naming the field and both values", (requested, running, reason) => {
-    expect(policy.judge(requested, running)).toEqual({ reuse: false, reason, by: "ExactModelPolicy" });
+    expect(policy.judge(requested, running)).toEqual({
+      reuse: false,
+      reason,
+      code: "MODEL_DIFFERS",
+      supersedes: true,
+      by: "ExactModelPolicy",
+    });
   });
 
   test("allows equal fingerprints whatever the attribute order", () => {

@@ -6,6 +6,7 @@ import {
   parseOptions,
   type ReuseVerdict,
   tapReusePolicy,
+  VerdictCode,
 } from "@modelpool/core";
 import { z } from "zod";
 
@@ -48,12 +49,18 @@ export class ExactModelPolicy implements PoolPlugin {
       const difference = differs(field, requested, running);
       if (difference) return deny(difference);
     }
-    return { reuse: true, reason: `exact match on ${this.#compare.join(", ")}: "${running.resolvedModel}"`, by: NAME };
+    return {
+      reuse: true,
+      reason: `exact match on ${this.#compare.join(", ")}: "${running.resolvedModel}"`,
+      code: VerdictCode.REUSE_ALLOWED,
+      by: NAME,
+    };
   }
 }
 
+/** A denial because the request's model is not the running one: the new worker supersedes this one. */
 function deny(reason: string): ReuseVerdict {
-  return { reuse: false, reason, by: NAME };
+  return { reuse: false, reason, code: VerdictCode.MODEL_DIFFERS, supersedes: true, by: NAME };
 }
 
 /** Why `field` differs, naming both values, or undefined when equal. */

@@ -21,6 +21,8 @@ test("requires the same modelPolicy", () => {
   expect(new FamilyPolicy().judge(fp("gpt-5"), fp("gpt-5", "sticky"))).toEqual({
     reuse: false,
     reason: 'modelPolicy differs: running "sticky", requested "dynamic"',
+    code: "MODEL_DIFFERS",
+    supersedes: true,
     by: "FamilyPolicy",
   });
 });

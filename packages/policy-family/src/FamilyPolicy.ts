@@ -6,6 +6,7 @@ import {
   parseOptions,
   type ReuseVerdict,
   tapReusePolicy,
+  VerdictCode,
 } from "@modelpool/core";
 import { z } from "zod";
 import { familyCompatible, type ModelIdParser, VersionRangeSchema, versionDistance } from "./family-compatible.js";
@@ -69,10 +70,11 @@ export class FamilyPolicy implements PoolPlugin {
       requested.resolvedModel === running.resolvedModel
         ? IDENTICAL_RANK
         : -versionDistance(result.requested?.version ?? "", result.running?.version ?? "");
-    return { reuse: true, reason: result.reason, by: NAME, rank };
+    return { reuse: true, reason: result.reason, code: VerdictCode.REUSE_ALLOWED, by: NAME, rank };
   }
 }
 
+/** A denial because the request's model is not the running one: the new worker supersedes this one. */
 function deny(reason: string): ReuseVerdict {
-  return { reuse: false, reason, by: NAME };
+  return { reuse: false, reason, code: VerdictCode.MODEL_DIFFERS, supersedes: true, by: NAME };
 }

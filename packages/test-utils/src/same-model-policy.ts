@@ -13,7 +13,13 @@ export class SameModelTestPolicy implements PoolPlugin {
       const running = candidate.fingerprint?.resolvedModel;
       return running === request.fingerprint.resolvedModel
         ? { reuse: true, reason: `same model ${running}`, by: "SameModelTestPolicy" }
-        : { reuse: false, reason: `model differs: running ${running ?? "(none recorded)"}`, by: "SameModelTestPolicy" };
+        : {
+            reuse: false,
+            reason: `model differs: running ${running ?? "(none recorded)"}`,
+            code: "MODEL_DIFFERS",
+            supersedes: true,
+            by: "SameModelTestPolicy",
+          };
     });
   }
 }

@@ -3,6 +3,7 @@ export type ModelpoolErrorCode =
   | "INVALID_REQUEST"
   | "INVALID_OPTIONS"
   | "INVALID_VERDICT"
+  | "POLICY_TIMEOUT"
   | "NOT_A_POOL"
   | "CAPACITY_EXHAUSTED"
   | "REGISTRY_CORRUPT"

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CapacityError } from "../errors/CapacityError.js";
 import { checkOwner, staleReason } from "../registry/stale-record.js";
@@ -8,6 +9,19 @@ import type { LeaseBook } from "./lease-book.js";
 import type { ResolvedWorkerPoolOptions, SupersededAction } from "./options.js";
 import type { StopCause } from "./pool-stats.js";
 
+type Full = { scope: "pool" | "device"; limit: number; workers: WorkerRecord[] };
+
+/** Places taken by spawns under way in this process, all pools together (the device limit is per device). */
+let reservedInThisProcess = 0;
+let capacityTurn: Promise<unknown> = Promise.resolve();
+
+/** Runs `check` after every earlier one of this process has finished. */
+function serialized<T>(check: () => Promise<T>): Promise<T> {
+  const run = capacityTurn.then(check, check);
+  capacityTurn = run.catch(() => undefined);
+  return run;
+}
+
 /** What the lifecycle needs of its pool. */
 export interface LifecycleHost {
   readonly registry: RegistryStore | undefined;
@@ -15,15 +29,15 @@ export interface LifecycleHost {
   readonly leases: LeaseBook;
   /** Workers this pool spawned and has not stopped. */
   ownWorkers(): Iterable<WorkerRecord>;
-  /** Stops a worker (this pool's or another process's; never a pid that is not the recorded process). */
-  stopWorker(record: WorkerRecord, cause: StopCause): Promise<void>;
+  /**
+   * Stops a worker (this pool's or another process's; never a pid that is not the recorded process)
+   * unless a live process holds a lease on it by then; resolves to whether it stopped it.
+   */
+  stopWorker(record: WorkerRecord, cause: StopCause): Promise<boolean>;
   /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
   markDraining(record: WorkerRecord): Promise<void>;
   warn(warning: PoolWarning): void;
 }
-
-/** The pool itself judges liveness and probes; a denial signed by anyone else is a policy's: the model changed. */
-const POOL_SIGNATURES = new Set(["modelpool"]);
 
 /**
  * Everything about a worker's life after its spawn: superseded workers kept, stopped or drained; idle
@@ -32,15 +46,24 @@ const POOL_SIGNATURES = new Set(["modelpool"]);
 export class WorkerLifecycle {
   readonly #host: LifecycleHost;
   readonly #options: ResolvedWorkerPoolOptions;
-  readonly #backendName: string;
   #timer: NodeJS.Timeout | undefined;
   #reserved = 0;
   #sweeping: Promise<void> | undefined;
 
-  constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions, backendName: string) {
+  constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions) {
     this.#host = host;
     this.#options = options;
-    this.#backendName = backendName;
+  }
+
+  /**
+   * Whether a worker is past its idle TTL with no live lease on it: the next sweep stops it, so it must
+   * not be leased now (the lease would be on a worker about to be killed).
+   */
+  idleExpired(record: WorkerRecord): boolean {
+    const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
+    if (ttl === undefined) return false;
+    const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
+    return leases === 0 && Date.now() - idleSince >= ttl;
   }
 
   /** Starts the sweep timer if there may be anything to sweep; unref'd, it never keeps the process alive. */
@@ -65,16 +88,12 @@ export class WorkerLifecycle {
     const option = this.#options.onSuperseded;
     const action: SupersededAction = typeof option === "function" ? option(workerId) : option;
     if (action === "keep") return;
-    const superseded = considered.filter(
-      ({ verdict }) =>
-        !verdict.reuse &&
-        verdict.by !== undefined &&
-        !POOL_SIGNATURES.has(verdict.by) &&
-        verdict.by !== this.#backendName,
-    );
+    // Read from the verdict, not guessed from who denied: only a policy saying the model changed supersedes.
+    const superseded = considered.filter(({ verdict }) => !verdict.reuse && verdict.supersedes === true);
     for (const { candidate } of superseded) {
       if (action === "stop") {
-        await this.#host.stopWorker(candidate, "superseded");
+        // Held by a live process after all: it drains instead, and stops once released.
+        if (!(await this.#host.stopWorker(candidate, "superseded"))) await this.#host.markDraining(candidate);
       } else {
         await this.#host.markDraining(candidate);
         this.ensureSweeping();
@@ -134,15 +153,26 @@ export class WorkerLifecycle {
    * capacity, or waiting (bounded) for one to become idle. Call the returned function once the spawn settles.
    */
   async reserve(signal: AbortSignal): Promise<() => void> {
-    const started = Date.now();
+    const started = performance.now();
     for (;;) {
       signal.throwIfAborted();
-      const full = await this.#full();
+      // One check-and-take at a time in this process (all its pools): the device count read from the
+      // registry and the reservations taken on it must not interleave.
+      const full = await serialized(async () => {
+        const found = (await this.#full()) ?? this.#poolFull();
+        if (!found) {
+          this.#reserved++;
+          reservedInThisProcess++;
+        }
+        return found;
+      });
       if (!full) {
-        this.#reserved++;
         let released = false;
         return () => {
-          if (!released) this.#reserved--;
+          if (!released) {
+            this.#reserved--;
+            reservedInThisProcess--;
+          }
           released = true;
         };
       }
@@ -151,24 +181,32 @@ export class WorkerLifecycle {
         await this.#host.stopWorker(victim, "capacity");
         continue;
       }
-      const waited = Date.now() - started;
+      const waited = Math.round(performance.now() - started);
       if (waited >= this.#options.capacityTimeoutMs) throw new CapacityError(full.scope, full.limit, waited);
       await this.#roomOrTimeout(signal, Math.min(50, this.#options.capacityTimeoutMs - waited));
     }
   }
 
-  async #full(): Promise<{ scope: "pool" | "device"; limit: number; workers: WorkerRecord[] } | undefined> {
+  /** The pool's own limit, checked synchronously so a reservation can follow it with nothing in between. */
+  #poolFull(): Full | undefined {
     const own = [...this.#host.ownWorkers()];
     const poolLimit = this.#options.maxWorkers;
     // Spawns in flight hold reservations, so they count exactly once.
     if (poolLimit !== undefined && own.length + this.#reserved >= poolLimit) {
       return { scope: "pool", limit: poolLimit, workers: own };
     }
+    return undefined;
+  }
+
+  async #full(): Promise<Full | undefined> {
+    const poolFull = this.#poolFull();
+    if (poolFull) return poolFull;
+    const own = [...this.#host.ownWorkers()];
     const deviceLimit = this.#options.maxWorkersPerDevice;
     if (deviceLimit !== undefined && this.#host.registry) {
       const now = Date.now();
       const self = this.#host.self;
-      // This process's own spawn claims are counted by its reservations (`#reserved`), not twice.
+      // This process's own spawn claims are counted by its reservations (all its pools'), not twice.
       const ours = (record: WorkerRecord) =>
         record.status === "starting" && record.owner?.pid === self.pid && record.owner.start === self.start;
       const hostId = this.#host.registry.hostId;
@@ -177,7 +215,7 @@ export class WorkerLifecycle {
       );
       const ownIds = new Set(own.map((record) => record.id));
       const unrecorded = own.filter((record) => !live.some((r) => r.id === record.id)).length;
-      if (live.length + unrecorded + this.#reserved >= deviceLimit) {
+      if (live.length + unrecorded + reservedInThisProcess >= deviceLimit) {
         const workers = [...own, ...live.filter((record) => !ownIds.has(record.id) && record.status !== "starting")];
         return { scope: "device", limit: deviceLimit, workers };
       }

@@ -1,9 +1,9 @@
 import { AsyncSeriesWaterfallHook, SyncHook } from "tapable";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
-import type { ReuseVerdict } from "../schema/verdict.js";
+import { type JudgedVerdict, type ReuseVerdict, VerdictCode } from "../schema/verdict.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 
-export type { ReuseVerdict } from "../schema/verdict.js";
+export type { JudgedVerdict, ReuseVerdict } from "../schema/verdict.js";
 
 /** Where a candidate came from: this pool's own workers, or the device registry (maybe another process's). */
 export type CandidateSource = "memory" | "registry";
@@ -19,13 +19,29 @@ export type ReuseContext = {
 export type ConsideredCandidate = {
   readonly candidate: WorkerRecord;
   readonly source: CandidateSource;
-  readonly verdict: ReuseVerdict;
+  readonly verdict: JudgedVerdict;
 };
 
 export type DecisionOutcome = "reused" | "spawned" | "forced";
 
+/** Why a decision came out as it did, for machines. */
+export const DecisionCode = Object.freeze({
+  /** A running worker passed the gate and was leased. */
+  REUSED: "REUSED",
+  /** No worker with this workerId was running. */
+  SPAWNED_NO_CANDIDATE: "SPAWNED_NO_CANDIDATE",
+  /** Every running worker with this workerId failed the gate (see `considered`). */
+  SPAWNED_ALL_REFUSED: "SPAWNED_ALL_REFUSED",
+  /** Joined a spawn another request (here or in another process) had started. */
+  SPAWN_SHARED: "SPAWN_SHARED",
+  /** `forceNew`: spawned without consulting canReuse. */
+  FORCED: "FORCED",
+});
+export type DecisionCode = (typeof DecisionCode)[keyof typeof DecisionCode];
+
 export type Decision = {
   readonly outcome: DecisionOutcome;
+  readonly code: DecisionCode;
   readonly reason: string;
   readonly workerId: string;
   /** Every candidate looked at, with why it was or was not reused. Empty for `forced`. */
@@ -45,6 +61,7 @@ export type PoolWarning = {
     | "REGISTRY_READ_ONLY"
     | "REGISTRY_WRITE_FAILED"
     | "REGISTRY_READ_FAILED"
+    | "REGISTRY_UNAVAILABLE"
     | "LISTENER_FAILED"
     | "LATE_SPAWN_STOPPED";
   readonly message: string;
@@ -72,5 +89,5 @@ export type PoolHooks = ReturnType<typeof createPoolHooks>;
 
 /** Where the waterfall starts: with no policy registered, nothing is ever reused. */
 export function initialVerdict(): ReuseVerdict {
-  return { reuse: false, reason: "no compatibility policy registered" };
+  return { reuse: false, reason: "no compatibility policy registered", code: VerdictCode.NO_POLICY };
 }

@@ -1,10 +1,8 @@
 import type { WorkerPool } from "./WorkerPool.js";
 
-/**
- * Marks every WorkerPool, whichever installed copy of @modelpool/core made it: `Symbol.for` returns the
- * same symbol in every copy, where `instanceof` fails across copies (a plugin's core and the app's).
- */
-export const WORKER_POOL_BRAND: unique symbol = Symbol.for("modelpool.WorkerPool") as never;
+import { WORKER_POOL_BRAND } from "./worker-pool-brand.js";
+
+export { WORKER_POOL_BRAND } from "./worker-pool-brand.js";
 
 /** Whether `value` is a WorkerPool, from this copy of @modelpool/core or another. */
 export function isWorkerPool(value: unknown): value is WorkerPool {

@@ -19,6 +19,8 @@ export class LeaseBook {
   readonly #counts = new Map<string, number>();
   readonly #lastUsed = new Map<string, number>();
   readonly #dirty = new Set<string>();
+  /** Workers just spawned whose spawner has not leased them yet: busy here, never idle (see `pin`). */
+  readonly #pinned = new Set<string>();
   readonly #listeners = new Set<() => void>();
 
   constructor() {
@@ -58,7 +60,23 @@ export class LeaseBook {
     return this.#lastUsed.get(id);
   }
 
+  /** Counts a fresh worker as in use until `unpin`: between its record and its first lease it is nobody's idle worker. */
+  pin(id: string): void {
+    this.#pinned.add(id);
+  }
+
+  /**
+   * Ends a pin. The record was first written as leased once by this process: if its spawner has leased it
+   * that is still true; if not, the registry must be told it is not leased after all.
+   */
+  unpin(id: string): void {
+    if (!this.#pinned.delete(id) || this.count(id) > 0) return;
+    this.#dirty.add(id);
+    for (const listener of this.#listeners) listener();
+  }
+
   forget(id: string): void {
+    this.#pinned.delete(id);
     this.#counts.delete(id);
     this.#lastUsed.delete(id);
     this.#dirty.delete(id);
@@ -68,6 +86,11 @@ export class LeaseBook {
   onIdle(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The registry has just been told this worker's state: nothing left to flush for it. */
+  clean(id: string): void {
+    this.#dirty.delete(id);
   }
 
   hasDirty(): boolean {
@@ -107,7 +130,8 @@ export class LeaseBook {
    * and since when it has been unused when none are held.
    */
   usage(record: WorkerRecord, self: ProcessIdentity): { leases: number; idleSince: number } {
-    return leaseUsage(record, this.holdersFor(record, self));
+    const usage = leaseUsage(record, this.holdersFor(record, self));
+    return this.#pinned.has(record.id) ? { ...usage, leases: usage.leases + 1 } : usage;
   }
 }
 

@@ -1,21 +1,19 @@
 import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
-import type { WorkerPool } from "./WorkerPool.js";
-import type { WorkerPoolOptions } from "./worker-pool-options.js";
+import type { PoolPlugin } from "./plugin.js";
+import type { SupersededAction, WorkerPoolOptions } from "./worker-pool-options.js";
 
-export type { WorkerPoolOptions } from "./worker-pool-options.js";
+export type { PluginHost, PoolPlugin } from "./plugin.js";
+export type { SupersededAction, WorkerPoolOptions } from "./worker-pool-options.js";
 
-/** A policy or any other extension: `apply` connects it to the pool's hooks, once. */
-export interface PoolPlugin {
-  apply(pool: WorkerPool): void;
-}
+/** The longest delay a Node timer honours (a longer one fires after 1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
+const durationMs = () => z.number().int().positive().max(MAX_TIMER_MS);
 
-/** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
-export type SupersededAction = "keep" | "stop" | "drain";
 export const SupersededActionSchema = z.enum(["keep", "stop", "drain"]) satisfies z.ZodType<SupersededAction>;
 
-export const WorkerPoolOptionsSchema = z.object({
+export const WorkerPoolOptionsSchema = z.strictObject({
   backend: z.custom<WorkerBackend>(
     isWorkerBackend,
     "backend must be an object with a name and a spawn(request, { signal }) method",
@@ -42,20 +40,20 @@ export const WorkerPoolOptionsSchema = z.object({
     )
     .default([]),
   /** A probe that has not answered after this long rejects its worker. */
-  probeTimeoutMs: z.number().int().positive().default(2_000),
+  probeTimeoutMs: durationMs().default(2_000),
   /** A worker this pool probed healthy this recently is not probed again (0: probe every time). */
-  healthyForMs: z.number().int().min(0).default(1_000),
+  healthyForMs: z.number().int().min(0).max(MAX_TIMER_MS).default(1_000),
   /**
    * After a worker failed to start, how long other requests for the same workerId + fingerprint (in any
    * process sharing the registry) fail with that same error instead of each starting it again.
    */
-  failedSpawnBackoffMs: z.number().int().min(0).max(2_147_483_647).default(2_000),
+  failedSpawnBackoffMs: z.number().int().min(0).max(MAX_TIMER_MS).default(2_000),
   /** A spawn not ready after this long is stopped and fails with SpawnError. */
-  spawnTimeoutMs: z.number().int().positive().default(60_000),
+  spawnTimeoutMs: durationMs().default(60_000),
   /** Reuse registry workers whose URL is not loopback (off: a registry entry could point anywhere). */
   allowRemoteUrls: z.boolean().default(false),
   /** Stop a worker nobody has held a lease on for this long (a request's own `idleTtlMs` wins). Default: never. */
-  idleTtlMs: z.number().int().positive().optional(),
+  idleTtlMs: durationMs().optional(),
   /** What becomes of a worker a policy denied because the request's model changed; per workerId with a function. */
   onSuperseded: z
     .union([
@@ -71,8 +69,18 @@ export const WorkerPoolOptionsSchema = z.object({
   /** Most workers on this device (all processes, through the registry). */
   maxWorkersPerDevice: z.number().int().positive().optional(),
   /** At capacity with every worker leased, how long a request waits for room before a CapacityError. */
-  capacityTimeoutMs: z.number().int().min(0).default(30_000),
+  capacityTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS).default(30_000),
   /** How often idle and draining workers are looked for (the timer never keeps the process alive). */
-  sweepIntervalMs: z.number().int().positive().default(1_000),
+  sweepIntervalMs: durationMs().default(1_000),
+  /**
+   * A canReuse tap that has not answered after this long fails the request with a PolicyTimeoutError
+   * naming it (the request's signal and stopAll() end the wait sooner).
+   */
+  policyTimeoutMs: durationMs().default(10_000),
+  /**
+   * When the registry cannot be reached (RegistryUnavailableError): `fail` the request, or `local-only`:
+   * warn (REGISTRY_UNAVAILABLE) and go on with this pool's own workers.
+   */
+  onRegistryUnavailable: z.enum(["fail", "local-only"]).default("fail"),
 }) satisfies z.ZodType<unknown, WorkerPoolOptions>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

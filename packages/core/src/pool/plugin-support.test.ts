@@ -19,7 +19,13 @@ describe("composeVerdict: every registered policy must allow", () => {
     expect(composeVerdict(allowA, denyB)).toBe(denyB);
   });
   test("two allows join their reasons and take the later rank", () => {
-    expect(composeVerdict(allowA, allowB)).toEqual({ reuse: true, reason: "a allows; b allows", by: "A+B", rank: 5 });
+    expect(composeVerdict(allowA, allowB)).toEqual({
+      reuse: true,
+      reason: "a allows; b allows",
+      code: "REUSE_ALLOWED",
+      by: "A+B",
+      rank: 5,
+    });
     expect(composeVerdict(allowA, { reuse: true, reason: "b", by: "B" }).rank).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { NotAPoolError } from "../errors/NotAPoolError.js";
-import type { ReuseVerdict } from "../schema/verdict.js";
+import { type ReuseVerdict, VerdictCode } from "../schema/verdict.js";
 import type { PoolHooks, ReuseContext } from "./hooks.js";
+import { OVERRIDE_TAP_OPTION } from "./tap-guard.js";
 
 /**
  * For a plugin's `apply`: fails clearly unless `pool` has the pool's hooks. Duck-typed on purpose: a
@@ -17,6 +18,7 @@ export function assertWorkerPool(pool: unknown, plugin: string): asserts pool is
  * - A denial signed by an earlier policy stands: a later policy never overturns it.
  * - An allow signed by an earlier policy stays an allow only if this policy allows too; the reasons are
  *   joined, and this policy's rank (if it gives one) replaces the earlier rank.
+ * Core enforces the second rule whatever a tap returns (tap-guard.ts); this helper just reads that way.
  */
 export function composeVerdict(incoming: ReuseVerdict, mine: ReuseVerdict): ReuseVerdict {
   if (incoming.by === undefined) return mine;
@@ -26,6 +28,7 @@ export function composeVerdict(incoming: ReuseVerdict, mine: ReuseVerdict): Reus
   return {
     reuse: true,
     reason: `${incoming.reason}; ${mine.reason}`,
+    code: mine.code ?? incoming.code ?? VerdictCode.REUSE_ALLOWED,
     by: `${incoming.by}+${mine.by ?? "?"}`,
     ...(rank !== undefined ? { rank } : {}),
   };
@@ -46,11 +49,29 @@ export function tapReusePolicy(
   );
 }
 
+/**
+ * Connects an override to `canReuse`: the one kind of tap whose verdict may replace an earlier denial,
+ * and only when that verdict says `override: true`. Core ignores `override` from any other tap, so an
+ * override is always declared where it is registered, never smuggled in a verdict. Use sparingly (an
+ * operator's allow-list, a test harness); it runs at `stage` like any tap.
+ */
+export function tapReuseOverride(
+  pool: unknown,
+  tap: { readonly name: string; readonly stage: number },
+  judge: (verdict: ReuseVerdict, context: ReuseContext) => ReuseVerdict | Promise<ReuseVerdict>,
+): void {
+  assertWorkerPool(pool, tap.name);
+  // tapable keeps extra tap options on the tap; the guard reads this one.
+  const options = { name: tap.name, stage: tap.stage, [OVERRIDE_TAP_OPTION]: true };
+  pool.hooks.canReuse.tapPromise(options, async (verdict, context) => judge(verdict, context));
+}
+
 /** The denial every fingerprint-comparing policy gives a legacy entry that never recorded a model. */
 export function noFingerprintVerdict(by: string): ReuseVerdict {
   return {
     reuse: false,
     reason: "the worker has no recorded model (a legacy registry entry); it cannot be matched",
+    code: VerdictCode.NO_RECORDED_MODEL,
     by,
   };
 }

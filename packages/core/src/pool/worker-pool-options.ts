@@ -1,6 +1,9 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
 import type { RegistryStore } from "../registry/store/RegistryStore.js";
-import type { PoolPlugin, SupersededAction } from "./options.js";
+import type { PoolPlugin } from "./plugin.js";
+
+/** `keep`: leave it running (another process may use it). `stop`: stop it now. `drain`: stop it once no lease holds it. */
+export type SupersededAction = "keep" | "stop" | "drain";
 
 /**
  * What `new WorkerPool(options)` takes. Plain TypeScript, checked against `WorkerPoolOptionsSchema` at
@@ -42,4 +45,11 @@ export interface WorkerPoolOptions {
   capacityTimeoutMs?: number;
   /** How often idle and draining workers are looked for (default 1000; the timer never keeps the process alive). */
   sweepIntervalMs?: number;
+  /** A canReuse tap that has not answered after this long fails the request with a PolicyTimeoutError naming it (default 10000). */
+  policyTimeoutMs?: number;
+  /**
+   * When the registry cannot be reached (RegistryUnavailableError): `fail` the request (default), or
+   * `local-only`: warn (REGISTRY_UNAVAILABLE) and go on with this pool's own workers.
+   */
+  onRegistryUnavailable?: "fail" | "local-only";
 }

@@ -1,0 +1,161 @@
+import type { RecordRef } from "../registry/store/RegistryStore.js";
+import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import type { Decision } from "./hooks.js";
+import type { LeaseBook } from "./lease-book.js";
+import type { RegistryAccess } from "./registry-access.js";
+
+/**
+ * What `getOrSpawn` hands back: the worker to use, why it was chosen, and `release()` to call when done
+ * with it (idle TTL, draining and capacity count leases). Releasing twice is harmless; `await using`
+ * releases it at the end of the block.
+ */
+export type WorkerLease = {
+  readonly worker: WorkerRecord;
+  readonly decision: Decision;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/**
+ * This pool's leases, and how other processes learn of them: the record's holder entry for this process
+ * (all its pools together) is written before `getOrSpawn` returns when this process's count of that
+ * worker goes from 0 to 1 — so no other process stops, evicts or drains a worker this one holds — and,
+ * coalesced, when it goes back to 0.
+ */
+export class Leases {
+  readonly book: LeaseBook;
+  readonly #registry: RegistryAccess;
+  readonly #self: ProcessIdentity;
+  /** Which record each leased worker is, so its lease count can be written to the right record. */
+  readonly #refs = new Map<string, RecordRef>();
+  /** Runs after a worker's last lease in this process is released (it may be what a sweep waits for). */
+  readonly #onIdle: (id: string) => Promise<void>;
+  #flush: Promise<void> | undefined;
+  #flushAgain = false;
+
+  constructor(book: LeaseBook, registry: RegistryAccess, self: ProcessIdentity, onIdle: (id: string) => Promise<void>) {
+    this.book = book;
+    this.#registry = registry;
+    this.#self = self;
+    this.#onIdle = onIdle;
+  }
+
+  /**
+   * Takes a lease on `worker`; resolves once other processes can see it (a memory operation without a
+   * registry), or to undefined when the registry says the worker was stopped or marked draining meanwhile
+   * (the holder entry and that change are one atomic update each: exactly one of them wins).
+   * `mustBeRecorded`: a worker known only from the registry is refused once its record is gone.
+   */
+  async lease(worker: WorkerRecord, decision: Decision, mustBeRecorded: boolean): Promise<WorkerLease | undefined> {
+    const first = this.book.count(worker.id) === 0;
+    this.book.acquire(worker.id);
+    const ref = { workerId: worker.workerId, id: worker.id };
+    this.#refs.set(worker.id, ref);
+    if (first && this.#registry.store && !(await this.#recordFirstLease(ref, mustBeRecorded))) {
+      this.book.release(worker.id);
+      return undefined;
+    }
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      if (!this.book.release(worker.id)) return;
+      await this.flush();
+      if (this.book.count(worker.id) === 0) await this.#onIdle(worker.id);
+    };
+    return { worker, decision, release, [Symbol.asyncDispose]: release };
+  }
+
+  /**
+   * Holds a worker just recorded until whoever spawned it has leased it: counted as leased from the
+   * moment it exists, so no concurrent request sees it idle and evicts or sweeps it first. Let go on
+   * the next turn of the event loop, after the spawner's own lease (taken in the same turn).
+   */
+  holdNew(id: string, ref: RecordRef): () => void {
+    this.book.pin(id);
+    this.#refs.set(id, ref);
+    return () => {
+      this.book.unpin(id);
+      if (this.book.hasDirty()) void this.flush();
+    };
+  }
+
+  /** This process's holder entry for a worker it is about to record: other processes see it held from its first write. */
+  firstHolder(): LeaseHolder {
+    const self = this.#self;
+    return {
+      pid: self.pid,
+      ...(self.start ? { start: self.start } : {}),
+      pool: "process",
+      leases: 1,
+      lastUsedAt: Date.now(),
+    };
+  }
+
+  /** Writes this process's holder entry, only onto a worker that is still usable; false when it is not. */
+  async #recordFirstLease(ref: RecordRef, mustBeRecorded: boolean): Promise<boolean> {
+    const usable = (record: WorkerRecord) =>
+      (record.status === "ready" || record.status === "busy") && !record.draining;
+    let written: { after: WorkerRecord | undefined } | undefined;
+    try {
+      written = await this.#registry.write(async (store) => ({
+        after: await store.update(ref, (current) =>
+          usable(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,
+        ),
+      }));
+    } catch (error) {
+      // The worker was judged usable a moment ago; a registry that cannot take the lease costs visibility, not the lease.
+      this.#registry.warn({
+        code: "REGISTRY_WRITE_FAILED",
+        message: `could not record a lease on ${ref.id}: ${String(error)}`,
+        error,
+      });
+      return true;
+    }
+    if (written === undefined) return true; // a registry this version only reads: nothing can be written there
+    const { after } = written;
+    if (after === undefined) return !mustBeRecorded || (await this.#stillListed(ref, usable));
+    this.book.clean(ref.id);
+    return usable(after);
+  }
+
+  /** A record `update` cannot reach may still be listed: a legacy source the store reads but never writes. */
+  async #stillListed(ref: RecordRef, usable: (record: WorkerRecord) => boolean): Promise<boolean> {
+    const store = this.#registry.store;
+    if (!store) return false;
+    const found = (await store.lookup(ref.workerId)).records.find((record) => record.id === ref.id);
+    return found !== undefined && usable(found);
+  }
+
+  forget(id: string): void {
+    this.book.forget(id);
+    this.#refs.delete(id);
+  }
+
+  /** Tells the registry this process's lease counts of the workers whose count went to or from zero; coalesced. */
+  flush(): Promise<void> {
+    if (!this.#registry.store) {
+      this.book.takeDirty();
+      return Promise.resolve();
+    }
+    if (this.#flush) {
+      this.#flushAgain = true;
+      return this.#flush;
+    }
+    this.#flush = (async () => {
+      do {
+        this.#flushAgain = false;
+        for (const id of this.book.takeDirty()) {
+          const ref = this.#refs.get(id);
+          if (!ref) continue;
+          await this.#registry.writeOrWarn("record leases", (store) =>
+            store.update(ref, (record) => ({ ...record, holders: this.book.holdersFor(record, this.#self) })),
+          );
+        }
+      } while (this.#flushAgain);
+    })().finally(() => {
+      this.#flush = undefined;
+    });
+    return this.#flush;
+  }
+}

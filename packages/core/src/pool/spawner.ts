@@ -1,0 +1,231 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { type SpawnedWorker, SpawnedWorkerSchema, type WorkerBackend } from "../backend/worker-backend.js";
+import { isModelpoolError } from "../errors/ModelpoolError.js";
+import { isSpawnError, SpawnError } from "../errors/SpawnError.js";
+import { processIdentityOf } from "../process/process-identity.js";
+import { identityToRecord } from "../process/recorded-identity.js";
+import { terminateRecordedProcess } from "../process/terminate.js";
+import { verifySpawnedProcess } from "../process/verify-spawned.js";
+import { FINGERPRINT_SCHEME } from "../schema/fingerprint-scheme.js";
+import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
+import type { ResolvedWorkerRequest } from "../schema/request.js";
+import type { SpawnClaim } from "../schema/spawn-claim.js";
+import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { timeoutSignal } from "../timers/timeout-signal.js";
+import { abortable } from "./abortable.js";
+import type { HealthProber } from "./health-prober.js";
+import type { PoolStats } from "./pool-stats.js";
+import type { RegistryAccess } from "./registry-access.js";
+import { keepClaimAlive } from "./spawn-claim.js";
+
+/** What the spawner needs of its pool. */
+export type SpawnerDependencies = {
+  readonly backend: WorkerBackend;
+  readonly registry: RegistryAccess;
+  readonly self: ProcessIdentity;
+  readonly own: Map<string, WorkerRecord>;
+  readonly prober: HealthProber;
+  readonly stats: PoolStats;
+  /** Holds a place for one more worker (capacity); the returned function gives it back. */
+  readonly reserve: (signal: AbortSignal) => Promise<() => void>;
+  /**
+   * Called with each worker as soon as it is recorded in memory, before anything else can see it; returns
+   * what to call once its spawner has leased it (until then it counts as leased, never idle).
+   */
+  readonly onRecorded: (record: WorkerRecord) => () => void;
+  /** The holder entry the record is first written with: it is leased (by its spawner) before anyone can see it. */
+  readonly firstHolder: () => LeaseHolder;
+  readonly options: {
+    readonly spawnTimeoutMs: number;
+    readonly idleTtlMs?: number | undefined;
+    readonly failedSpawnBackoffMs: number;
+  };
+};
+
+/**
+ * Starts one worker: room at capacity, the backend's spawn bounded by `spawnTimeoutMs` and the caller's
+ * signal, its answer validated, the record written (before the spawn claim is released: waiters look for
+ * the worker before they look at the claim), and a failed start shared through the claim.
+ */
+export class Spawner {
+  readonly #deps: SpawnerDependencies;
+
+  constructor(deps: SpawnerDependencies) {
+    this.#deps = deps;
+  }
+
+  async spawnAndRecord(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    claim: SpawnClaim | undefined,
+  ): Promise<WorkerRecord> {
+    const { registry, stats, options } = this.#deps;
+    let spawned: SpawnedWorker;
+    let unreserve: (() => void) | undefined;
+    const startedAt = Date.now();
+    const started = performance.now();
+    const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
+    const id = randomUUID();
+    // The worker's process is recorded (`starting`) as soon as it exists, before readiness is awaited: if
+    // this process dies meanwhile, the next claimant of this spawn (or `modelpool prune --stop`) finds it
+    // and stops it, instead of it running on with no record.
+    let starting: Promise<unknown> | undefined;
+    const onProcess = ({ pid }: { pid: number }) => {
+      starting ??= registry.writeOrWarn(`record starting worker ${id}`, (store) =>
+        store.put(this.#startingRecord(request, id, pid, startedAt)),
+      );
+    };
+    try {
+      unreserve = await this.#deps.reserve(signal);
+      // The claim's token goes into the worker's environment: if this process dies before it could record
+      // the worker, whoever takes its spawn over finds the worker by it and stops it.
+      spawned = await this.callBackendSpawn(request, signal, onProcess, claim?.token);
+    } catch (error) {
+      unreserve?.();
+      held?.stop();
+      // The backend stopped what it started; its record goes with it.
+      if (starting) {
+        await starting;
+        await registry.writeOrWarn(`remove failed worker ${id}`, (store) =>
+          store.remove({ workerId: request.workerId, id }),
+        );
+      }
+      // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
+      if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
+      if (!signal.aborted) stats.recordSpawn(undefined);
+      throw error;
+    }
+    held?.stop();
+    stats.recordSpawn(performance.now() - started);
+    const idleTtlMs = request.idleTtlMs ?? options.idleTtlMs;
+    await starting;
+    const record: WorkerRecord = {
+      kind: "worker",
+      id,
+      workerId: request.workerId,
+      pid: spawned.pid,
+      ...identityToRecord(spawned.pid),
+      fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
+      status: "ready",
+      ...(spawned.url !== undefined ? { url: spawned.url } : {}),
+      ...(spawned.port !== undefined ? { port: spawned.port } : {}),
+      ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
+      backend: this.#deps.backend.name,
+      owner: this.#deps.self,
+      ...(registry.store ? { host: registry.store.hostId } : {}),
+      ...(idleTtlMs !== undefined ? { idleTtlMs } : {}),
+      ...(registry.store ? { holders: [this.#deps.firstHolder()] } : {}),
+      startedAt,
+      updatedAt: Date.now(),
+    };
+    this.#deps.own.set(record.id, record);
+    const unhold = this.#deps.onRecorded(record);
+    unreserve();
+    this.#deps.prober.remember(record.id, undefined);
+    // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
+    await registry.writeOrWarn(`record running worker ${record.id}`, (store) => store.put(record));
+    if (held) await this.#releaseClaim(held.current(), undefined);
+    // The request that spawned leases it in this same turn (microtasks only between here and its lease).
+    setImmediate(unhold);
+    return record;
+  }
+
+  /** The record of a worker whose process exists but is not ready yet (its executable may still change). */
+  #startingRecord(request: ResolvedWorkerRequest, id: string, pid: number, startedAt: number): WorkerRecord {
+    const { pidExe: _notFinalYet, ...identity } = identityToRecord(pid);
+    const store = this.#deps.registry.store;
+    return {
+      kind: "worker",
+      id,
+      workerId: request.workerId,
+      pid,
+      ...identity,
+      fingerprint: request.fingerprint,
+      fingerprintScheme: FINGERPRINT_SCHEME,
+      status: "starting",
+      backend: this.#deps.backend.name,
+      owner: this.#deps.self,
+      ...(store ? { host: store.hostId } : {}),
+      claimExpiresAt: startedAt + this.#deps.options.spawnTimeoutMs,
+      startedAt,
+      updatedAt: Date.now(),
+    };
+  }
+
+  async callBackendSpawn(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    onProcess: (child: { pid: number }) => void = () => undefined,
+    spawnId?: string,
+  ): Promise<SpawnedWorker> {
+    const { backend, options } = this.#deps;
+    const timeout = timeoutSignal(options.spawnTimeoutMs, signal);
+    const bounded = timeout.signal;
+    const pending = backend.spawn(request, {
+      signal: bounded,
+      onProcess,
+      ...(spawnId !== undefined ? { spawnId } : {}),
+    });
+    let raw: unknown;
+    try {
+      raw = await abortable(pending, bounded);
+    } catch (error) {
+      if (bounded.aborted) this.#stopLateSpawn(pending);
+      if (signal.aborted) throw signal.reason;
+      if (timeout.timedOut) {
+        throw new SpawnError(request.workerId, "timeout", `not ready within ${options.spawnTimeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      if (isModelpoolError(error)) throw error; // a backend's own typed error, from any copy of core
+      throw new SpawnError(request.workerId, "backend-error", error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    } finally {
+      timeout.clear();
+    }
+    const parsed = SpawnedWorkerSchema.safeParse(raw, PARSE_CONTEXT);
+    if (!parsed.success) {
+      throw new SpawnError(
+        request.workerId,
+        "invalid-result",
+        `backend ${backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
+      );
+    }
+    verifySpawnedProcess(request.workerId, parsed.data.pid);
+    return parsed.data;
+  }
+
+  /** A backend that ignored the abort may still deliver a worker; nobody will use it, so it must not live on. */
+  #stopLateSpawn(pending: Promise<SpawnedWorker>): void {
+    pending.then(
+      async (late) => {
+        const parsed = SpawnedWorkerSchema.safeParse(late, PARSE_CONTEXT);
+        if (!parsed.success) return;
+        const identity = processIdentityOf(parsed.data.pid);
+        await terminateRecordedProcess({ pid: parsed.data.pid, pidStart: identity.start, startedAt: Date.now() });
+        this.#deps.registry.warn({
+          code: "LATE_SPAWN_STOPPED",
+          message: `stopped worker pid ${parsed.data.pid}, which became ready after its spawn was abandoned`,
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  /** Gives the spawn claim up; after a failure, waiters share it for a short back-off instead of each retrying. */
+  async #releaseClaim(claim: SpawnClaim, error: unknown): Promise<void> {
+    const failure =
+      error === undefined
+        ? undefined
+        : {
+            message: error instanceof Error ? error.message : String(error),
+            backoffMs: this.#deps.options.failedSpawnBackoffMs,
+          };
+    await this.#deps.registry.writeOrWarn(`release spawn claim ${claim.key}`, (store) =>
+      store.releaseClaim(claim, failure ? { failure } : {}),
+    );
+  }
+}
