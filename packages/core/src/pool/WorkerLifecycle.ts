@@ -62,8 +62,8 @@ export class WorkerLifecycle {
   idleExpired(record: WorkerRecord): boolean {
     const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
     if (ttl === undefined) return false;
-    const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
-    return leases === 0 && Date.now() - idleSince >= ttl;
+    const { leases } = this.#host.leases.usage(record, this.#host.self);
+    return leases === 0 && this.#host.leases.idleForMs(record, this.#host.self) >= ttl;
   }
 
   /** Starts the sweep timer if there may be anything to sweep; unref'd, it never keeps the process alive. */
@@ -140,11 +140,13 @@ export class WorkerLifecycle {
       }
     }
     for (const record of candidates.values()) {
-      const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
+      const { leases } = this.#host.leases.usage(record, this.#host.self);
       if (leases > 0) continue;
       const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
       if (record.draining) await this.#host.stopWorker(record, "superseded");
-      else if (ttl !== undefined && now - idleSince >= ttl) await this.#host.stopWorker(record, "idle");
+      else if (ttl !== undefined && this.#host.leases.idleForMs(record, this.#host.self, now) >= ttl) {
+        await this.#host.stopWorker(record, "idle");
+      }
     }
   }
 

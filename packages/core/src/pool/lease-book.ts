@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
@@ -18,6 +19,8 @@ export class LeaseBook {
   readonly #self = new WeakRef(this);
   readonly #counts = new Map<string, number>();
   readonly #lastUsed = new Map<string, number>();
+  /** The same moments on the monotonic clock: how long this process left a worker unused, whatever the wall clock does. */
+  readonly #lastUsedMono = new Map<string, number>();
   readonly #dirty = new Set<string>();
   /** Workers just spawned whose spawner has not leased them yet: busy here, never idle (see `pin`). */
   readonly #pinned = new Set<string>();
@@ -36,6 +39,7 @@ export class LeaseBook {
     const count = this.count(id);
     this.#counts.set(id, count + 1);
     this.#lastUsed.set(id, now);
+    this.#lastUsedMono.set(id, performance.now());
     if (count === 0) this.#dirty.add(id);
   }
 
@@ -45,6 +49,7 @@ export class LeaseBook {
     if (count === 0) return false;
     this.#counts.set(id, count - 1);
     this.#lastUsed.set(id, now);
+    this.#lastUsedMono.set(id, performance.now());
     if (count === 1) {
       this.#dirty.add(id);
       for (const listener of this.#listeners) listener();
@@ -77,6 +82,7 @@ export class LeaseBook {
 
   forget(id: string): void {
     this.#pinned.delete(id);
+    this.#lastUsedMono.delete(id);
     this.#counts.delete(id);
     this.#lastUsed.delete(id);
     this.#dirty.delete(id);
@@ -123,6 +129,20 @@ export class LeaseBook {
     if (lastUsedAt === undefined) return others;
     const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: PROCESS_HOLDER };
     return [...others, { ...mine, leases, lastUsedAt }];
+  }
+
+  /**
+   * How long the worker has gone unused. This process's own uses are timed on the monotonic clock (a
+   * wall-clock step neither ages nor rejuvenates them); another process's are known only by the wall-clock
+   * time it wrote (`lastUsedAt`), the only time processes share.
+   */
+  idleForMs(record: WorkerRecord, self: ProcessIdentity, now = Date.now()): number {
+    const mono = this.#lastUsedMono.get(record.id);
+    if (mono === undefined) return now - this.usage(record, self).idleSince;
+    const ownIdle = performance.now() - mono;
+    const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
+    if (others.length === 0) return ownIdle;
+    return Math.min(ownIdle, now - Math.max(...others.map((holder) => holder.lastUsedAt)));
   }
 
   /**
