@@ -7,12 +7,16 @@ import { summarize } from "./stats.js";
 
 const run = promisify(execFile);
 type Summary = { median: number; p95: number };
-export type FirstDecisionRow = { size: number; baseline: Summary; modelpool: Summary };
+export type FirstDecisionRow = { size: number; baseline: Summary; modelpool: Summary; construct: Summary };
 export type ImportRow = { specifier: string; time: Summary };
 
-async function childMs(args: string[]): Promise<number> {
+async function childTimes(args: string[]): Promise<{ ms: number; constructMs?: number }> {
   const { stdout } = await run(process.execPath, args, { cwd: fileURLToPath(new URL(".", import.meta.url)) });
-  return (JSON.parse(stdout.trim().split("\n").at(-1) as string) as { ms: number }).ms;
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as { ms: number; constructMs?: number };
+}
+
+async function childMs(args: string[]): Promise<number> {
+  return (await childTimes(args)).ms;
 }
 
 /** The first decision of a brand-new OS process (imports excluded), `runs` fresh processes per size. */
@@ -33,12 +37,20 @@ export async function measureFirstDecision(
       await writeRegistryDirectory(registryPath, records);
       const baseline: number[] = [];
       const modelpool: number[] = [];
+      const construct: number[] = [];
       for (let i = 0; i < runs; i++) {
         const tsx = ["--import", "tsx", "--conditions=@modelpool/source", script];
         baseline.push(await childMs([...tsx, "baseline", naivePath]));
-        modelpool.push(await childMs([...tsx, "modelpool", registryPath]));
+        const times = await childTimes([...tsx, "modelpool", registryPath]);
+        modelpool.push(times.ms);
+        construct.push(times.constructMs ?? 0);
       }
-      rows.push({ size, baseline: summarize(baseline), modelpool: summarize(modelpool) });
+      rows.push({
+        size,
+        baseline: summarize(baseline),
+        modelpool: summarize(modelpool),
+        construct: summarize(construct),
+      });
     }
   } finally {
     people.stop();
