@@ -8,6 +8,16 @@ import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worke
  * creates a pool per task still adds one entry, not one per pool.
  */
 const booksOfThisProcess = new Set<WeakRef<LeaseBook>>();
+/**
+ * Leases this process holds on a worker, all its pools together: when it is not 0, the worker's record
+ * already names this process as a holder (written when it went from 0 to 1).
+ */
+export function processLeaseCount(id: string): number {
+  let leases = 0;
+  for (const ref of booksOfThisProcess) leases += ref.deref()?.count(id) ?? 0;
+  return leases;
+}
+
 /** Marks this process's holder entry (entries of earlier modelpool versions carried a per-pool id). */
 const PROCESS_HOLDER = "process";
 

@@ -1,7 +1,7 @@
 import type { RecordRef } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
-import type { LeaseBook } from "./lease-book.js";
+import { type LeaseBook, processLeaseCount } from "./lease-book.js";
 import type { RegistryAccess } from "./registry-access.js";
 
 /**
@@ -47,7 +47,9 @@ export class Leases {
    * `mustBeRecorded`: a worker known only from the registry is refused once its record is gone.
    */
   async lease(worker: WorkerRecord, decision: Decision, mustBeRecorded: boolean): Promise<WorkerLease | undefined> {
-    const first = this.book.count(worker.id) === 0;
+    // Written when this process's count goes from 0 to 1, not each pool's: a pool per task in a process
+    // that already holds the worker finds the record naming this process already.
+    const first = processLeaseCount(worker.id) === 0;
     this.book.acquire(worker.id);
     const ref = { workerId: worker.workerId, id: worker.id };
     this.#refs.set(worker.id, ref);
