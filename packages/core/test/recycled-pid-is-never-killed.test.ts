@@ -1,29 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { identityToRecord, type RecordedProcess, readLiveProcess, terminateRecordedProcess } from "@modelpool/core";
-import { isRunning } from "@modelpool/test-utils";
+import { canForceRecycle, isRunning, NS_LAST_PID, startDetached } from "@modelpool/test-utils";
 import { expect, onTestFinished, test, vi } from "vitest";
-
-const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
-
-/** Forcing a pid's reuse needs a writable ns_last_pid (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the pid namespace). */
-function canForceRecycle(): boolean {
-  try {
-    writeFileSync(NS_LAST_PID, readFileSync(NS_LAST_PID, "latin1"));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function startDetached(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { detached: true, stdio: "ignore" });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return child;
-}
 
 /**
  * Records a worker (as the pool does), lets it exit, and has another program take its pid. Prefers a recycle

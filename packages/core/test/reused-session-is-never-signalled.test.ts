@@ -1,29 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { identityToRecord, type RecordedProcess, terminateRecordedProcess } from "@modelpool/core";
-import { isRunning, waitUntil } from "@modelpool/test-utils";
+import { canForceRecycle, isRunning, NS_LAST_PID, startDetached, waitUntil } from "@modelpool/test-utils";
 import { expect, onTestFinished, test, vi } from "vitest";
-
-const NS_LAST_PID = "/proc/sys/kernel/ns_last_pid";
-
-/** Forcing a pid's reuse needs a writable ns_last_pid (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the pid namespace). */
-function canForceRecycle(): boolean {
-  try {
-    writeFileSync(NS_LAST_PID, readFileSync(NS_LAST_PID, "latin1"));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function startDetached(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { detached: true, stdio: "ignore" });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  return child;
-}
 
 /**
  * Records a worker leading its own session, stops it, then has a stranger take its pid, open a session
