@@ -318,14 +318,23 @@ export class DeviceRegistry implements RegistryStore {
     }
   }
 
-  async #acquireWaiting(
+  /**
+   * One acquisition, retried while racers keep winning the next number ("contended") and, with
+   * `waitForHolder`, while someone holds it; bounded by `lockTimeoutMs`.
+   */
+  async #acquire(
     directory: ClaimDirectory,
-    request: { key: string; workerId: string; ttlMs: number },
-  ): Promise<SpawnClaim> {
+    request: ClaimRequest,
+    options: { waitForHolder: boolean },
+  ): Promise<ClaimAttempt> {
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
-      const result = directory.acquire((token) => this.#newClaim(request, token));
-      if (result !== "contended" && result.acquired) return result.claim;
+      const result = directory.acquire((token) => {
+        const now = Date.now();
+        const { key, workerId, owner, ttlMs } = request;
+        return { key, token, workerId, owner, acquiredAt: now, expiresAt: now + ttlMs };
+      });
+      if (result !== "contended" && (result.acquired || !options.waitForHolder)) return result;
       const waited = performance.now() - started;
       if (waited >= this.#lockTimeoutMs) {
         const holder = result !== "contended" && "holder" in result ? result.holder : undefined;
@@ -339,17 +348,13 @@ export class DeviceRegistry implements RegistryStore {
     }
   }
 
-  #newClaim(request: { key: string; workerId: string; ttlMs: number }, token: string): SpawnClaim {
-    const now = Date.now();
-    const self = this.#self();
-    return {
-      key: request.key,
-      token,
-      workerId: request.workerId,
-      owner: self,
-      acquiredAt: now,
-      expiresAt: now + request.ttlMs,
-    };
+  async #acquireWaiting(
+    directory: ClaimDirectory,
+    request: { key: string; workerId: string; ttlMs: number },
+  ): Promise<SpawnClaim> {
+    const attempt = await this.#acquire(directory, { ...request, owner: this.#self() }, { waitForHolder: true });
+    if (!attempt.acquired) throw new Error("unreachable: #acquire waits until acquired"); // for the type only
+    return attempt.claim;
   }
 
   #self(): SpawnClaim["owner"] {
@@ -361,51 +366,33 @@ export class DeviceRegistry implements RegistryStore {
     return new ClaimDirectory(dir, this.#judge);
   }
 
+  /** The directory of the spawn claim on `key`. */
+  #spawnClaim(key: string): ClaimDirectory {
+    return this.#claimDirectory(join(this.#root.claims, hashedFileName(key)));
+  }
+
   // ---- spawn claims -------------------------------------------------------------------------------
 
   async acquireClaim(input: ClaimRequest): Promise<ClaimAttempt> {
     const request = parseOrThrow(ClaimRequestSchema, input, (issues) => new InvalidRequestError(issues));
     this.#root.prepareForWriting();
-    const directory = this.#claimDirectory(join(this.#root.claims, hashedFileName(request.key)));
-    const started = performance.now();
-    for (let attempt = 0; ; attempt++) {
-      const result = directory.acquire((token) => {
-        const now = Date.now();
-        return {
-          key: request.key,
-          token,
-          workerId: request.workerId,
-          owner: request.owner,
-          acquiredAt: now,
-          expiresAt: now + request.ttlMs,
-        };
-      });
-      if (result !== "contended") return result;
-      if (performance.now() - started >= this.#lockTimeoutMs) {
-        throw new LockTimeoutError(
-          directory.dir,
-          Math.round(performance.now() - started),
-          "too many claimants at once",
-        );
-      }
-      await sleep(Math.min(1 + attempt, 20));
-    }
+    return this.#acquire(this.#spawnClaim(request.key), request, { waitForHolder: false });
   }
 
   async readClaim(key: string): Promise<SpawnClaim | ClaimFailure | undefined> {
     if (!this.#root.readable()) return undefined;
-    const read = this.#claimDirectory(join(this.#root.claims, hashedFileName(key))).read();
+    const read = this.#spawnClaim(key).read();
     return read?.key === key ? read : undefined;
   }
 
   async renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined> {
     if (!this.#root.readable()) return undefined;
-    return this.#claimDirectory(join(this.#root.claims, hashedFileName(claim.key))).renew(claim, ttlMs);
+    return this.#spawnClaim(claim.key).renew(claim, ttlMs);
   }
 
   async releaseClaim(claim: SpawnClaim, release?: ClaimRelease): Promise<void> {
     if (!this.#root.readable()) return;
-    this.#claimDirectory(join(this.#root.claims, hashedFileName(claim.key))).release(claim, release);
+    this.#spawnClaim(claim.key).release(claim, release);
   }
 
   // ---- legacy -------------------------------------------------------------------------------------
