@@ -1,29 +1,25 @@
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { writeFileSync } from "node:fs";
-import { identityToRecord, type RecordedProcess, readLiveProcess, terminateRecordedProcess } from "@modelpool/core";
-import { canForceRecycle, isRunning, NS_LAST_PID, startDetached } from "@modelpool/test-utils";
+import { type RecordedProcess, readLiveProcess, terminateRecordedProcess } from "@modelpool/core";
+import { canForceRecycle, isRunning, recordThenRecycle } from "@modelpool/test-utils";
 import { expect, onTestFinished, test, vi } from "vitest";
 
 /**
  * Records a worker (as the pool does), lets it exit, and has another program take its pid. Prefers a recycle
  * within the same clock tick, so that the start time alone cannot tell the two apart.
  */
-async function recordThenRecycle(): Promise<{ recorded: RecordedProcess; stranger: ChildProcess; sameTick: boolean }> {
+async function recordThenRecycleInOneTick(): Promise<{
+  recorded: RecordedProcess;
+  stranger: ChildProcess;
+  sameTick: boolean;
+}> {
   let fallback: { recorded: RecordedProcess; stranger: ChildProcess; sameTick: boolean } | undefined;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const worker = startDetached("sleep", ["30"]);
-    const pid = worker.pid as number;
-    const recorded = { pid, startedAt: Date.now(), ...identityToRecord(pid) };
-    worker.kill("SIGKILL");
-    await once(worker, "exit");
-    writeFileSync(NS_LAST_PID, String(pid - 1));
-    const stranger = startDetached("tail", ["-f", "/dev/null"]);
-    if (stranger.pid !== pid) continue; // another process on the machine took it first
-    const live = readLiveProcess(pid);
-    const sameTick = live.running && live.start === recorded.pidStart;
-    if (sameTick) return { recorded, stranger, sameTick };
-    fallback ??= { recorded, stranger, sameTick };
+    const recycled = await recordThenRecycle("tail", ["-f", "/dev/null"]);
+    if (!recycled) continue;
+    const live = readLiveProcess(recycled.recorded.pid);
+    const sameTick = live.running && live.start === recycled.recorded.pidStart;
+    if (sameTick) return { ...recycled, sameTick };
+    fallback ??= { ...recycled, sameTick };
   }
   if (!fallback) throw new Error("could not get a pid recycled in 20 attempts");
   return fallback;
@@ -32,7 +28,7 @@ async function recordThenRecycle(): Promise<{ recorded: RecordedProcess; strange
 test.skipIf(process.platform !== "linux" || !canForceRecycle())(
   "a recycled pid is never killed, even when it started in the same clock tick (skipped where ns_last_pid is not writable)",
   async () => {
-    const { recorded, stranger, sameTick } = await recordThenRecycle();
+    const { recorded, stranger, sameTick } = await recordThenRecycleInOneTick();
     const realKill = process.kill.bind(process);
     const sentToStranger: number[] = [];
     vi.spyOn(process, "kill").mockImplementation((pid, signal) => {

@@ -1,7 +1,7 @@
 import { once } from "node:events";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { identityToRecord, type RecordedProcess, terminateRecordedProcess } from "@modelpool/core";
-import { canForceRecycle, isRunning, NS_LAST_PID, startDetached, waitUntil } from "@modelpool/test-utils";
+import { readdirSync, readFileSync } from "node:fs";
+import { type RecordedProcess, terminateRecordedProcess } from "@modelpool/core";
+import { canForceRecycle, isRunning, recordThenRecycle, waitUntil } from "@modelpool/test-utils";
 import { expect, onTestFinished, test, vi } from "vitest";
 
 /**
@@ -11,16 +11,11 @@ import { expect, onTestFinished, test, vi } from "vitest";
  */
 async function sessionReusedByAStranger(): Promise<{ recorded: RecordedProcess; strangersChild: number }> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const worker = startDetached("sleep", ["30"]);
-    const pid = worker.pid as number;
-    const recorded = { pid, startedAt: Date.now(), ...identityToRecord(pid) };
-    worker.kill("SIGKILL");
-    await once(worker, "exit");
-    writeFileSync(NS_LAST_PID, String(pid - 1));
-    const stranger = startDetached("sh", ["-c", "sleep 30 & exit 0"]);
-    if (stranger.pid !== pid) continue; // another process on the machine took it first
+    const recycled = await recordThenRecycle("sh", ["-c", "sleep 30 & exit 0"]);
+    if (!recycled) continue; // another process on the machine took the pid first
+    const { recorded, stranger } = recycled;
     await once(stranger, "exit");
-    const child = await childInSession(pid);
+    const child = await childInSession(recorded.pid);
     onTestFinished(() => {
       if (isRunning(child)) process.kill(child, "SIGKILL");
     });

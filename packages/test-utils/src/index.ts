@@ -1,6 +1,6 @@
 export { MODEL_WORKER_SCRIPT, modelWorkerBackend } from "./model-worker.js";
 export { runNodeScript, startNodeScript } from "./node-script.js";
-export { canForceRecycle, NS_LAST_PID, startDetached } from "./pid-recycling.js";
+export { canForceRecycle, recordThenRecycle } from "./pid-recycling.js";
 export { isRunning, waitUntil } from "./processes-state.js";
 export { freeLoopbackPort, redisServerMissing, TestRedisServer } from "./redis-server.js";
 export { stopRecordedWorkersAfterTest } from "./registry-workers.js";
