@@ -19,10 +19,12 @@ test("a process creating a pool per task is one holder entry with the sum of its
   expect(holders).toHaveLength(1);
   expect(holders[0]).toMatchObject({ pid, leases: 40 });
 
-  // That process has exited: its leases hold nothing, and the next write drops its entry.
+  // That process has exited: its leases hold nothing (the worker is reused and no one counts them), and
+  // the next release of the worker clears its entry.
   const next = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });
   const lease = await next.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
   expect(lease.decision.outcome).toBe("reused");
+  await lease.release();
   await next.settled();
   const [record] = await new DeviceRegistry({ path }).list();
   expect(record?.holders?.map((holder) => holder.pid)).toEqual([process.pid]);

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CapacityError } from "../errors/CapacityError.js";
 import { checkOwner, staleReason } from "../registry/stale-record.js";
-import type { RegistryStore } from "../registry/store/RegistryStore.js";
+import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { ConsideredCandidate, PoolWarning } from "./hooks.js";
 import type { LeaseBook } from "./lease-book.js";
@@ -48,7 +48,8 @@ export class WorkerLifecycle {
   readonly #options: ResolvedWorkerPoolOptions;
   #timer: NodeJS.Timeout | undefined;
   #reserved = 0;
-  #sweeping: Promise<void> | undefined;
+  #sweepTurn: Promise<void> = Promise.resolve();
+  #queuedFullSweep: Promise<void> | undefined;
 
   constructor(host: LifecycleHost, options: ResolvedWorkerPoolOptions) {
     this.#host = host;
@@ -102,24 +103,36 @@ export class WorkerLifecycle {
     if (action === "drain" && superseded.length > 0) await this.sweep();
   }
 
-  /** One pass: stops draining workers nobody leases and workers idle past their TTL. Passes never overlap. */
-  sweep(): Promise<void> {
-    this.#sweeping ??= this.#sweepOnce().finally(() => {
-      this.#sweeping = undefined;
+  /**
+   * One pass: stops draining workers nobody leases and workers idle past their TTL — every worker, or
+   * with `only` that one worker (its last lease here was just released: one lookup, not a listing of the
+   * whole registry). Passes run one after another, never overlapping; a full pass asked for while one
+   * is queued joins it.
+   */
+  sweep(only?: RecordRef): Promise<void> {
+    if (!only && this.#queuedFullSweep) return this.#queuedFullSweep;
+    const run = this.#sweepTurn.then(() => {
+      if (!only) this.#queuedFullSweep = undefined;
+      return this.#sweepOnce(only);
     });
-    return this.#sweeping;
+    this.#sweepTurn = run.catch(() => undefined);
+    if (!only) this.#queuedFullSweep = run;
+    return run;
   }
 
-  async #sweepOnce(): Promise<void> {
+  async #sweepOnce(only: RecordRef | undefined): Promise<void> {
     const now = Date.now();
     // This pool's workers, as the registry has them when it has them: other processes mark them
     // draining and record their leases there.
     const candidates = new Map<string, WorkerRecord>();
-    for (const record of this.#host.ownWorkers()) candidates.set(record.id, record);
+    for (const record of this.#host.ownWorkers()) if (!only || record.id === only.id) candidates.set(record.id, record);
     if (this.#host.registry) {
       try {
         const hostId = this.#host.registry.hostId;
-        for (const record of await this.#host.registry.list()) {
+        const records = only
+          ? (await this.#host.registry.lookup(only.workerId)).records.filter((record) => record.id === only.id)
+          : await this.#host.registry.list();
+        for (const record of records) {
           if (record.status !== "ready" && record.status !== "busy") continue;
           if (candidates.has(record.id)) {
             candidates.set(record.id, { ...record, draining: record.draining || candidates.get(record.id)?.draining });

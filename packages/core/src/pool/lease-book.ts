@@ -3,19 +3,50 @@ import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
 /**
- * Every lease book of this process (weakly: a pool dropped without `close()` must not be kept alive by
- * its book). A record holds one holder entry per process, the sum over all of them, so a process that
- * creates a pool per task still adds one entry, not one per pool.
+ * This process's leases per worker, all its pools together, kept up to date by every lease book as it
+ * changes (a sum over the books at each question would cost as much as there are pools). A record holds
+ * one holder entry per process, this sum, so a process that creates a pool per task still adds one
+ * entry, not one per pool. `books`: how many books count the worker.
  */
-const booksOfThisProcess = new Set<WeakRef<LeaseBook>>();
+const processLeases = new Map<string, { leases: number; lastUsedAt: number; books: number }>();
+
+/** A book dropped without `close()` (its pool forgotten) stops counting once it is collected. */
+const dropped = new FinalizationRegistry<Map<string, number>>((counts) => {
+  for (const [id, count] of counts) leaveProcessCount(id, count);
+});
+
+/**
+ * A book stops counting a worker. `gone`: the worker was stopped, nothing of it is kept once no book
+ * counts it; else (a pool closed or collected) the entry stays, so the registry can still be told that
+ * this process holds no lease on it and when it last used it.
+ */
+function leaveProcessCount(id: string, count: number, gone = false): void {
+  const total = processLeases.get(id);
+  if (!total) return;
+  total.leases = Math.max(0, total.leases - count);
+  total.books = Math.max(0, total.books - 1);
+  if (gone && total.books === 0) processLeases.delete(id);
+}
+
 /**
  * Leases this process holds on a worker, all its pools together: when it is not 0, the worker's record
  * already names this process as a holder (written when it went from 0 to 1).
  */
 export function processLeaseCount(id: string): number {
-  let leases = 0;
-  for (const ref of booksOfThisProcess) leases += ref.deref()?.count(id) ?? 0;
-  return leases;
+  return processLeases.get(id)?.leases ?? 0;
+}
+
+/** This process's holder entry for a worker (all its pools together), or undefined when it never used the worker. */
+export function processHolderEntry(id: string, self: ProcessIdentity): LeaseHolder | undefined {
+  const total = processLeases.get(id);
+  if (!total) return undefined;
+  return {
+    pid: self.pid,
+    ...(self.start ? { start: self.start } : {}),
+    pool: PROCESS_HOLDER,
+    leases: total.leases,
+    lastUsedAt: total.lastUsedAt,
+  };
 }
 
 /** Marks this process's holder entry (entries of earlier modelpool versions carried a per-pool id). */
@@ -26,9 +57,7 @@ const PROCESS_HOLDER = "process";
  * (`flush`, coalesced) so that handing out a lease stays a memory operation.
  */
 export class LeaseBook {
-  readonly #self = new WeakRef(this);
   readonly #counts = new Map<string, number>();
-  readonly #lastUsed = new Map<string, number>();
   /** The same moments on the monotonic clock: how long this process left a worker unused, whatever the wall clock does. */
   readonly #lastUsedMono = new Map<string, number>();
   readonly #dirty = new Set<string>();
@@ -37,19 +66,19 @@ export class LeaseBook {
   readonly #listeners = new Set<() => void>();
 
   constructor() {
-    booksOfThisProcess.add(this.#self);
+    dropped.register(this, this.#counts, this);
   }
 
   /** Stops counting this book in this process's holder entry (its pool is closed). */
   close(): void {
-    booksOfThisProcess.delete(this.#self);
+    dropped.unregister(this);
+    for (const [id, count] of this.#counts) leaveProcessCount(id, count);
+    this.#counts.clear();
   }
 
   acquire(id: string, now = Date.now()): void {
     const count = this.count(id);
-    this.#counts.set(id, count + 1);
-    this.#lastUsed.set(id, now);
-    this.#lastUsedMono.set(id, performance.now());
+    this.#change(id, count, count + 1, now);
     if (count === 0) this.#dirty.add(id);
   }
 
@@ -57,9 +86,7 @@ export class LeaseBook {
   release(id: string, now = Date.now()): boolean {
     const count = this.count(id);
     if (count === 0) return false;
-    this.#counts.set(id, count - 1);
-    this.#lastUsed.set(id, now);
-    this.#lastUsedMono.set(id, performance.now());
+    this.#change(id, count, count - 1, now);
     if (count === 1) {
       this.#dirty.add(id);
       for (const listener of this.#listeners) listener();
@@ -67,12 +94,23 @@ export class LeaseBook {
     return true;
   }
 
-  count(id: string): number {
-    return this.#counts.get(id) ?? 0;
+  /** One lease more or less, here and in this process's sum. */
+  #change(id: string, from: number, to: number, now: number): void {
+    const joining = !this.#counts.has(id);
+    this.#counts.set(id, to);
+    this.#lastUsedMono.set(id, performance.now());
+    const total = processLeases.get(id);
+    if (!total) {
+      processLeases.set(id, { leases: to, lastUsedAt: now, books: 1 });
+      return;
+    }
+    total.leases += to - from;
+    total.lastUsedAt = Math.max(total.lastUsedAt, now);
+    if (joining) total.books += 1;
   }
 
-  lastUsedAt(id: string): number | undefined {
-    return this.#lastUsed.get(id);
+  count(id: string): number {
+    return this.#counts.get(id) ?? 0;
   }
 
   /** Counts a fresh worker as in use until `unpin`: between its record and its first lease it is nobody's idle worker. */
@@ -91,10 +129,11 @@ export class LeaseBook {
   }
 
   forget(id: string): void {
+    const count = this.#counts.get(id);
+    if (count !== undefined) leaveProcessCount(id, count, true);
     this.#pinned.delete(id);
     this.#lastUsedMono.delete(id);
     this.#counts.delete(id);
-    this.#lastUsed.delete(id);
     this.#dirty.delete(id);
   }
 
@@ -124,21 +163,8 @@ export class LeaseBook {
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
     // Entries of this process: its one entry, and per-pool entries an earlier version wrote.
     const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
-    let leases = 0;
-    let lastUsedAt: number | undefined;
-    for (const ref of booksOfThisProcess) {
-      const book = ref.deref();
-      if (!book) {
-        booksOfThisProcess.delete(ref);
-        continue;
-      }
-      leases += book.count(record.id);
-      const used = book.lastUsedAt(record.id);
-      if (used !== undefined && (lastUsedAt === undefined || used > lastUsedAt)) lastUsedAt = used;
-    }
-    if (lastUsedAt === undefined) return others;
-    const mine = { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: PROCESS_HOLDER };
-    return [...others, { ...mine, leases, lastUsedAt }];
+    const mine = processHolderEntry(record.id, self);
+    return mine ? [...others, mine] : others;
   }
 
   /**

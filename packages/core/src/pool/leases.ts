@@ -1,7 +1,7 @@
-import type { RecordRef } from "../registry/store/RegistryStore.js";
+import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
-import { type LeaseBook, processLeaseCount } from "./lease-book.js";
+import { type LeaseBook, processHolderEntry, processLeaseCount } from "./lease-book.js";
 import type { RegistryAccess } from "./registry-access.js";
 
 /**
@@ -29,11 +29,16 @@ export class Leases {
   /** Which record each leased worker is, so its lease count can be written to the right record. */
   readonly #refs = new Map<string, RecordRef>();
   /** Runs after a worker's last lease in this process is released (it may be what a sweep waits for). */
-  readonly #onIdle: (id: string) => Promise<void>;
+  readonly #onIdle: (ref: RecordRef) => Promise<void>;
   #flush: Promise<void> | undefined;
   #flushAgain = false;
 
-  constructor(book: LeaseBook, registry: RegistryAccess, self: ProcessIdentity, onIdle: (id: string) => Promise<void>) {
+  constructor(
+    book: LeaseBook,
+    registry: RegistryAccess,
+    self: ProcessIdentity,
+    onIdle: (ref: RecordRef) => Promise<void>,
+  ) {
     this.book = book;
     this.#registry = registry;
     this.#self = self;
@@ -54,7 +59,9 @@ export class Leases {
     const ref = { workerId: worker.workerId, id: worker.id };
     this.#refs.set(worker.id, ref);
     if (first && this.#registry.store && !(await this.#recordFirstLease(ref, mustBeRecorded))) {
+      // Taken back at once: an entry naming this process as a holder would keep others from stopping it.
       this.book.release(worker.id);
+      await this.flush();
       return undefined;
     }
     let released = false;
@@ -63,7 +70,7 @@ export class Leases {
       released = true;
       if (!this.book.release(worker.id)) return;
       await this.flush();
-      if (this.book.count(worker.id) === 0) await this.#onIdle(worker.id);
+      if (this.book.count(worker.id) === 0) await this.#onIdle(ref);
     };
     return { worker, decision, release, [Symbol.asyncDispose]: release };
   }
@@ -94,16 +101,17 @@ export class Leases {
     };
   }
 
-  /** Writes this process's holder entry, only onto a worker that is still usable; false when it is not. */
+  /**
+   * Writes this process's holder entry and reads the worker's state back; false when it was stopped or
+   * marked draining meanwhile (the entry is then corrected by the next flush, which the caller starts).
+   */
   async #recordFirstLease(ref: RecordRef, mustBeRecorded: boolean): Promise<boolean> {
     const usable = (record: WorkerRecord) =>
       (record.status === "ready" || record.status === "busy") && !record.draining;
     let written: { after: WorkerRecord | undefined } | undefined;
     try {
       written = await this.#registry.write(async (store) => ({
-        after: await store.update(ref, (current) =>
-          usable(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,
-        ),
+        after: await this.#writeHolderEntry(store, ref, usable),
       }));
     } catch (error) {
       // The worker was judged usable a moment ago; a registry that cannot take the lease costs visibility, not the lease.
@@ -119,6 +127,23 @@ export class Leases {
     if (after === undefined) return !mustBeRecorded || (await this.#stillListed(ref, usable));
     this.book.clean(ref.id);
     return usable(after);
+  }
+
+  /**
+   * This process's holder entry onto the record: with the store's `hold` when it has one (no lock: the
+   * store reads the record back once the entry is visible, and a stop or drain racing it is seen by one
+   * side or the other), else one atomic update. `onlyIf`: an update leaves a record failing it untouched.
+   */
+  async #writeHolderEntry(
+    store: RegistryStore,
+    ref: RecordRef,
+    onlyIf: (record: WorkerRecord) => boolean = () => true,
+  ): Promise<WorkerRecord | undefined> {
+    const entry = processHolderEntry(ref.id, this.#self);
+    if (store.hold && entry) return store.hold(ref, entry);
+    return store.update(ref, (current) =>
+      onlyIf(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,
+    );
   }
 
   /** A record `update` cannot reach may still be listed: a legacy source the store reads but never writes. */
@@ -150,9 +175,7 @@ export class Leases {
         for (const id of this.book.takeDirty()) {
           const ref = this.#refs.get(id);
           if (!ref) continue;
-          await this.#registry.writeOrWarn("record leases", (store) =>
-            store.update(ref, (record) => ({ ...record, holders: this.book.holdersFor(record, this.#self) })),
-          );
+          await this.#registry.writeOrWarn("record leases", (store) => this.#writeHolderEntry(store, ref));
         }
       } while (this.#flushAgain);
     })().finally(() => {

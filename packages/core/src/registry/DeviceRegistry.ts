@@ -11,11 +11,26 @@ import { processIdentityOf } from "../process/process-identity.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
-import { type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
+import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
 import { encodeFileName, hashedFileName } from "./device/file-names.js";
+import {
+  encodeHolderFile,
+  type HolderFile,
+  holderEntryName,
+  holderFileName,
+  nextHolderGeneration,
+} from "./device/holder-file.js";
 import { ensureOwnDirectory } from "./device/own-directory.js";
+import {
+  type RecordDirectory,
+  readRecordDirectory,
+  recordsWithHolders,
+  sameProcess,
+  withHolders,
+  withoutFileHolders,
+} from "./device/record-directory.js";
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
@@ -146,7 +161,7 @@ export class DeviceRegistry implements RegistryStore {
         unreadable.push({ location: dir, reason: "not a directory (never followed)" });
         continue;
       }
-      const read = readRecordDirectory(dir, undefined);
+      const read = recordsWithHolders(readRecordDirectory(dir, undefined));
       for (const record of read.records) {
         if (encodeFileName(record.workerId) === entry.name) records.push(record);
         else
@@ -172,7 +187,7 @@ export class DeviceRegistry implements RegistryStore {
     const key = `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
     const cached = this.#lookups.get(workerId);
     if (cached?.key === key) return cached.read;
-    const read = readRecordDirectory(dir, workerId);
+    const read = recordsWithHolders(readRecordDirectory(dir, workerId));
     // Trusted only once the directory's timestamp is older than a tick: a change within the same tick
     // would leave the key as it is.
     if (Date.now() - Number(stats.mtimeMs) > RACY_WINDOW_MS) this.#lookups.set(workerId, { key, read });
@@ -185,7 +200,13 @@ export class DeviceRegistry implements RegistryStore {
   async put(record: WorkerRecord): Promise<WorkerRecord> {
     const valid = this.#validRecord(record);
     await this.#withRecordLock(valid, (write) => {
-      write(this.#recordDirectory(valid.workerId, true), `${encodeFileName(valid.id)}.json`, encodeRecord(valid));
+      const dir = this.#recordDirectory(valid.workerId, true);
+      // Its holders first, each as its own file: the record is held from the instant it is visible.
+      const files = (valid.holders ?? []).map((holder) => ({ ...holder, record: valid.id }));
+      for (const file of files) {
+        write(dir, holderFileName(valid.id, file, nextHolderGeneration()), encodeHolderFile(valid.id, file));
+      }
+      write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
     });
     return valid;
   }
@@ -207,22 +228,75 @@ export class DeviceRegistry implements RegistryStore {
     return this.put(record);
   }
 
+  /**
+   * Under the record's lock. Lease entries take no lock (see `hold`), so after writing, the holders are
+   * read again: a holder writes its entry and then reads the record, this writes the record and then
+   * reads the holders — whatever the interleaving, one of the two sees the other. A holder that arrived
+   * meanwhile gets `change` run again with it (its answer stands, or the record goes back to what it was);
+   * holders that keep changing for `MAX_UPDATE_ROUNDS` leave the record as it was.
+   */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
     return this.#withRecordLock(ref, (write) => {
       const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
-      const current = readRecordFile(join(dir, name), ref);
-      if (!current.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
-      const next = change(current.record);
-      if (next === undefined) return current.record;
-      const valid = this.#validRecord(next);
-      if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
-        throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
+      const stored = readRecordFile(join(dir, name), ref);
+      if (!stored.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
+      let files = holderFilesOf(readRecordDirectory(dir, ref.workerId), ref.id);
+      let written: WorkerRecord | undefined;
+      for (let round = 0; ; round++) {
+        const next = round < MAX_UPDATE_ROUNDS ? change(withHolders(stored.record, files)) : undefined;
+        if (next === undefined) {
+          if (written) write(dir, name, encodeRecord(stored.record));
+          return withHolders(stored.record, files);
+        }
+        const valid = this.#validRecord(next);
+        if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
+          throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
+        }
+        write(dir, name, encodeRecord(withoutFileHolders(valid, files)));
+        written = valid;
+        const after = holderFilesOf(readRecordDirectory(dir, ref.workerId), ref.id);
+        if (sameHolderFiles(files, after)) return withHolders(withoutFileHolders(valid, files), after);
+        files = after;
       }
-      write(dir, name, encodeRecord(valid));
-      return valid;
     });
+  }
+
+  /**
+   * Writes this process's lease entry on a record (`holder`: its pid, start token, count and last use)
+   * as a small file of its own — no lock, no rewrite of the record — then reads the record file again:
+   * resolves to the record as it stands once the entry is visible (a caller checks it was not stopped or
+   * drained meanwhile; `update` reads the holders after writing, so one of the two sees the other), with
+   * this entry among its holders; or `undefined` when there is no such record (the entry is taken back).
+   * Other processes' entries are not read again here (`lookup` reads them). A release (`leases: 0`) also
+   * clears entries of processes that are gone.
+   */
+  async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
+    if (!this.#root.readable()) return undefined;
+    const entry = parseOrThrow(LeaseHolderSchema, holder, (issues) => new InvalidRequestError(issues));
+    this.#root.prepareForWriting();
+    const dir = this.#recordDirectory(ref.workerId, false);
+    const name = holderFileName(ref.id, entry, nextHolderGeneration());
+    try {
+      // Always under a new name (the next generation): see `holder-file.ts` for why not over the old one.
+      replaceFile(dir, name, encodeHolderFile(ref.id, entry));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
+      throw error;
+    }
+    const written = join(dir, holderEntryName(ref.id, entry));
+    const previous = holderFilesWritten.get(written);
+    holderFilesWritten.set(written, name);
+    if (previous) unlinkQuietly(join(dir, previous));
+    const current = readRecordFile(join(dir, `${encodeFileName(ref.id)}.json`), ref);
+    if (!current.ok) {
+      unlinkQuietly(join(dir, name));
+      holderFilesWritten.delete(written);
+      return undefined;
+    }
+    if (entry.leases === 0) removeSupersededAndGoneHolders(dir, readRecordDirectory(dir, ref.workerId));
+    return withHolders(current.record, [{ ...entry, record: ref.id }]);
   }
 
   /** Removes one record, named by reference or (searching every workerId) by its id alone. */
@@ -231,9 +305,12 @@ export class DeviceRegistry implements RegistryStore {
     const ref = typeof target === "string" ? this.#listOwn().records.find((record) => record.id === target) : target;
     if (!ref) return false;
     return this.#withRecordLock(ref, () => {
-      const path = join(this.#recordDirectory(ref.workerId, false), `${encodeFileName(ref.id)}.json`);
+      const dir = this.#recordDirectory(ref.workerId, false);
+      const path = join(dir, `${encodeFileName(ref.id)}.json`);
       // Only a record that reads as the one named: an unreadable file is kept for a person to look at.
-      return readRecordFile(path, ref).ok && unlinkQuietly(path);
+      if (!(readRecordFile(path, ref).ok && unlinkQuietly(path))) return false;
+      removeHolderFiles(dir, readRecordDirectory(dir, ref.workerId), ref.id);
+      return true;
     });
   }
 
@@ -256,6 +333,7 @@ export class DeviceRegistry implements RegistryStore {
       });
       if (removed) pruned.push({ record, reason });
     }
+    this.#removeStrayHolderFiles();
     // By the real clock, whatever `now` says of records: a temp file is a writer's until surely abandoned.
     this.#removeAbandonedTempFiles(Date.now());
     const existing = new Set(this.#listOwn().records.map((record) => hashedFileName(recordLockKey(record))));
@@ -263,17 +341,32 @@ export class DeviceRegistry implements RegistryStore {
     return pruned;
   }
 
+  /** Lease entries of processes that are gone, and of records that are gone (a holder killed mid-`hold`). */
+  #removeStrayHolderFiles(): void {
+    for (const dir of this.#workerDirectories()) {
+      const directory = readRecordDirectory(dir, undefined);
+      removeSupersededAndGoneHolders(dir, directory);
+      const ids = new Set(directory.records.map((record) => record.id));
+      for (const recordId of directory.holders.keys())
+        if (!ids.has(recordId)) removeHolderFiles(dir, directory, recordId);
+    }
+  }
+
+  /** Every workerId directory (real directories only, never followed). */
+  #workerDirectories(): string[] {
+    if (!lstatSync(this.#root.workers, { throwIfNoEntry: false })?.isDirectory()) return [];
+    return readdirSync(this.#root.workers)
+      .filter((name) => !name.startsWith("."))
+      .map((name) => join(this.#root.workers, name))
+      .filter((dir) => lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === true);
+  }
+
   #removeAbandonedTempFiles(now: number): void {
-    const dirs = lstatSync(this.#root.workers, { throwIfNoEntry: false })?.isDirectory()
-      ? readdirSync(this.#root.workers)
-      : [];
-    for (const dir of dirs) {
-      const full = join(this.#root.workers, dir);
-      if (!lstatSync(full).isDirectory()) continue;
-      for (const name of readdirSync(full)) {
+    for (const dir of this.#workerDirectories()) {
+      for (const name of readdirSync(dir)) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
-        const stats = lstatSync(join(full, name), { throwIfNoEntry: false });
-        if (stats?.isFile() && now - stats.mtimeMs > ABANDONED_TEMP_MS) unlinkQuietly(join(full, name));
+        const stats = lstatSync(join(dir, name), { throwIfNoEntry: false });
+        if (stats?.isFile() && now - stats.mtimeMs > ABANDONED_TEMP_MS) unlinkQuietly(join(dir, name));
       }
     }
   }
@@ -491,32 +584,47 @@ function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
   return { records, unreadable };
 }
 
-/** Every record file of one workerId directory (temp and hidden files skipped), each read on its own. */
-function readRecordDirectory(dir: string, workerId: string | undefined): StoreRead {
-  const records: WorkerRecord[] = [];
-  const unreadable: UnreadableRecord[] = [];
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records, unreadable };
-    throw error;
+/**
+ * The name of the newest holder file this process wrote for each entry (by directory and entry): the
+ * next generation replaces it without listing the directory.
+ */
+const holderFilesWritten = new Map<string, string>();
+
+/** At most this many rounds of `update` while lease entries keep arriving; then the record stays as it was. */
+const MAX_UPDATE_ROUNDS = 8;
+
+function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
+  return directory.holders.get(recordId) ?? [];
+}
+
+/** Whether two reads of a record's holder files found the same entries (a rewritten entry counts as a change). */
+function sameHolderFiles(a: readonly HolderFile[], b: readonly HolderFile[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((file) =>
+    b.some((other) => sameProcess(file, other) && other.leases === file.leases && other.lastUsedAt === file.lastUsedAt),
+  );
+}
+
+/**
+ * Removes holder files that a later generation replaced, and those of processes that are gone. Safe
+ * without the record's lock: an entry is only ever written by its own process, readers never read a
+ * superseded generation, and a process that is gone writes nothing more (a recycled pid has another
+ * start token, hence another entry).
+ */
+function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
+  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const [file, name] of directory.holderNames) {
+    if (file.pid === process.pid && file.start === processStart()) continue; // this process: alive
+    const alive = checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
+    if (!alive) unlinkQuietly(join(dir, name));
   }
-  for (const entry of entries) {
-    if (entry.name.startsWith(".")) continue;
-    const path = join(dir, entry.name);
-    if (!entry.name.endsWith(".json") || !entry.isFile()) {
-      unreadable.push({ location: path, reason: entry.isFile() ? "not a record file name" : "not a regular file" });
-      continue;
-    }
-    const read = readRecordFile(path, workerId === undefined ? undefined : { workerId });
-    if (read.ok && `${encodeFileName(read.record.id)}.json` !== entry.name) {
-      unreadable.push({
-        location: path,
-        reason: `it names id ${JSON.stringify(read.record.id)} but is filed under another`,
-      });
-    } else if (read.ok) records.push(read.record);
-    else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
+}
+
+/** Every holder file of one record (superseded generations of any record go too: nobody reads them). */
+function removeHolderFiles(dir: string, directory: RecordDirectory, recordId: string): void {
+  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const file of holderFilesOf(directory, recordId)) {
+    const name = directory.holderNames.get(file);
+    if (name) unlinkQuietly(join(dir, name));
   }
-  return { records, unreadable };
 }

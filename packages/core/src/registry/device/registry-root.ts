@@ -18,12 +18,20 @@ const GROUP_OR_OTHER_WRITE = 0o022;
 type State = "unchecked" | "ready" | "prepared" | "read-only";
 
 /**
- * Roots this process already checked, by path, with the directory's identity and times then: a new
- * registry instance on the same unchanged directory (a new pool per task) costs one stat, not the checks.
+ * Roots this process already checked (or prepared for writing), by path, with the directory's identity and
+ * times then: a new registry instance on the same unchanged directory (a new pool per task) costs one
+ * stat, not the checks. Removing or adding a part changes the root's times, hence the key.
  */
-const checkedRoots = new Map<string, { key: string; state: "ready" | "read-only"; version: number }>();
-const rootKey = (stats: import("node:fs").Stats) =>
-  `${stats.dev}:${stats.ino}:${stats.mode}:${stats.uid}:${stats.mtimeMs}:${stats.ctimeMs}`;
+const checkedRoots = new Map<string, { key: string; state: "ready" | "prepared" | "read-only"; version: number }>();
+/**
+ * The root's identity and times, and its marker's: a marker rewritten in place (a newer version) leaves
+ * the directory's times as they were.
+ */
+function rootKey(path: string, stats: import("node:fs").Stats): string {
+  const marker = lstatSync(join(path, MARKER), { throwIfNoEntry: false });
+  const markerKey = marker ? `${marker.ino}:${marker.size}:${marker.mtimeMs}:${marker.ctimeMs}` : "-";
+  return `${stats.dev}:${stats.ino}:${stats.mode}:${stats.uid}:${stats.mtimeMs}:${stats.ctimeMs}:${markerKey}`;
+}
 
 /**
  * The registry directory itself: what it must be before anything in it is trusted (ours, 0700, not
@@ -51,16 +59,13 @@ export class RegistryRoot {
     const stats = this.#stat();
     if (!stats) return false;
     const known = checkedRoots.get(this.path);
-    if (known?.key === rootKey(stats)) {
+    if (known?.key === rootKey(this.path, stats)) {
       this.#state = known.state;
       this.#version = known.version;
       return true;
     }
     this.#check(stats);
-    const state = this.#state as State;
-    if (state === "ready" || state === "read-only") {
-      checkedRoots.set(this.path, { key: rootKey(stats), state, version: this.#version });
-    }
+    this.#remember(stats);
     return true;
   }
 
@@ -85,6 +90,14 @@ export class RegistryRoot {
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
     this.#state = "prepared";
+    const stats = this.#stat();
+    if (stats) this.#remember(stats);
+  }
+
+  #remember(stats: import("node:fs").Stats): void {
+    const state = this.#state;
+    if (state === "unchecked") return;
+    checkedRoots.set(this.path, { key: rootKey(this.path, stats), state, version: this.#version });
   }
 
   #stat(): import("node:fs").Stats | undefined {

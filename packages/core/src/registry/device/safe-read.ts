@@ -6,13 +6,15 @@ export type SafeRead =
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const GROUP_OR_OTHER_WRITE = 0o022;
+/** This process's uid, asked once: every file read checks it. */
+const OWN_UID = process.getuid?.();
 
 /**
  * Reads a small file of ours without trusting it: never follows a symlink, never blocks on a FIFO or a
  * device (opened non-blocking, then refused unless a regular file), refuses files above `maxBytes` before
  * reading them, and files another user owns or may write. Changes nothing.
  */
-export function readOwnSmallFile(path: string, maxBytes: number, uid = process.getuid?.()): SafeRead {
+export function readOwnSmallFile(path: string, maxBytes: number, uid = OWN_UID): SafeRead {
   let fd: number;
   try {
     fd = openSync(path, READ_FLAGS);
@@ -33,11 +35,12 @@ export function readOwnSmallFile(path: string, maxBytes: number, uid = process.g
     const buffer = Buffer.allocUnsafe(Math.max(1, stats.size + 1));
     let length = 0;
     for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
+      const wanted = buffer.length - length;
+      const read = readSync(fd, buffer, length, wanted, length);
       length += read;
       if (length > maxBytes) return { ok: false, reason: `it grew past the ${maxBytes} bytes a record may have` };
-      if (length === buffer.length) break;
+      // A regular file reads short only at its end: no second call to learn that it ended.
+      if (read < wanted || length === buffer.length) break;
     }
     return { ok: true, text: buffer.toString("utf8", 0, length) };
   } catch (error) {

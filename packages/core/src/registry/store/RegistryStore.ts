@@ -1,5 +1,5 @@
 import type { ClaimFailure, ClaimOwner, SpawnClaim } from "../../schema/spawn-claim.js";
-import type { WorkerRecord } from "../../schema/worker-record.js";
+import type { LeaseHolder, WorkerRecord } from "../../schema/worker-record.js";
 
 /** A record `prune` removed, and why it no longer described a usable worker. */
 export type PrunedRecord = { readonly record: WorkerRecord; readonly reason: string };
@@ -82,6 +82,17 @@ export interface RegistryStore {
   update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined>;
   /** Removes one record; resolves to whether it was there. */
   remove(ref: RecordRef): Promise<boolean>;
+  /**
+   * Sets the lease entry of the calling process (`holder.pid` and `holder.start` name it) among the
+   * record's `holders`, replacing that process's earlier entry, and resolves to the record as it stands
+   * once the entry is visible to every reader — or `undefined` when there is no such record. Against an
+   * `update` of the same record it must be linearizable: an update that runs after the entry is visible
+   * sees it in `current.holders`, and a hold that runs after an update sees that update's result.
+   *
+   * Optional: without it the pool writes the entry with `update`. A store implements it when it can do
+   * better than a locked read-modify-write (the directory store writes one small file per holder).
+   */
+  hold?(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined>;
 
   /**
    * Creates the claim if nobody holds it — exactly one winner however many processes race — taking over

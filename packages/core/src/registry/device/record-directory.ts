@@ -1,0 +1,130 @@
+import { type Dirent, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { LeaseHolder, WorkerRecord } from "../../schema/worker-record.js";
+import type { StoreRead, UnreadableRecord } from "../store/RegistryStore.js";
+import { encodeFileName } from "./file-names.js";
+import {
+  HOLDER_SUFFIX,
+  type HolderFile,
+  type HolderFileName,
+  leaseHolderOf,
+  parseHolderFileName,
+  readHolderFile,
+} from "./holder-file.js";
+import { readRecordFile } from "./record-file.js";
+
+/** What one workerId directory holds: each record as its own file has it, and the holder files beside them. */
+export type RecordDirectory = {
+  readonly records: readonly WorkerRecord[];
+  /** Holder files by the id of the record they hold (also of records that are gone: prune clears those). */
+  readonly holders: ReadonlyMap<string, readonly HolderFile[]>;
+  /** Each holder file's name, to remove it by. */
+  readonly holderNames: ReadonlyMap<HolderFile, string>;
+  /** Holder files a later generation of the same entry replaced: nobody reads them, anyone may remove them. */
+  readonly superseded: readonly string[];
+  readonly unreadable: readonly UnreadableRecord[];
+};
+
+/**
+ * Every record file and holder file of one workerId directory (temp and hidden files skipped), each read
+ * on its own and validated; what fails is reported, never used.
+ */
+export function readRecordDirectory(
+  dir: string,
+  workerId: string | undefined,
+  /** A holder file the caller has just written: its content is known, not read again. */
+  written?: { readonly name: string; readonly holder: HolderFile },
+): RecordDirectory {
+  const records: WorkerRecord[] = [];
+  const holders = new Map<string, HolderFile[]>();
+  const holderNames = new Map<HolderFile, string>();
+  const superseded: string[] = [];
+  const unreadable: UnreadableRecord[] = [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      return { records, holders, holderNames, superseded, unreadable };
+    throw error;
+  }
+  // The newest generation of each holder entry; the others are superseded.
+  const newest = new Map<string, { name: string; parsed: HolderFileName }>();
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    const holderName = parseHolderFileName(entry.name);
+    if ((!holderName && !entry.name.endsWith(".json")) || !entry.isFile()) {
+      const known = entry.name.endsWith(".json") || entry.name.endsWith(HOLDER_SUFFIX);
+      unreadable.push({
+        location: path,
+        reason:
+          entry.isFile() && !known
+            ? "not a record file name"
+            : entry.isFile()
+              ? "not a holder file name"
+              : "not a regular file",
+      });
+      continue;
+    }
+    if (holderName) {
+      const previous = newest.get(holderName.entry);
+      if (previous && previous.parsed.generation > holderName.generation) superseded.push(entry.name);
+      else {
+        if (previous) superseded.push(previous.name);
+        newest.set(holderName.entry, { name: entry.name, parsed: holderName });
+      }
+      continue;
+    }
+    const read = readRecordFile(path, workerId === undefined ? undefined : { workerId });
+    if (read.ok && `${encodeFileName(read.record.id)}.json` !== entry.name) {
+      unreadable.push({
+        location: path,
+        reason: `it names id ${JSON.stringify(read.record.id)} but is filed under another`,
+      });
+    } else if (read.ok) records.push(read.record);
+    else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
+  }
+  for (const { name, parsed } of newest.values()) {
+    const read =
+      written?.name === name ? { ok: true as const, holder: written.holder } : readHolderFile(join(dir, name), parsed);
+    if (read.ok) {
+      const list = holders.get(read.holder.record);
+      if (list) list.push(read.holder);
+      else holders.set(read.holder.record, [read.holder]);
+      holderNames.set(read.holder, name);
+    } else if (!read.missing) unreadable.push({ location: join(dir, name), reason: read.reason });
+  }
+  return { records, holders, holderNames, superseded, unreadable };
+}
+
+/** The directory's records as readers see them: each with the holder files beside it among its holders. */
+export function recordsWithHolders(directory: RecordDirectory): StoreRead {
+  if (directory.holders.size === 0) return directory;
+  return {
+    records: directory.records.map((record) => withHolders(record, directory.holders.get(record.id) ?? [])),
+    unreadable: directory.unreadable,
+  };
+}
+
+/**
+ * A record with its holder files among its holders: a file's entry replaces an entry of the same process
+ * inside the record (written by an earlier version, or by `put`).
+ */
+export function withHolders(record: WorkerRecord, files: readonly HolderFile[]): WorkerRecord {
+  if (files.length === 0) return record;
+  const inRecord = (record.holders ?? []).filter((holder) => !files.some((file) => sameProcess(file, holder)));
+  return { ...record, holders: [...inRecord, ...files.map(leaseHolderOf)] };
+}
+
+/** A record as its own file keeps it: without the entries that have files of their own. */
+export function withoutFileHolders(record: WorkerRecord, files: readonly HolderFile[]): WorkerRecord {
+  if (!record.holders || files.length === 0) return record;
+  const { holders, ...rest } = record;
+  const kept = holders.filter((holder) => !files.some((file) => sameProcess(file, holder)));
+  return kept.length > 0 ? { ...rest, holders: kept } : rest;
+}
+
+export function sameProcess(a: Pick<LeaseHolder, "pid" | "start">, b: Pick<LeaseHolder, "pid" | "start">): boolean {
+  return a.pid === b.pid && a.start === b.start;
+}

@@ -1,0 +1,34 @@
+import { DeviceRegistry } from "@modelpool/core";
+import { runNodeScript, tempRegistryPath } from "@modelpool/test-utils";
+import { expect, test } from "vitest";
+import { record } from "./fixtures/registry-files.js";
+
+type Side = { role: "leaser" | "stopper"; attempts: number; intervals: [number, number][] };
+
+// A lease entry is a file of its own, written without the record's lock: the holder writes its entry and
+// then reads the record, a stopping update writes the record and then reads the entries. Whatever the
+// interleaving, one side sees the other, so a worker is never stopped while a process holds it.
+test("a lease entry racing a stop is seen by one side or the other: never stopped while held", {
+  timeout: 60_000,
+}, async () => {
+  const path = await tempRegistryPath();
+  await new DeviceRegistry({ path, legacySources: false }).put(
+    record({ id: "w1", workerId: "docs", pid: process.pid }),
+  );
+  const until = String(Date.now() + 4_000);
+  const script = new URL("./fixtures/hold-or-stop.ts", import.meta.url);
+  const sides = (
+    await Promise.all([
+      runNodeScript(script, [path, "stopper", until]),
+      ...Array.from({ length: 4 }, () => runNodeScript(script, [path, "leaser", until])),
+    ])
+  ).map(({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1) as string) as Side);
+
+  const stopped = sides.filter((side) => side.role === "stopper").flatMap((side) => side.intervals);
+  const held = sides.filter((side) => side.role === "leaser").flatMap((side) => side.intervals);
+  // Both sides won many times: the race really ran.
+  expect(stopped.length).toBeGreaterThan(20);
+  expect(held.length).toBeGreaterThan(20);
+  const overlaps = held.filter(([from, to]) => stopped.some(([stopFrom, stopTo]) => from < stopTo && stopFrom < to));
+  expect(overlaps).toEqual([]);
+});
