@@ -9,6 +9,8 @@ import {
   CorruptRegistryError,
   checkRecordedProcess,
   checkRecordLiveness,
+  type LeaseHolder,
+  LeaseHolderSchema,
   LockTimeoutError,
   localHostId,
   type PrunedRecord,
@@ -181,6 +183,22 @@ export class RedisRegistry implements RegistryStore {
       // Another writer won the round: step aside for a random moment so that the next round has a winner.
       await sleep(Math.random() * Math.min(2 ** attempt, 20));
     }
+  }
+
+  /**
+   * This process's lease entry, set by one compare-and-set of the record (a Redis record is one key, so
+   * the entry and a concurrent stop are ordered by Redis itself). Entries of the same process (pid and
+   * start) are replaced.
+   */
+  async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
+    const entry = parseOptions(LeaseHolderSchema, holder, "RedisRegistry.hold holder");
+    return this.update(ref, (current) => ({
+      ...current,
+      holders: [
+        ...(current.holders ?? []).filter((other) => other.pid !== entry.pid || other.start !== entry.start),
+        entry,
+      ],
+    }));
   }
 
   async remove(ref: RecordRef): Promise<boolean> {

@@ -101,6 +101,41 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
       expect(after?.counter).toBe(200);
     });
 
+    it("hold sets one entry per process among the record's holders, and an update after it sees it", async () => {
+      const { store } = await fresh();
+      if (!store.hold) throw new Error(`${name} has no hold: the pool would fall back to update`);
+      const ref = { workerId: "docs", id: "a" };
+      await store.put(record("docs", "a"));
+      const me = processIdentityOf(process.pid);
+      const entry = (leases: number) => ({ ...me, pool: "process", leases, lastUsedAt: Date.now() });
+      const held = await store.hold(ref, entry(2));
+      expect(held?.holders).toEqual([expect.objectContaining({ pid: me.pid, leases: 2 })]);
+      await store.hold(ref, entry(0));
+      const [after] = (await store.lookup("docs")).records;
+      expect(after?.holders).toEqual([expect.objectContaining({ pid: me.pid, leases: 0 })]);
+      let seen: unknown;
+      await store.update(ref, (current) => {
+        seen = current.holders;
+        return undefined;
+      });
+      expect(seen).toEqual([expect.objectContaining({ pid: me.pid, leases: 0 })]);
+    });
+
+    it("hold resolves to the record as it stands (a stopped one is seen stopped), and to undefined without one", async () => {
+      const { store } = await fresh();
+      if (!store.hold) throw new Error(`${name} has no hold: the pool would fall back to update`);
+      const me = processIdentityOf(process.pid);
+      const entry = { ...me, pool: "process", leases: 1, lastUsedAt: Date.now() };
+      await store.put(record("docs", "a"));
+      await store.update({ workerId: "docs", id: "a" }, (current) => ({ ...current, status: "stopped" }));
+      expect((await store.hold({ workerId: "docs", id: "a" }, entry))?.status).toBe("stopped");
+      expect(await store.hold({ workerId: "docs", id: "missing" }, entry)).toBeUndefined();
+      expect(await store.hold({ workerId: "nobody", id: "missing" }, entry)).toBeUndefined();
+      const read = await store.scan();
+      expect(read.records.map((r) => r.id)).toEqual(["a"]);
+      expect(read.unreadable).toEqual([]);
+    });
+
     it("remove deletes one record and says whether it was there", async () => {
       const { store } = await fresh();
       await store.put(record("docs", "a"));
