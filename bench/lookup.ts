@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DeviceRegistry, type WorkerBackend, WorkerPool } from "@modelpool/core";
+import { DeviceRegistry, type WorkerBackend, type WorkerLease, WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { modelServerBackend } from "../examples/worker/backend.js";
 import { naiveFindWorker } from "./naive-registry.js";
@@ -38,14 +38,41 @@ const pool = (path: string) =>
     plugins: [new ExactModelPolicy()],
   });
 
-async function reuse(target: WorkerPool): Promise<void> {
+async function reuse(target: WorkerPool): Promise<WorkerLease> {
   const lease = await target.getOrSpawn(REQUEST);
   if (lease.decision.outcome !== "reused") throw new Error(`expected a reuse, got ${lease.decision.reason}`);
+  return lease;
+}
+
+/**
+ * A new session, as many times as asked: a new registry instance and a new pool each time, whose lease
+ * is released and whose pool is closed (untimed) before the next, so that each decision starts from a
+ * process that holds nothing and writes its lease like a new session does.
+ */
+function coldSessions(registryPath: string) {
+  let session: { pool: WorkerPool; lease?: WorkerLease } | undefined;
+  const end = async () => {
+    await session?.lease?.release();
+    await session?.pool.close();
+    session = undefined;
+  };
+  return {
+    before: async () => {
+      await end();
+      session = { pool: pool(registryPath) };
+    },
+    decide: async () => {
+      if (!session) throw new Error("no session");
+      session.lease = await reuse(session.pool);
+    },
+    end,
+  };
 }
 
 /**
  * The reuse decision three ways, beside the baseline's lookup on the same records:
- * - cold: a new registry instance and a new pool, nothing cached (constructed untimed);
+ * - cold: a new session — a new registry instance and a new pool, nothing cached, nothing held, the lease
+ *   written before the answer (constructed untimed; the previous session released and closed untimed);
  * - after a change: a long-lived pool, right after another writer rewrote the target's record;
  * - warm: a long-lived pool in its steady state.
  */
@@ -71,14 +98,9 @@ export async function measureDecisions(dir: string, sizes: readonly number[]): P
           restore ? { before: restore } : {},
         );
 
-        let fresh: WorkerPool | undefined;
-        const cold = await sample(Math.max(runs, 200), () => reuse(fresh as WorkerPool), {
-          before: async () => {
-            await fresh?.settled();
-            fresh = pool(registryPath);
-          },
-        });
-        await fresh?.settled();
+        const sessions = coldSessions(registryPath);
+        const cold = await sample(Math.max(runs, 200), sessions.decide, { before: sessions.before });
+        await sessions.end();
 
         const longLived = pool(registryPath);
         const writer = new DeviceRegistry({ path: registryPath, legacySources: false });
@@ -116,11 +138,12 @@ async function warmUp(dir: string, people: Bystanders): Promise<void> {
   await writeRegistryDirectory(registryPath, records);
   const warm = pool(registryPath);
   for (let i = 0; i < 3_000; i++) await reuse(warm);
+  const sessions = coldSessions(registryPath);
   for (let i = 0; i < 300; i++) {
-    const fresh = pool(registryPath);
-    await reuse(fresh);
-    await fresh.settled();
+    await sessions.before();
+    await sessions.decide();
   }
+  await sessions.end();
   for (let i = 0; i < 50; i++) await naiveFindWorker(naivePath, TARGET.workerId, TARGET.model);
 }
 

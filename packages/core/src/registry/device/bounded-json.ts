@@ -12,6 +12,7 @@ export type BoundedParse =
  * nesting is how a small file makes a recursive validator overflow the stack).
  */
 export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): BoundedParse {
+  if (fewerOpenersThan(text, maxDepth + 1)) return parse(text);
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -28,9 +29,27 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
       depth--;
     }
   }
+  return parse(text);
+}
+
+function parse(text: string): BoundedParse {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Whether `text` has fewer than `limit` of `{` and `[` in all (strings included): then it cannot nest
+ * that deep, and the character-by-character scan is skipped (a record has a handful; `indexOf` is native).
+ */
+function fewerOpenersThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (const opener of ["{", "["]) {
+    for (let at = text.indexOf(opener); at !== -1; at = text.indexOf(opener, at + 1)) {
+      if (++count >= limit) return false;
+    }
+  }
+  return true;
 }

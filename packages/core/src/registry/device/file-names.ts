@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 /** Longest name an encoded id gets; file systems allow 255 bytes, and a suffix must still fit. */
 const MAX_ENCODED = 160;
 const KEPT_PREFIX = 100;
+const PLAIN = /^[A-Za-z0-9_-]*$/;
 
 /**
  * A file name for any id (workerIds and record ids come from callers and other processes). Injective and
@@ -12,6 +13,8 @@ const KEPT_PREFIX = 100;
  * names the real id, and readers check it, so even a hash collision cannot mix two ids up.
  */
 export function encodeFileName(id: string): string {
+  // Most ids are plain already (uuids, names): they are their own encoding.
+  if (id.length <= MAX_ENCODED && PLAIN.test(id)) return id;
   let encoded = "";
   for (const byte of Buffer.from(id, "utf8")) {
     const char = String.fromCharCode(byte);

@@ -37,8 +37,18 @@ export type HolderFileName = { readonly entry: string; readonly generation: bigi
 
 /** Bounded: the entry part fits any file system whatever the length of the record id or the start token. */
 export function holderEntryName(recordId: string, holder: { pid: number; start?: string | undefined }): string {
-  return hashedFileName(`holder\u0000${recordId}\u0000${holder.pid}\u0000${holder.start ?? ""}`);
+  const key = `holder\u0000${recordId}\u0000${holder.pid}\u0000${holder.start ?? ""}`;
+  let name = entryNames.get(key);
+  if (name === undefined) {
+    name = hashedFileName(key);
+    // Bounded: a long-lived process reading many registries must not grow this without end.
+    if (entryNames.size >= 4_096) entryNames.clear();
+    entryNames.set(key, name);
+  }
+  return name;
 }
+/** Entry names already hashed: every read and write of a holder file needs one. */
+const entryNames = new Map<string, string>();
 
 let lastGeneration = 0n;
 /**
