@@ -204,7 +204,12 @@ export class DeviceRegistry implements RegistryStore {
       // Its holders first, each as its own file: the record is held from the instant it is visible.
       const files = (valid.holders ?? []).map((holder) => ({ ...holder, record: valid.id }));
       for (const file of files) {
-        write(dir, holderFileName(valid.id, file, nextHolderGeneration()), encodeHolderFile(valid.id, file));
+        const name = holderFileName(valid.id, file, nextHolderGeneration());
+        write(dir, name, encodeHolderFile(valid.id, file));
+        // This process's own entry: its next generation replaces this one directly (see `hold`).
+        if (file.pid === process.pid && file.start === processStart()) {
+          holderFilesWritten.set(join(dir, holderEntryName(valid.id, file)), name);
+        }
       }
       write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
     });
