@@ -36,7 +36,7 @@ try {
   say(`In-memory hit (a worker this pool spawned, asked for again): median ${d(memory.median)}, p95 ${d(memory.p95)}.`);
   say();
   say(
-    `A worker another process recorded, decided without the network probe (section 5 measures a real probe). *cold*: a new registry instance and a new pool, nothing cached; *after a change*: right after another writer rewrote the worker's record; *warm*: a long-lived pool. Medians (p95 in brackets).`,
+    `A worker another process recorded, decided without the network probe (section 5 measures a real probe). *cold*: a new session — a new registry instance and a new pool, nothing cached, nothing held, so its lease is written to the registry before the answer (the previous session released its lease and closed, untimed); *after a change*: right after another writer rewrote the worker's record; *warm*: a long-lived pool. Medians (p95 in brackets).`,
   );
   say();
   say(`| entries | pids | baseline | cold | after a change | warm | cold speed-up | after-change speed-up |`);
