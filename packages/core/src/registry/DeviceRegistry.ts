@@ -237,8 +237,9 @@ export class DeviceRegistry implements RegistryStore {
    * Under the record's lock. Lease entries take no lock (see `hold`), so after writing, the holders are
    * read again: a holder writes its entry and then reads the record, this writes the record and then
    * reads the holders — whatever the interleaving, one of the two sees the other. A holder that arrived
-   * meanwhile gets `change` run again with it (its answer stands, or the record goes back to what it was);
-   * holders that keep changing for `MAX_UPDATE_ROUNDS` leave the record as it was.
+   * meanwhile gets `change` run again with it: the same answer stands as written, another is written (and
+   * checked the same way), none puts the record back as it was. Holders that keep changing the answer for
+   * `MAX_UPDATE_ROUNDS` leave the record as it was.
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
@@ -258,6 +259,11 @@ export class DeviceRegistry implements RegistryStore {
         const valid = this.#validRecord(next);
         if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
           throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
+        }
+        // The new entries did not change the answer (a change that does not look at holders, like marking
+        // it draining): what was written stands, however busy the holders are.
+        if (written && sameButForTime(withoutFileHolders(valid, files), withoutFileHolders(written, files))) {
+          return withHolders(withoutFileHolders(written, files), files);
         }
         write(dir, name, encodeRecord(withoutFileHolders(valid, files)));
         written = valid;
@@ -600,6 +606,11 @@ const MAX_UPDATE_ROUNDS = 8;
 
 function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
   return directory.holders.get(recordId) ?? [];
+}
+
+/** The same record but for `updatedAt` (a change run twice stamps it twice). */
+function sameButForTime(a: WorkerRecord, b: WorkerRecord): boolean {
+  return JSON.stringify({ ...a, updatedAt: 0 }) === JSON.stringify({ ...b, updatedAt: 0 });
 }
 
 /** Whether two reads of a record's holder files found the same entries (a rewritten entry counts as a change). */
