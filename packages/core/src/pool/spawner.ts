@@ -63,7 +63,7 @@ export class Spawner {
     const { registry, stats, options } = this.#deps;
     let spawned: SpawnedWorker;
     let unreserve: (() => void) | undefined;
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     const started = performance.now();
     const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
     const id = randomUUID();
@@ -78,6 +78,9 @@ export class Spawner {
     };
     try {
       unreserve = await this.#deps.reserve(signal);
+      // The worker starts now, not when its request began to wait for room: its starting record must not
+      // expire (and stop counting) before the spawn's own timeout.
+      startedAt = Date.now();
       // The claim's token goes into the worker's environment: if this process dies before it could record
       // the worker, whoever takes its spawn over finds the worker by it and stops it.
       spawned = await this.callBackendSpawn(request, signal, onProcess, claim?.token);
