@@ -81,7 +81,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     own,
     prober,
     stats,
-    reserve: (signal) => capacity.reserve(signal),
+    reserve: (signal, workerId) => capacity.reserve(signal, workerId),
     onRecorded: (record) => {
       if (record.idleTtlMs !== undefined) lifecycle.ensureSweeping();
       return leases.holdNew(record.id, record);
