@@ -8,3 +8,4 @@ export { SameModelTestPolicy } from "./same-model-policy.js";
 export { describeRegistryStoreContract, type StoreContractSubject } from "./store-contract.js";
 export { tempDir, tempRegistryPath } from "./temp-files.js";
 export { testPool } from "./test-pool.js";
+export { runningWorkersOfModel, sampleRunningWorkers } from "./worker-processes.js";

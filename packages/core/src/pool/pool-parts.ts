@@ -1,6 +1,7 @@
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { Capacity } from "./capacity.js";
 import { HealthProber } from "./health-prober.js";
 import type { PoolHooks, PoolWarning } from "./hooks.js";
 import { LeaseBook } from "./lease-book.js";
@@ -12,7 +13,7 @@ import { RegistryAccess } from "./registry-access.js";
 import { ReuseJudge } from "./reuse-judge.js";
 import { SpawnCoordinator } from "./spawn-coordinator.js";
 import { Spawner } from "./spawner.js";
-import { WorkerLifecycle } from "./WorkerLifecycle.js";
+import { type LifecycleHost, WorkerLifecycle } from "./WorkerLifecycle.js";
 import { WorkerStopper } from "./worker-stopper.js";
 
 /** The parts a WorkerPool is made of, wired to each other (see README, "Design"). */
@@ -53,19 +54,19 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     if (lifecycle.active || !own.has(ref.id)) await lifecycle.sweep(ref);
   });
   const stopper = new WorkerStopper({ backend, own, prober, leases, stats, registry: access });
-  const lifecycle: WorkerLifecycle = new WorkerLifecycle(
-    {
-      registry,
-      self,
-      leases: leases.book,
-      ownWorkers: () => own.values(),
-      stopWorker: (record, cause) =>
-        stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0),
-      markDraining: (record) => stopper.markDraining(record),
-      warn,
-    },
-    options,
-  );
+  // Idle, drain and capacity act on the same workers, through the same stops.
+  const lifecycleHost: LifecycleHost = {
+    registry,
+    self,
+    leases: leases.book,
+    ownWorkers: () => own.values(),
+    stopWorker: (record, cause) =>
+      stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0),
+    markDraining: (record) => stopper.markDraining(record),
+    warn,
+  };
+  const lifecycle: WorkerLifecycle = new WorkerLifecycle(lifecycleHost, options);
+  const capacity = new Capacity(lifecycleHost, options);
   const gate = new LeaseGate({
     hostId: registry?.hostId,
     allowRemoteUrls: options.allowRemoteUrls,
@@ -80,7 +81,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     own,
     prober,
     stats,
-    reserve: (signal) => lifecycle.reserve(signal),
+    reserve: (signal, workerId) => capacity.reserve(signal, workerId),
     onRecorded: (record) => {
       if (record.idleTtlMs !== undefined) lifecycle.ensureSweeping();
       return leases.holdNew(record.id, record);

@@ -14,6 +14,7 @@ import type { SpawnClaim } from "../schema/spawn-claim.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { timeoutSignal } from "../timers/timeout-signal.js";
 import { abortable } from "./abortable.js";
+import type { Reservation } from "./capacity.js";
 import type { HealthProber } from "./health-prober.js";
 import type { PoolStats } from "./pool-stats.js";
 import type { RegistryAccess } from "./registry-access.js";
@@ -27,8 +28,8 @@ export type SpawnerDependencies = {
   readonly own: Map<string, WorkerRecord>;
   readonly prober: HealthProber;
   readonly stats: PoolStats;
-  /** Holds a place for one more worker (capacity); the returned function gives it back. */
-  readonly reserve: (signal: AbortSignal) => Promise<() => void>;
+  /** Holds a place for one more worker (capacity, of the pool and of the device), given back through the reservation. */
+  readonly reserve: (signal: AbortSignal, workerId: string) => Promise<Reservation>;
   /**
    * Called with each worker as soon as it is recorded in memory, before anything else can see it; returns
    * what to call once its spawner has leased it (until then it counts as leased, never idle).
@@ -62,8 +63,8 @@ export class Spawner {
   ): Promise<WorkerRecord> {
     const { registry, stats, options } = this.#deps;
     let spawned: SpawnedWorker;
-    let unreserve: (() => void) | undefined;
-    const startedAt = Date.now();
+    let reservation: Reservation | undefined;
+    let startedAt = Date.now();
     const started = performance.now();
     const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
     const id = randomUUID();
@@ -72,17 +73,21 @@ export class Spawner {
     // and stops it, instead of it running on with no record.
     let starting: Promise<unknown> | undefined;
     const onProcess = ({ pid }: { pid: number }) => {
-      starting ??= registry.writeOrWarn(`record starting worker ${id}`, (store) =>
-        store.put(this.#startingRecord(request, id, pid, startedAt)),
-      );
+      starting ??= registry.writeOrWarn(`record starting worker ${id}`, async (store) => {
+        await store.put(this.#startingRecord(request, id, pid, startedAt));
+        // Its record counts it on the device from now on, even if this process dies before it is ready.
+        await reservation?.releaseDevice();
+      });
     };
     try {
-      unreserve = await this.#deps.reserve(signal);
+      reservation = await this.#deps.reserve(signal, request.workerId);
+      // The worker starts now, not when its request began to wait for room: its starting record must not
+      // expire (and stop counting) before the spawn's own timeout.
+      startedAt = Date.now();
       // The claim's token goes into the worker's environment: if this process dies before it could record
       // the worker, whoever takes its spawn over finds the worker by it and stops it.
       spawned = await this.callBackendSpawn(request, signal, onProcess, claim?.token);
     } catch (error) {
-      unreserve?.();
       held?.stop();
       // The backend stopped what it started; its record goes with it.
       if (starting) {
@@ -91,6 +96,9 @@ export class Spawner {
           store.remove({ workerId: request.workerId, id }),
         );
       }
+      // Room goes back once its worker is gone (what is given back is never still occupied).
+      reservation?.releasePool();
+      await reservation?.releaseDevice();
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
       if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
@@ -122,10 +130,12 @@ export class Spawner {
     };
     this.#deps.own.set(record.id, record);
     const unhold = this.#deps.onRecorded(record);
-    unreserve();
+    reservation.releasePool();
     this.#deps.prober.remember(record.id, undefined);
     // If this fails the worker still runs and this pool owns it (stop/stopAll end it); only other processes miss out.
     await registry.writeOrWarn(`record running worker ${record.id}`, (store) => store.put(record));
+    // Counted by its record from now on (unless its starting record already was).
+    await reservation.releaseDevice();
     if (held) await this.#releaseClaim(held.current(), undefined);
     // The request that spawned leases it in this same turn (microtasks only between here and its lease).
     setImmediate(unhold);
