@@ -1,6 +1,10 @@
 // A brand-new process's first reuse decision, imports excluded: what a new orchestrator session pays once.
+// startup.ts compiles this file to JavaScript and runs it under plain `node`, so the packages load from
+// their built dist through their package.json exports, as users load them (no loader hooks, no source
+// maps), and the baseline runs in the same kind of process.
+import { TARGET } from "./target.js";
+
 const [mode, path] = process.argv.slice(2) as [string, string];
-const { TARGET } = await import("./registry-fixture.js");
 if (mode === "baseline") {
   const { naiveFindWorker } = await import("./naive-registry.js");
   const started = performance.now();

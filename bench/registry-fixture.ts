@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { DeviceRegistry, processIdentityOf, type WorkerRecord } from "@modelpool/core";
+import { TARGET } from "./target.js";
+
+export { TARGET };
 
 export type Bystanders = { live: { pid: number; start?: string }[]; dead: number[]; stop(): void };
-
-export const TARGET = { workerId: "target", model: "openai/gpt-5-mini" } as const;
 
 /** Real live processes to point entries at (pid + start time), and pids of processes that have exited. */
 export function bystanders(liveCount = 4, deadCount = 16): Bystanders {

@@ -51,7 +51,7 @@ try {
   say(`## 2. A brand-new process's first decision, and import times`);
   say();
   say(
-    `First decision of a fresh OS process, imports excluded (7 processes each; median, p95 in brackets); the pool's construction (options, hooks, policies), once per process, apart:`,
+    `First decision of a fresh OS process, imports excluded, run as users run it: plain \`node\`, the packages' built dist through their package.json exports, the baseline in the same kind of process (7 processes each; median, p95 in brackets); the pool's construction (options, hooks, policies), once per process, apart:`,
   );
   say();
   say(`| entries | baseline | modelpool decision | speed-up | modelpool construction |`);

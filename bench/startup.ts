@@ -19,6 +19,18 @@ async function childMs(args: string[]): Promise<number> {
   return (await childTimes(args)).ms;
 }
 
+/**
+ * The first-decision child, compiled to JavaScript next to node_modules so that plain `node` runs it and
+ * resolves @modelpool/* through their package.json exports to the built dist (users do not run our
+ * TypeScript through tsx, whose loader hooks and source maps slow every first call). Returns its path.
+ */
+async function compileFirstDecisionChild(): Promise<string> {
+  const root = new URL("..", import.meta.url);
+  const tsc = fileURLToPath(new URL("node_modules/typescript/bin/tsc", root));
+  await run(process.execPath, [tsc, "-p", fileURLToPath(new URL("tsconfig.children.json", import.meta.url))]);
+  return fileURLToPath(new URL("node_modules/.cache/modelpool-bench/first-decision-child.js", root));
+}
+
 /** The first decision of a brand-new OS process (imports excluded), `runs` fresh processes per size. */
 export async function measureFirstDecision(
   dir: string,
@@ -26,7 +38,7 @@ export async function measureFirstDecision(
   runs = 7,
 ): Promise<FirstDecisionRow[]> {
   const people = bystanders();
-  const script = fileURLToPath(new URL("./first-decision-child.ts", import.meta.url));
+  const script = await compileFirstDecisionChild();
   const rows: FirstDecisionRow[] = [];
   try {
     for (const size of sizes) {
@@ -39,9 +51,8 @@ export async function measureFirstDecision(
       const modelpool: number[] = [];
       const construct: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const tsx = ["--import", "tsx", "--conditions=@modelpool/source", script];
-        baseline.push(await childMs([...tsx, "baseline", naivePath]));
-        const times = await childTimes([...tsx, "modelpool", registryPath]);
+        baseline.push(await childMs([script, "baseline", naivePath]));
+        const times = await childTimes([script, "modelpool", registryPath]);
         modelpool.push(times.ms);
         construct.push(times.constructMs ?? 0);
       }

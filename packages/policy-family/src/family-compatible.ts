@@ -1,4 +1,7 @@
-import semver from "semver";
+// Only the two functions used, not semver's index: it loads every class and function of semver, which
+// cost a new process importing this policy about a third more time than these two do.
+import parseVersion from "semver/functions/parse.js";
+import satisfies from "semver/functions/satisfies.js";
 import { z } from "zod";
 import { type ParsedModelId, parseModelId } from "./parse-model-id.js";
 
@@ -51,7 +54,7 @@ export function familyCompatible(
       return { compatible: false, reason: `family differs: running ${have.family}, requested ${want.family}`, ...both };
     }
     const wanted = `${range === "=" ? "" : range}${want.version}`;
-    const ok = semver.satisfies(have.version, wanted);
+    const ok = satisfies(have.version, wanted);
     return {
       compatible: ok,
       reason: `${ok ? "same family" : "version incompatible"} ${have.family}: running ${have.version} ${ok ? "satisfies" : "does not satisfy"} ${wanted}`,
@@ -68,7 +71,7 @@ export function familyCompatible(
 
 /** How far apart two versions are, for ranking: 0 when equal; majors weigh most. */
 export function versionDistance(a: string, b: string): number {
-  const [x, y] = [semver.parse(a), semver.parse(b)];
+  const [x, y] = [parseVersion(a), parseVersion(b)];
   if (!x || !y) return Number.MAX_SAFE_INTEGER;
   return Math.abs(x.major - y.major) * 1e6 + Math.abs(x.minor - y.minor) * 1e3 + Math.abs(x.patch - y.patch);
 }

@@ -261,7 +261,8 @@ export class WorkerPool implements AsyncDisposable {
   #emitDecision(decision: Decision): void {
     this.#stats.recordDecision(decision);
     try {
-      this.hooks.decided.call(decision);
+      // Nobody listening: nothing to call (tapable would compile an empty function for it on the first decision).
+      if (this.hooks.decided.isUsed()) this.hooks.decided.call(decision);
     } catch (error) {
       // A listener's bug must not cost the caller a worker it already holds.
       this.#warn({ code: "LISTENER_FAILED", message: `a decided listener threw: ${String(error)}`, error });

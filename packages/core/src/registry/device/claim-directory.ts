@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
+import { type PARSE_CONTEXT, safeParse } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
 import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
 import { parseBoundedJson } from "./bounded-json.js";
@@ -201,7 +201,7 @@ export class ClaimDirectory {
     if (!read.ok) return undefined;
     const parsed = parseBoundedJson(read.text);
     if (!parsed.ok) return undefined;
-    const result = schema.safeParse(parsed.value, PARSE_CONTEXT);
+    const result = safeParse(schema, parsed.value);
     return result.success ? result.data : undefined;
   }
 }

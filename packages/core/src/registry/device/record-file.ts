@@ -1,5 +1,5 @@
 import { describeIssues } from "../../errors/describe-issues.js";
-import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
+import { safeParse } from "../../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../../schema/prototype-keys.js";
 import { type WorkerRecord, WorkerRecordSchema } from "../../schema/worker-record.js";
 import { MAX_RECORD_BYTES, parseBoundedJson } from "./bounded-json.js";
@@ -24,7 +24,7 @@ export function decodeRecord(text: string, expected?: { workerId: string; id?: s
   if (!parsed.ok) return parsed;
   const prototypeKey = findPrototypeKey(parsed.value);
   if (prototypeKey) return { ok: false, reason: `${prototypeKey.join(".")}: a prototype key is not allowed` };
-  const result = WorkerRecordSchema.safeParse(parsed.value, PARSE_CONTEXT);
+  const result = safeParse(WorkerRecordSchema, parsed.value);
   if (!result.success) return { ok: false, reason: describeIssues(result.error.issues) };
   const record = result.data;
   if (expected && record.workerId !== expected.workerId) {
