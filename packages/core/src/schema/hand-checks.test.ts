@@ -3,10 +3,11 @@ import { describe, expect, test } from "vitest";
 import { WorkerPoolOptionsSchema } from "../pool/options.js";
 import { REJECT } from "./hand-check.js";
 import { HAND_CHECKS } from "./hand-checks.js";
+import { HolderFileSchema } from "./holder-file.js";
 import { PARSE_CONTEXT, safeParse } from "./parse-or-throw.js";
 import { WorkerRequestSchema } from "./request.js";
 import { ClaimFailureSchema, SpawnClaimSchema } from "./spawn-claim.js";
-import { WorkerRecordSchema } from "./worker-record.js";
+import { LeaseHolderSchema, WorkerRecordSchema } from "./worker-record.js";
 
 // Each hand-written check against its zod schema, on many valid and hostile values: where the check is
 // sure, zod must agree — the same output, keys in the same order, for a value it accepts; a failure for
@@ -192,7 +193,19 @@ function values(wild: <T>(good: fc.Arbitrary<T>) => fc.Arbitrary<unknown>) {
     const { stray: _, ...rest } = value as Record<string, unknown>;
     return rest;
   });
-  return { record, claim, request: fc.oneof(request, plainRequest) };
+  const holderFile = fc.record(
+    {
+      pid: wild(pidLike),
+      start: wild(text(256)),
+      pool: wild(text(64)),
+      leases: wild(count),
+      lastUsedAt: wild(time),
+      record: wild(fc.oneof(fc.constantFrom("entry-1"), text(256))),
+      other: anything,
+    },
+    { requiredKeys: ["pid", "leases", "lastUsedAt", "record"] },
+  );
+  return { record, claim, holder, holderFile, request: fc.oneof(request, plainRequest) };
 }
 const hostile = values(<T>(good: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 40, arbitrary: good }, { weight: 1, arbitrary: anything }, { weight: 1, arbitrary: numberish }),
@@ -298,6 +311,8 @@ describe("each hand-written check agrees with its zod schema wherever it answers
     ["WorkerRequestSchema", WorkerRequestSchema, fc.oneof(delivered(hostile.request), delivered(valid.request))],
     ["SpawnClaimSchema", SpawnClaimSchema, fc.oneof(delivered(hostile.claim), delivered(valid.claim))],
     ["ClaimFailureSchema", ClaimFailureSchema, fc.oneof(delivered(hostile.claim), delivered(valid.claim))],
+    ["LeaseHolderSchema", LeaseHolderSchema, fc.oneof(delivered(hostile.holder), delivered(valid.holder))],
+    ["HolderFileSchema", HolderFileSchema, fc.oneof(delivered(hostile.holderFile), delivered(valid.holderFile))],
   ];
   test("every hand check is tested here", () => {
     expect(new Set(cases.map(([, schema]) => schema))).toEqual(new Set(HAND_CHECKS.keys()));
@@ -356,6 +371,20 @@ describe("the values a decision meets are answered by the checks alone", () => {
     ],
     ["a record lock's claim", SpawnClaimSchema, lock, "accepted"],
     ["a released lock read as a failure", ClaimFailureSchema, lock, "rejected"],
+    [
+      "a lease entry",
+      LeaseHolderSchema,
+      { pid: 4242, start: "12345", pool: "process", leases: 1, lastUsedAt: now },
+      "accepted",
+    ],
+    [
+      "a lease entry's file",
+      HolderFileSchema,
+      JSON.parse(
+        JSON.stringify({ pid: 4242, start: "12345", pool: "process", leases: 0, lastUsedAt: now, record: "entry-0" }),
+      ),
+      "accepted",
+    ],
   ];
   for (const [name, schema, value, expected] of cases) {
     test(name, () => {

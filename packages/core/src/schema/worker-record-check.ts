@@ -30,6 +30,19 @@ export const checkLeaseHolder: HandCheck<LeaseHolder> = object<LeaseHolder>(
   "strip",
 );
 
+/** A lease entry as its own file holds it (`HolderFileSchema`): the entry and the record it holds. */
+export const checkHolderFile: HandCheck<LeaseHolder & { record: string }> = object<LeaseHolder & { record: string }>(
+  [
+    ["pid", checkPid, "required"],
+    ["start", token, "optional"],
+    ["pool", string(0, 64), "optional"],
+    ["leases", number({ int: true, min: 0 }), "required"],
+    ["lastUsedAt", finite, "required"],
+    ["record", string(1, 256), "required"],
+  ],
+  "strip",
+);
+
 export const checkWorkerRecord: HandCheck<WorkerRecord> = object<WorkerRecord>(
   [
     ["kind", oneOf("worker"), "required"],

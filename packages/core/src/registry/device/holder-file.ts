@@ -1,8 +1,8 @@
-import { z } from "zod";
 import { describeIssues } from "../../errors/describe-issues.js";
-import { PARSE_CONTEXT } from "../../schema/parse-or-throw.js";
+import { type HolderFile, HolderFileSchema } from "../../schema/holder-file.js";
+import { safeParse } from "../../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../../schema/prototype-keys.js";
-import { type LeaseHolder, LeaseHolderSchema } from "../../schema/worker-record.js";
+import type { LeaseHolder } from "../../schema/worker-record.js";
 import { MAX_RECORD_BYTES, parseBoundedJson } from "./bounded-json.js";
 import { hashedFileName } from "./file-names.js";
 import { readOwnSmallFile } from "./safe-read.js";
@@ -22,11 +22,7 @@ const HOLDER_NAME = /^([0-9a-f]{40})\.([1-9][0-9]{0,30})\.holder$/;
  * entry. The content names the record and the process; the hash in the name is of both, so a file filed
  * under another name is not taken for either.
  */
-export const HolderFileSchema = LeaseHolderSchema.extend({
-  /** The id of the record this entry holds a lease on. */
-  record: z.string().min(1).max(256),
-});
-export type HolderFile = z.infer<typeof HolderFileSchema>;
+export { type HolderFile, HolderFileSchema };
 
 export type HolderFileRead =
   | { readonly ok: true; readonly holder: HolderFile }
@@ -87,7 +83,7 @@ export function readHolderFile(path: string, name: HolderFileName): HolderFileRe
   if (!parsed.ok) return parsed;
   const prototypeKey = findPrototypeKey(parsed.value);
   if (prototypeKey) return { ok: false, reason: `${prototypeKey.join(".")}: a prototype key is not allowed` };
-  const result = HolderFileSchema.safeParse(parsed.value, PARSE_CONTEXT);
+  const result = safeParse(HolderFileSchema, parsed.value);
   if (!result.success) return { ok: false, reason: describeIssues(result.error.issues) };
   if (holderEntryName(result.data.record, result.data) !== name.entry) {
     return { ok: false, reason: "it names another record or process than its file name says" };
