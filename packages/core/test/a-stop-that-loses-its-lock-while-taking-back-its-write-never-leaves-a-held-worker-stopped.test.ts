@@ -46,3 +46,31 @@ test("a stop that loses its lock while taking its write back never leaves a held
   await registry.prune();
   expect((await new DeviceRegistry({ path, legacySources: false }).lookup("docs")).records).toHaveLength(1);
 });
+
+// The same with the stopping process killed (SIGKILL) between its write and taking it back.
+test("a stop killed before taking its write back never leaves a held worker recorded as stopped", {
+  timeout: 60_000,
+}, async () => {
+  const path = await tempRegistryPath();
+  const registry = new DeviceRegistry({ path, legacySources: false });
+  await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
+  const ref = { workerId: "docs", id: "w1" };
+  const child = startNodeScript(new URL("./fixtures/stop-stalling-on-recheck.ts", import.meta.url), [path, "60000"]);
+  const stopper = childLines(child);
+  await stopper.line("read");
+  const seen = await registry.hold(ref, {
+    ...processIdentityOf(process.pid),
+    pool: "process",
+    leases: 1,
+    lastUsedAt: Date.now(),
+  });
+  expect(seen?.status).toBe("ready");
+  await stopper.line("recheck");
+  child.kill("SIGKILL");
+  await stopper.exited;
+
+  const [record] = (await new DeviceRegistry({ path, legacySources: false }).lookup("docs")).records;
+  expect.soft(record?.status).toBe("ready");
+  await registry.prune();
+  expect((await new DeviceRegistry({ path, legacySources: false }).lookup("docs")).records).toHaveLength(1);
+});
