@@ -1,10 +1,4 @@
-import {
-  DeviceRegistry,
-  type DeviceRegistryOptions,
-  leaseUsage,
-  type WorkerRecord,
-  WorkerPool,
-} from "@modelpool/core";
+import { DeviceRegistry, type DeviceRegistryOptions, leaseUsage, WorkerPool, type WorkerRecord } from "@modelpool/core";
 import {
   isRunning,
   modelWorkerBackend,
@@ -40,7 +34,9 @@ test("a worker whose spawning request was aborted before its lease is not held b
   const path = await tempRegistryPath();
   stopRecordedWorkersAfterTest(path);
   const aborter = new AbortController();
-  const registry = new NotifyingRegistry({ path, legacySources: false }, () => aborter.abort(new Error("caller gave up")));
+  const registry = new NotifyingRegistry({ path, legacySources: false }, () =>
+    aborter.abort(new Error("caller gave up")),
+  );
   const pool = new WorkerPool({ backend: modelWorkerBackend(), registry, plugins: [new SameModelTestPolicy()] });
 
   await expect(
