@@ -63,6 +63,14 @@ export async function stopAbandonedWorkers(
   for (const record of records) {
     const reason = abandonedReason(record, store.hostId, options);
     if (reason === undefined) continue;
+    // Judged again as one atomic update that marks it stopped, lease entries included: a process that
+    // leased it since the listing keeps it (its lease and this stop see each other, see `hold`).
+    const marked = await store.update(record, (current) =>
+      abandonedReason(current, store.hostId, options) === undefined
+        ? undefined
+        : { ...current, status: "stopped", updatedAt: Date.now() },
+    );
+    if (marked?.status !== "stopped") continue;
     const report = await terminateRecordedProcess(record);
     if (report.outcome === "stopped" || report.outcome === "already-gone") await store.remove(record);
     stopped.push({ record, reason, report });

@@ -6,9 +6,11 @@ import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worke
  * This process's leases per worker, all its pools together, kept up to date by every lease book as it
  * changes (a sum over the books at each question would cost as much as there are pools). A record holds
  * one holder entry per process, this sum, so a process that creates a pool per task still adds one
- * entry, not one per pool. `books`: how many books count the worker.
+ * entry, not one per pool. `books`: how many books count the worker. Shared by every copy of modelpool
+ * in the process (on `globalThis`): they write the same entry, so each must write the whole sum.
  */
-const processLeases = new Map<string, { leases: number; lastUsedAt: number; books: number }>();
+const processLeases = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.processLeases")] ??=
+  new Map()) as Map<string, { leases: number; lastUsedAt: number; books: number }>;
 
 /** A book dropped without `close()` (its pool forgotten) stops counting once it is collected. */
 const dropped = new FinalizationRegistry<Map<string, number>>((counts) => {

@@ -5,6 +5,13 @@ import { type LeaseBook, processHolderEntry, processLeaseCount } from "./lease-b
 import type { RegistryAccess } from "./registry-access.js";
 
 /**
+ * The check of this process's first lease on each worker while it is under way (all copies of modelpool
+ * in the process: they share the lease counts).
+ */
+const firstLeaseChecks = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.firstLeaseChecks")] ??=
+  new Map()) as Map<string, Promise<boolean>>;
+
+/**
  * What `getOrSpawn` hands back: the worker to use, why it was chosen, and `release()` to call when done
  * with it (idle TTL, draining and capacity count leases). Releasing twice is harmless; `await using`
  * releases it at the end of the block.
@@ -58,7 +65,19 @@ export class Leases {
     this.book.acquire(worker.id);
     const ref = { workerId: worker.workerId, id: worker.id };
     this.#refs.set(worker.id, ref);
-    if (first && this.#registry.store && !(await this.#recordFirstLease(ref, mustBeRecorded))) {
+    // A later lease of this process shares the first one's check while it is under way: if the worker
+    // turns out stopped or draining, neither is handed it.
+    let usable = firstLeaseChecks.get(worker.id);
+    if (first && this.#registry.store) {
+      usable = this.#recordFirstLease(ref, mustBeRecorded);
+      firstLeaseChecks.set(worker.id, usable);
+      const check = usable;
+      const done = () => {
+        if (firstLeaseChecks.get(worker.id) === check) firstLeaseChecks.delete(worker.id);
+      };
+      check.then(done, done);
+    }
+    if (usable && !(await usable)) {
       // Taken back at once: an entry naming this process as a holder would keep others from stopping it.
       this.book.release(worker.id);
       await this.flush();
@@ -139,8 +158,15 @@ export class Leases {
     ref: RecordRef,
     onlyIf: (record: WorkerRecord) => boolean = () => true,
   ): Promise<WorkerRecord | undefined> {
-    const entry = processHolderEntry(ref.id, this.#self);
-    if (store.hold && entry) return store.hold(ref, entry);
+    // No entry in this process (a fresh worker whose spawner never leased it): it holds nothing, said so.
+    const entry = processHolderEntry(ref.id, this.#self) ?? {
+      pid: this.#self.pid,
+      ...(this.#self.start ? { start: this.#self.start } : {}),
+      pool: "process",
+      leases: 0,
+      lastUsedAt: Date.now(),
+    };
+    if (store.hold) return store.hold(ref, entry);
     return store.update(ref, (current) =>
       onlyIf(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,
     );

@@ -34,6 +34,14 @@ import {
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
+import {
+  announceUpdate,
+  endUpdate,
+  INTENT_SUFFIX,
+  intentPath,
+  isStaleIntent,
+  updateUnderWay,
+} from "./device/update-intent.js";
 import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
 import { staleReason } from "./stale-record.js";
 import type {
@@ -178,6 +186,9 @@ export class DeviceRegistry implements RegistryStore {
   #lookupOwn(workerId: string): StoreRead {
     const dir = join(this.#root.workers, encodeFileName(workerId));
     const stats = lstatSync(dir, { bigint: true, throwIfNoEntry: false });
+    // When the directory was looked at, not when reading it ended: a slow read must not make a change
+    // of the same timestamp tick look older than it is.
+    const statedAt = Date.now();
     if (!stats) {
       this.#lookups.delete(workerId);
       return { records: [], unreadable: [] };
@@ -190,7 +201,7 @@ export class DeviceRegistry implements RegistryStore {
     const read = recordsWithHolders(readRecordDirectory(dir, workerId));
     // Trusted only once the directory's timestamp is older than a tick: a change within the same tick
     // would leave the key as it is.
-    if (Date.now() - Number(stats.mtimeMs) > RACY_WINDOW_MS) this.#lookups.set(workerId, { key, read });
+    if (statedAt - Number(stats.mtimeMs) > RACY_WINDOW_MS) this.#lookups.set(workerId, { key, read });
     else this.#lookups.delete(workerId);
     return read;
   }
@@ -208,7 +219,8 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeHolderFile(valid.id, file));
         // This process's own entry: its next generation replaces this one directly (see `hold`).
         if (file.pid === process.pid && file.start === processStart()) {
-          holderFilesWritten.set(join(dir, holderEntryName(valid.id, file)), name);
+          const olderThanPrevious = rememberHolderFile(join(dir, holderEntryName(valid.id, file)), name);
+          if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
         }
       }
       write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
@@ -234,12 +246,11 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   /**
-   * Under the record's lock. Lease entries take no lock (see `hold`), so after writing, the holders are
-   * read again: a holder writes its entry and then reads the record, this writes the record and then
-   * reads the holders — whatever the interleaving, one of the two sees the other. A holder that arrived
-   * meanwhile gets `change` run again with it: the same answer stands as written, another is written (and
-   * checked the same way), none puts the record back as it was. Holders that keep changing the answer for
-   * `MAX_UPDATE_ROUNDS` leave the record as it was.
+   * Under the record's lock, and announced (`update-intent.ts`): the announcement is written first, then
+   * the lease entries are read and `change` decides with them, then the record is written and the
+   * announcement removed. A lease entry written meanwhile waits for the announcement to end before its
+   * process reads the record (see `hold`): one of the two always sees the other, and nothing provisional
+   * is ever written. Entries of processes that are gone are cleared on the way.
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
@@ -248,40 +259,37 @@ export class DeviceRegistry implements RegistryStore {
       const name = `${encodeFileName(ref.id)}.json`;
       const stored = readRecordFile(join(dir, name), ref);
       if (!stored.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
-      let files = holderFilesOf(readRecordDirectory(dir, ref.workerId), ref.id);
-      let written: WorkerRecord | undefined;
-      for (let round = 0; ; round++) {
-        const next = round < MAX_UPDATE_ROUNDS ? change(withHolders(stored.record, files)) : undefined;
-        if (next === undefined) {
-          if (written) write(dir, name, encodeRecord(stored.record));
-          return withHolders(stored.record, files);
-        }
-        const valid = this.#validRecord(next);
+      const started = Date.now();
+      const intent = announceUpdate(dir, ref.id, { ...this.#self(), expiresAt: started + this.#lockStaleMs });
+      try {
+        const directory = readRecordDirectory(dir, ref.workerId);
+        removeSupersededAndGoneHolders(dir, directory);
+        const files = holderFilesOf(directory, ref.id).filter((file) => isAlive(file));
+        const current = withHolders(stored.record, files);
+        const next = change(current);
+        if (next === undefined) return current;
+        // Validated as the file holds it: entries with files of their own are not part of it.
+        const valid = this.#validRecord(withoutFileHolders(next, files));
         if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
           throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
         }
-        // The new entries did not change the answer (a change that does not look at holders, like marking
-        // it draining): what was written stands, however busy the holders are.
-        if (written && sameButForTime(withoutFileHolders(valid, files), withoutFileHolders(written, files))) {
-          return withHolders(withoutFileHolders(written, files), files);
-        }
-        write(dir, name, encodeRecord(withoutFileHolders(valid, files)));
-        written = valid;
-        const after = holderFilesOf(readRecordDirectory(dir, ref.workerId), ref.id);
-        if (sameHolderFiles(files, after)) return withHolders(withoutFileHolders(valid, files), after);
-        files = after;
+        // Written while the announcement holds, with a margin: a lease that finds it run out reads the record at once.
+        write(dir, name, encodeRecord(valid), started + this.#lockStaleMs - intentMarginMs(this.#lockStaleMs));
+        return withHolders(valid, files);
+      } finally {
+        endUpdate(intent);
       }
     });
   }
 
   /**
    * Writes this process's lease entry on a record (`holder`: its pid, start token, count and last use)
-   * as a small file of its own — no lock, no rewrite of the record — then reads the record file again:
-   * resolves to the record as it stands once the entry is visible (a caller checks it was not stopped or
-   * drained meanwhile; `update` reads the holders after writing, so one of the two sees the other), with
-   * this entry among its holders; or `undefined` when there is no such record (the entry is taken back).
-   * Other processes' entries are not read again here (`lookup` reads them). A release (`leases: 0`) also
-   * clears entries of processes that are gone.
+   * as a small file of its own — no lock, no rewrite of the record — then, once no update of the record
+   * is under way (see `update`), reads the record file again: resolves to the record as it stands once
+   * the entry is visible (a caller checks it was not stopped or drained meanwhile), with this entry among
+   * its holders; or `undefined` when there is no such record (the entry is taken back). Other processes'
+   * entries are not read again here (`lookup` reads them). A release (`leases: 0`) also clears entries of
+   * processes that are gone.
    */
   async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
@@ -296,18 +304,33 @@ export class DeviceRegistry implements RegistryStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
       throw error;
     }
-    const written = join(dir, holderEntryName(ref.id, entry));
-    const previous = holderFilesWritten.get(written);
-    holderFilesWritten.set(written, name);
-    if (previous) unlinkQuietly(join(dir, previous));
+    // The generation before this one stays until the next write: a listing running now sees one of the
+    // two whatever it misses (a directory listing is not atomic), so a held entry never looks absent.
+    const olderThanPrevious = rememberHolderFile(join(dir, holderEntryName(ref.id, entry)), name);
+    if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+    await this.#untilNoUpdate(dir, ref.id);
     const current = readRecordFile(join(dir, `${encodeFileName(ref.id)}.json`), ref);
     if (!current.ok) {
       unlinkQuietly(join(dir, name));
-      holderFilesWritten.delete(written);
       return undefined;
     }
     if (entry.leases === 0) removeSupersededAndGoneHolders(dir, readRecordDirectory(dir, ref.workerId));
     return withHolders(current.record, [{ ...entry, record: ref.id }]);
+  }
+
+  /** Waits (bounded by `lockTimeoutMs`) until no announced update of the record is under way. */
+  async #untilNoUpdate(dir: string, recordId: string): Promise<void> {
+    const started = performance.now();
+    for (let attempt = 0; updateUnderWay(dir, recordId); attempt++) {
+      if (performance.now() - started >= this.#lockTimeoutMs) {
+        throw new LockTimeoutError(
+          intentPath(dir, recordId),
+          this.#lockTimeoutMs,
+          "an update of the record did not end",
+        );
+      }
+      await sleep(Math.min(1 + attempt, 10));
+    }
   }
 
   /** Removes one record, named by reference or (searching every workerId) by its id alone. */
@@ -352,9 +375,15 @@ export class DeviceRegistry implements RegistryStore {
     return pruned;
   }
 
-  /** Lease entries of processes that are gone, and of records that are gone (a holder killed mid-`hold`). */
+  /**
+   * Lease entries of processes that are gone, and of records that are gone (a holder killed mid-`hold`),
+   * and announcements of updates whose updater is gone or ran out of time.
+   */
   #removeStrayHolderFiles(): void {
     for (const dir of this.#workerDirectories()) {
+      for (const name of readdirSync(dir)) {
+        if (name.endsWith(INTENT_SUFFIX) && isStaleIntent(dir, name)) unlinkQuietly(join(dir, name));
+      }
       const directory = readRecordDirectory(dir, undefined);
       removeSupersededAndGoneHolders(dir, directory);
       const ids = new Set(directory.records.map((record) => record.id));
@@ -403,17 +432,24 @@ export class DeviceRegistry implements RegistryStore {
    */
   async #withRecordLock<T>(
     ref: RecordRef,
-    work: (write: (dir: string, name: string, text: string) => void) => T,
+    work: (write: (dir: string, name: string, text: string, deadline?: number) => void) => T,
   ): Promise<T> {
     this.#root.prepareForWriting();
     const key = recordLockKey(ref);
     const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
     const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
     try {
-      return work((dir, name, text) =>
+      return work((dir, name, text, deadline) =>
         replaceFile(dir, name, text, () => {
           if (!lock.stillHolds(claim)) {
             throw new LockTimeoutError(lock.dir, this.#lockStaleMs, "the lock was taken over while this write stalled");
+          }
+          if (deadline !== undefined && Date.now() > deadline) {
+            throw new LockTimeoutError(
+              lock.dir,
+              this.#lockStaleMs,
+              "its announcement ran out while this write stalled",
+            );
           }
         }),
       );
@@ -596,29 +632,39 @@ function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
 }
 
 /**
- * The name of the newest holder file this process wrote for each entry (by directory and entry): the
- * next generation replaces it without listing the directory.
+ * The names of the last two holder files this process wrote for each entry (by directory and entry): the
+ * next generation replaces the older of the two without listing the directory. Shared by every copy of
+ * modelpool in the process (they write the same entries).
  */
-const holderFilesWritten = new Map<string, string>();
+const holderFilesWritten: Map<string, [string] | [string, string]> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("modelpool.holderFilesWritten")
+] ??= new Map()) as Map<string, [string] | [string, string]>;
 
-/** At most this many rounds of `update` while lease entries keep arriving; then the record stays as it was. */
-const MAX_UPDATE_ROUNDS = 8;
+/** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
+function rememberHolderFile(key: string, name: string): string | undefined {
+  const known = holderFilesWritten.get(key);
+  if (!known) {
+    // Bounded: a long-lived process holding many workers over time must not grow this without end.
+    if (holderFilesWritten.size >= 4_096) holderFilesWritten.clear();
+    holderFilesWritten.set(key, [name]);
+    return undefined;
+  }
+  const previous = known[known.length - 1] as string;
+  holderFilesWritten.set(key, [previous, name]);
+  return known.length === 2 ? known[0] : undefined;
+}
+
+/** Above this share of the lock's stale time, an announced update gives up rather than write late. */
+function intentMarginMs(lockStaleMs: number): number {
+  return Math.min(1_000, Math.floor(lockStaleMs / 2));
+}
+
+function isAlive(file: HolderFile): boolean {
+  return checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
+}
 
 function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
   return directory.holders.get(recordId) ?? [];
-}
-
-/** The same record but for `updatedAt` (a change run twice stamps it twice). */
-function sameButForTime(a: WorkerRecord, b: WorkerRecord): boolean {
-  return JSON.stringify({ ...a, updatedAt: 0 }) === JSON.stringify({ ...b, updatedAt: 0 });
-}
-
-/** Whether two reads of a record's holder files found the same entries (a rewritten entry counts as a change). */
-function sameHolderFiles(a: readonly HolderFile[], b: readonly HolderFile[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((file) =>
-    b.some((other) => sameProcess(file, other) && other.leases === file.leases && other.lastUsedAt === file.lastUsedAt),
-  );
 }
 
 /**

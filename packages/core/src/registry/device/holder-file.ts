@@ -46,16 +46,19 @@ export function holderEntryName(recordId: string, holder: { pid: number; start?:
 /** Entry names already hashed: every read and write of a holder file needs one. */
 const entryNames = new Map<string, string>();
 
-let lastGeneration = 0n;
+/** Shared by every copy of modelpool in the process: they write the same entries. */
+const generations = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.holderGeneration")] ??= {
+  last: 0n,
+}) as { last: bigint };
 /**
- * The next generation of this process's entries: the monotonic clock in nanoseconds, strictly
- * increasing within this copy of modelpool, and across copies in one process (the same clock, and every
- * write takes longer than a nanosecond).
+ * The next generation of this process's entries: the monotonic clock in nanoseconds (readers refuse a
+ * generation above theirs: none is written so), strictly increasing across every copy of modelpool in
+ * the process.
  */
 export function nextHolderGeneration(): bigint {
   const now = process.hrtime.bigint();
-  lastGeneration = now > lastGeneration ? now : lastGeneration + 1n;
-  return lastGeneration;
+  generations.last = now > generations.last ? now : generations.last + 1n;
+  return generations.last;
 }
 
 export function holderFileName(

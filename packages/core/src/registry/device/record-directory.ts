@@ -12,6 +12,7 @@ import {
   readHolderFile,
 } from "./holder-file.js";
 import { readRecordFile } from "./record-file.js";
+import { INTENT_SUFFIX } from "./update-intent.js";
 
 /** What one workerId directory holds: each record as its own file has it, and the holder files beside them. */
 export type RecordDirectory = {
@@ -25,9 +26,17 @@ export type RecordDirectory = {
   readonly unreadable: readonly UnreadableRecord[];
 };
 
+/** How often a listing is taken again when an entry's newest generation vanished before it was read. */
+const RELISTS = 3;
+
 /**
  * Every record file and holder file of one workerId directory (temp and hidden files skipped), each read
  * on its own and validated; what fails is reported, never used.
+ *
+ * A lease entry counts by its newest generation that reads as valid; a newer one that does not is
+ * reported and passed over (it cannot hide a live entry), and one from the future (a generation above
+ * this boot's clock) is refused. When the newest generation vanished between the listing and its read
+ * (its process wrote the next one and cleared the one before), the directory is listed again.
  */
 export function readRecordDirectory(
   dir: string,
@@ -35,6 +44,19 @@ export function readRecordDirectory(
   /** A holder file the caller has just written: its content is known, not read again. */
   written?: { readonly name: string; readonly holder: HolderFile },
 ): RecordDirectory {
+  for (let listing = 1; ; listing++) {
+    const read = readOnce(dir, workerId, written);
+    if (read !== "vanished") return read;
+    if (listing >= RELISTS) return readOnce(dir, workerId, written, true) as RecordDirectory;
+  }
+}
+
+function readOnce(
+  dir: string,
+  workerId: string | undefined,
+  written: { readonly name: string; readonly holder: HolderFile } | undefined,
+  lastTry = false,
+): RecordDirectory | "vanished" {
   const records: WorkerRecord[] = [];
   const holders = new Map<string, HolderFile[]>();
   const holderNames = new Map<HolderFile, string>();
@@ -48,10 +70,10 @@ export function readRecordDirectory(
       return { records, holders, holderNames, superseded, unreadable };
     throw error;
   }
-  // The newest generation of each holder entry; the others are superseded.
-  const newest = new Map<string, { name: string; parsed: HolderFileName }>();
+  // Every generation of each holder entry, to be read newest first.
+  const generations = new Map<string, { name: string; parsed: HolderFileName }[]>();
   for (const entry of entries) {
-    if (entry.name.startsWith(".")) continue;
+    if (entry.name.startsWith(".") || entry.name.endsWith(INTENT_SUFFIX)) continue;
     const path = join(dir, entry.name);
     const holderName = parseHolderFileName(entry.name);
     if ((!holderName && !entry.name.endsWith(".json")) || !entry.isFile()) {
@@ -68,12 +90,9 @@ export function readRecordDirectory(
       continue;
     }
     if (holderName) {
-      const previous = newest.get(holderName.entry);
-      if (previous && previous.parsed.generation > holderName.generation) superseded.push(entry.name);
-      else {
-        if (previous) superseded.push(previous.name);
-        newest.set(holderName.entry, { name: entry.name, parsed: holderName });
-      }
+      const list = generations.get(holderName.entry);
+      if (list) list.push({ name: entry.name, parsed: holderName });
+      else generations.set(holderName.entry, [{ name: entry.name, parsed: holderName }]);
       continue;
     }
     const read = readRecordFile(path, workerId === undefined ? undefined : { workerId });
@@ -85,15 +104,35 @@ export function readRecordDirectory(
     } else if (read.ok) records.push(read.record);
     else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
   }
-  for (const { name, parsed } of newest.values()) {
-    const read =
-      written?.name === name ? { ok: true as const, holder: written.holder } : readHolderFile(join(dir, name), parsed);
-    if (read.ok) {
-      const list = holders.get(read.holder.record);
-      if (list) list.push(read.holder);
-      else holders.set(read.holder.record, [read.holder]);
-      holderNames.set(read.holder, name);
-    } else if (!read.missing) unreadable.push({ location: join(dir, name), reason: read.reason });
+  // The clock generations are written by (monotonic, shared by every process of the boot), plus a margin.
+  const latest = process.hrtime.bigint() + 1_000_000n;
+  for (const list of generations.values()) {
+    list.sort((a, b) => (a.parsed.generation < b.parsed.generation ? 1 : -1));
+    let chosen = false;
+    for (const { name, parsed } of list) {
+      if (chosen) {
+        superseded.push(name);
+        continue;
+      }
+      if (parsed.generation > latest) {
+        unreadable.push({ location: join(dir, name), reason: "its generation is from the future (never written so)" });
+        continue;
+      }
+      const read =
+        written?.name === name
+          ? { ok: true as const, holder: written.holder }
+          : readHolderFile(join(dir, name), parsed);
+      if (read.ok) {
+        const byRecord = holders.get(read.holder.record);
+        if (byRecord) byRecord.push(read.holder);
+        else holders.set(read.holder.record, [read.holder]);
+        holderNames.set(read.holder, name);
+        chosen = true;
+      } else if (read.missing) {
+        // Its process moved on to a newer generation this listing did not see.
+        if (!lastTry) return "vanished";
+      } else unreadable.push({ location: join(dir, name), reason: read.reason });
+    }
   }
   return { records, holders, holderNames, superseded, unreadable };
 }

@@ -28,7 +28,12 @@ const checkedRoots = new Map<string, { key: string; state: "ready" | "prepared" 
  * the directory's times as they were.
  */
 function rootKey(path: string, stats: import("node:fs").Stats): string {
-  const marker = lstatSync(join(path, MARKER), { throwIfNoEntry: false });
+  let marker: import("node:fs").Stats | undefined;
+  try {
+    marker = lstatSync(join(path, MARKER), { throwIfNoEntry: false });
+  } catch {
+    marker = undefined; // not a directory: the checks that follow say what it is
+  }
   const markerKey = marker ? `${marker.ino}:${marker.size}:${marker.mtimeMs}:${marker.ctimeMs}` : "-";
   return `${stats.dev}:${stats.ino}:${stats.mode}:${stats.uid}:${stats.mtimeMs}:${stats.ctimeMs}:${markerKey}`;
 }
