@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { processShared } from "../process/process-shared.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
@@ -9,8 +10,10 @@ import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worke
  * entry, not one per pool. `books`: how many books count the worker. Shared by every copy of modelpool
  * in the process (on `globalThis`): they write the same entry, so each must write the whole sum.
  */
-const processLeases = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.processLeases")] ??=
-  new Map()) as Map<string, { leases: number; lastUsedAt: number; books: number }>;
+const processLeases = processShared(
+  "processLeases",
+  () => new Map<string, { leases: number; lastUsedAt: number; books: number }>(),
+);
 
 /** A book dropped without `close()` (its pool forgotten) stops counting once it is collected. */
 const dropped = new FinalizationRegistry<Map<string, number>>((counts) => {

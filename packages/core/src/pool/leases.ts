@@ -1,3 +1,4 @@
+import { processShared } from "../process/process-shared.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
@@ -8,8 +9,7 @@ import type { RegistryAccess } from "./registry-access.js";
  * The check of this process's first lease on each worker while it is under way (all copies of modelpool
  * in the process: they share the lease counts).
  */
-const firstLeaseChecks = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.firstLeaseChecks")] ??=
-  new Map()) as Map<string, Promise<boolean>>;
+const firstLeaseChecks = processShared("firstLeaseChecks", () => new Map<string, Promise<boolean>>());
 
 /**
  * What `getOrSpawn` hands back: the worker to use, why it was chosen, and `release()` to call when done

@@ -8,6 +8,7 @@ import { LockTimeoutError } from "../errors/LockTimeoutError.js";
 import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
 import { processIdentityOf } from "../process/process-identity.js";
+import { processShared } from "../process/process-shared.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
@@ -27,7 +28,6 @@ import {
   type RecordDirectory,
   readRecordDirectory,
   recordsWithHolders,
-  sameProcess,
   withHolders,
   withoutFileHolders,
 } from "./device/record-directory.js";
@@ -636,9 +636,7 @@ function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
  * next generation replaces the older of the two without listing the directory. Shared by every copy of
  * modelpool in the process (they write the same entries).
  */
-const holderFilesWritten: Map<string, [string] | [string, string]> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("modelpool.holderFilesWritten")
-] ??= new Map()) as Map<string, [string] | [string, string]>;
+const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
 
 /** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
 function rememberHolderFile(key: string, name: string): string | undefined {

@@ -1,4 +1,5 @@
 import { describeIssues } from "../../errors/describe-issues.js";
+import { processShared } from "../../process/process-shared.js";
 import { type HolderFile, HolderFileSchema } from "../../schema/holder-file.js";
 import { safeParse } from "../../schema/parse-or-throw.js";
 import { findPrototypeKey } from "../../schema/prototype-keys.js";
@@ -47,9 +48,7 @@ export function holderEntryName(recordId: string, holder: { pid: number; start?:
 const entryNames = new Map<string, string>();
 
 /** Shared by every copy of modelpool in the process: they write the same entries. */
-const generations = ((globalThis as Record<symbol, unknown>)[Symbol.for("modelpool.holderGeneration")] ??= {
-  last: 0n,
-}) as { last: bigint };
+const generations = processShared("holderGeneration", () => ({ last: 0n }));
 /**
  * The next generation of this process's entries: the monotonic clock in nanoseconds (readers refuse a
  * generation above theirs: none is written so), strictly increasing across every copy of modelpool in
