@@ -181,3 +181,10 @@ function readFromPs(pid: number): LiveProcess {
     return { running: true, pid, start: undefined, startedAtMs: undefined, uid: undefined, zombie: false };
   }
 }
+
+let ownStart: string | undefined | null = null;
+/** This process's own start-time token, read once: claims, locks and lease entries name their owner by it. */
+export function ownProcessStart(): string | undefined {
+  if (ownStart === null) ownStart = processIdentityOf(process.pid).start;
+  return ownStart;
+}

@@ -7,8 +7,7 @@ import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { LockTimeoutError } from "../errors/LockTimeoutError.js";
 import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
-import { processIdentityOf } from "../process/process-identity.js";
-import { processShared } from "../process/process-shared.js";
+import { ownProcessStart } from "../process/process-identity.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
@@ -17,20 +16,15 @@ import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
 import { encodeFileName, hashedFileName } from "./device/file-names.js";
 import {
-  encodeHolderFile,
-  type HolderFile,
-  holderEntryName,
-  holderFileName,
-  nextHolderGeneration,
-} from "./device/holder-file.js";
+  holderFilesOf,
+  isAlive,
+  rememberHolderFile,
+  removeHolderFiles,
+  removeSupersededAndGoneHolders,
+} from "./device/holder-entries.js";
+import { encodeHolderFile, holderEntryName, holderFileName, nextHolderGeneration } from "./device/holder-file.js";
 import { ensureOwnDirectory } from "./device/own-directory.js";
-import {
-  type RecordDirectory,
-  readRecordDirectory,
-  recordsWithHolders,
-  withHolders,
-  withoutFileHolders,
-} from "./device/record-directory.js";
+import { readRecordDirectory, recordsWithHolders, withHolders, withoutFileHolders } from "./device/record-directory.js";
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
@@ -218,7 +212,7 @@ export class DeviceRegistry implements RegistryStore {
         const name = holderFileName(valid.id, file, nextHolderGeneration());
         write(dir, name, encodeHolderFile(valid.id, file));
         // This process's own entry: its next generation replaces this one directly (see `hold`).
-        if (file.pid === process.pid && file.start === processStart()) {
+        if (file.pid === process.pid && file.start === ownProcessStart()) {
           const olderThanPrevious = rememberHolderFile(join(dir, holderEntryName(valid.id, file)), name);
           if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
         }
@@ -498,7 +492,7 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   #self(): SpawnClaim["owner"] {
-    const live = processStart();
+    const live = ownProcessStart();
     return { pid: process.pid, ...(live ? { start: live } : {}), host: this.hostId };
   }
 
@@ -572,13 +566,6 @@ export class DeviceRegistry implements RegistryStore {
   }
 }
 
-let ownStart: string | undefined | null = null;
-/** This process's start-time token, read once: claims and locks name their owner by it. */
-function processStart(): string | undefined {
-  if (ownStart === null) ownStart = processIdentityOf(process.pid).start;
-  return ownStart;
-}
-
 function recordLockKey(ref: RecordRef): string {
   return `record\u0000${ref.workerId}\u0000${ref.id}`;
 }
@@ -631,60 +618,7 @@ function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
   return { records, unreadable };
 }
 
-/**
- * The names of the last two holder files this process wrote for each entry (by directory and entry): the
- * next generation replaces the older of the two without listing the directory. Shared by every copy of
- * modelpool in the process (they write the same entries).
- */
-const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
-
-/** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
-function rememberHolderFile(key: string, name: string): string | undefined {
-  const known = holderFilesWritten.get(key);
-  if (!known) {
-    // Bounded: a long-lived process holding many workers over time must not grow this without end.
-    if (holderFilesWritten.size >= 4_096) holderFilesWritten.clear();
-    holderFilesWritten.set(key, [name]);
-    return undefined;
-  }
-  const previous = known[known.length - 1] as string;
-  holderFilesWritten.set(key, [previous, name]);
-  return known.length === 2 ? known[0] : undefined;
-}
-
 /** Above this share of the lock's stale time, an announced update gives up rather than write late. */
 function intentMarginMs(lockStaleMs: number): number {
   return Math.min(1_000, Math.floor(lockStaleMs / 2));
-}
-
-function isAlive(file: HolderFile): boolean {
-  return checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
-}
-
-function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
-  return directory.holders.get(recordId) ?? [];
-}
-
-/**
- * Removes holder files that a later generation replaced, and those of processes that are gone. Safe
- * without the record's lock: an entry is only ever written by its own process, readers never read a
- * superseded generation, and a process that is gone writes nothing more (a recycled pid has another
- * start token, hence another entry).
- */
-function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
-  for (const [file, name] of directory.holderNames) {
-    if (file.pid === process.pid && file.start === processStart()) continue; // this process: alive
-    const alive = checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
-    if (!alive) unlinkQuietly(join(dir, name));
-  }
-}
-
-/** Every holder file of one record (superseded generations of any record go too: nobody reads them). */
-function removeHolderFiles(dir: string, directory: RecordDirectory, recordId: string): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
-  for (const file of holderFilesOf(directory, recordId)) {
-    const name = directory.holderNames.get(file);
-    if (name) unlinkQuietly(join(dir, name));
-  }
 }

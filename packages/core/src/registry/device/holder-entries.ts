@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { ownProcessStart } from "../../process/process-identity.js";
+import { processShared } from "../../process/process-shared.js";
+import { checkRecordedProcess } from "../../process/recorded-process.js";
+import type { HolderFile } from "./holder-file.js";
+import type { RecordDirectory } from "./record-directory.js";
+import { unlinkQuietly } from "./replace-file.js";
+
+// What the directory store does with the lease entries of one workerId directory: remember the files
+// this process wrote, and clear those nobody reads any more.
+
+/**
+ * The names of the last two holder files this process wrote for each entry (by directory and entry): the
+ * next generation replaces the older of the two without listing the directory. Shared by every copy of
+ * modelpool in the process (they write the same entries).
+ */
+const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
+
+/** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
+export function rememberHolderFile(key: string, name: string): string | undefined {
+  const known = holderFilesWritten.get(key);
+  if (!known) {
+    // Bounded: a long-lived process holding many workers over time must not grow this without end.
+    if (holderFilesWritten.size >= 4_096) holderFilesWritten.clear();
+    holderFilesWritten.set(key, [name]);
+    return undefined;
+  }
+  const previous = known[known.length - 1] as string;
+  holderFilesWritten.set(key, [previous, name]);
+  return known.length === 2 ? known[0] : undefined;
+}
+
+export function isAlive(file: HolderFile): boolean {
+  return checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
+}
+
+export function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
+  return directory.holders.get(recordId) ?? [];
+}
+
+/**
+ * Removes holder files that a later generation replaced, and those of processes that are gone. Safe
+ * without the record's lock: an entry is only ever written by its own process, readers never read a
+ * superseded generation, and a process that is gone writes nothing more (a recycled pid has another
+ * start token, hence another entry).
+ */
+export function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
+  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const [file, name] of directory.holderNames) {
+    if (file.pid === process.pid && file.start === ownProcessStart()) continue; // this process: alive
+    const alive = checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
+    if (!alive) unlinkQuietly(join(dir, name));
+  }
+}
+
+/** Every holder file of one record (superseded generations of any record go too: nobody reads them). */
+export function removeHolderFiles(dir: string, directory: RecordDirectory, recordId: string): void {
+  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const file of holderFilesOf(directory, recordId)) {
+    const name = directory.holderNames.get(file);
+    if (name) unlinkQuietly(join(dir, name));
+  }
+}
