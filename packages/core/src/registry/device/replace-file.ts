@@ -1,9 +1,19 @@
-import { randomUUID } from "node:crypto";
 import { linkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Temp files start with a dot: readers of a directory skip them, and prune clears those left by crashes. */
 export const TEMP_PREFIX = ".tmp-";
+
+let tempCount = 0;
+/**
+ * A name no other temp file has: this process's pid (no other live process has it), the monotonic clock
+ * and a count. Created with O_EXCL all the same. No random number: a process's first one initialises its
+ * crypto library, on the way of a new session's first decision.
+ */
+function tempName(dir: string): string {
+  tempCount = (tempCount + 1) % 1_000_000_000;
+  return join(dir, `${TEMP_PREFIX}${process.pid}-${process.hrtime.bigint()}-${tempCount}`);
+}
 
 /**
  * Writes a whole file under a unique temp name in the target's own directory, then renames it into place
@@ -13,7 +23,7 @@ export const TEMP_PREFIX = ".tmp-";
  * a completed rename.
  */
 export function replaceFile(dir: string, name: string, text: string, beforeRename?: () => void): void {
-  const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+  const temp = tempName(dir);
   writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   try {
     beforeRename?.();
@@ -30,7 +40,7 @@ export function replaceFile(dir: string, name: string, text: string, beforeRenam
  * whole from the first instant it is visible. Returns false when the name was taken.
  */
 export function createFileExclusively(dir: string, name: string, text: string): boolean {
-  const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+  const temp = tempName(dir);
   writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   try {
     linkSync(temp, join(dir, name));
