@@ -248,7 +248,7 @@ export class DeviceRegistry implements RegistryStore {
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
-    return this.#withRecordLock(ref, (write) => {
+    return this.#withRecordLock(ref, (write, stillHeld) => {
       const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
       const stored = readRecordFile(join(dir, name), ref);
@@ -271,7 +271,8 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeRecord(valid), started + this.#lockStaleMs - intentMarginMs(this.#lockStaleMs));
         return withHolders(valid, files);
       } finally {
-        endUpdate(intent);
+        // Only while the lock is still this update's: after a takeover the announcement is the taker's.
+        if (stillHeld()) endUpdate(intent);
       }
     });
   }
@@ -426,26 +427,32 @@ export class DeviceRegistry implements RegistryStore {
    */
   async #withRecordLock<T>(
     ref: RecordRef,
-    work: (write: (dir: string, name: string, text: string, deadline?: number) => void) => T,
+    work: (write: (dir: string, name: string, text: string, deadline?: number) => void, stillHeld: () => boolean) => T,
   ): Promise<T> {
     this.#root.prepareForWriting();
     const key = recordLockKey(ref);
     const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
     const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
     try {
-      return work((dir, name, text, deadline) =>
-        replaceFile(dir, name, text, () => {
-          if (!lock.stillHolds(claim)) {
-            throw new LockTimeoutError(lock.dir, this.#lockStaleMs, "the lock was taken over while this write stalled");
-          }
-          if (deadline !== undefined && Date.now() > deadline) {
-            throw new LockTimeoutError(
-              lock.dir,
-              this.#lockStaleMs,
-              "its announcement ran out while this write stalled",
-            );
-          }
-        }),
+      return work(
+        (dir, name, text, deadline) =>
+          replaceFile(dir, name, text, () => {
+            if (!lock.stillHolds(claim)) {
+              throw new LockTimeoutError(
+                lock.dir,
+                this.#lockStaleMs,
+                "the lock was taken over while this write stalled",
+              );
+            }
+            if (deadline !== undefined && Date.now() > deadline) {
+              throw new LockTimeoutError(
+                lock.dir,
+                this.#lockStaleMs,
+                "its announcement ran out while this write stalled",
+              );
+            }
+          }),
+        () => lock.stillHolds(claim),
       );
     } finally {
       lock.release(claim);
