@@ -1,3 +1,4 @@
+import { isLockTimeoutError } from "../errors/LockTimeoutError.js";
 import { processShared } from "../process/process-shared.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -133,6 +134,8 @@ export class Leases {
         after: await this.#writeHolderEntry(store, ref, usable),
       }));
     } catch (error) {
+      // A store still busy with an update of the record (a stop, perhaps) after the wait: not this worker.
+      if (isLockTimeoutError(error)) return false;
       // The worker was judged usable a moment ago; a registry that cannot take the lease costs visibility, not the lease.
       this.#registry.warn({
         code: "REGISTRY_WRITE_FAILED",

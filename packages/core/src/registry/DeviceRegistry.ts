@@ -16,6 +16,7 @@ import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
 import { encodeFileName, hashedFileName } from "./device/file-names.js";
 import {
+  forgetHolderFile,
   holderFilesOf,
   isAlive,
   rememberHolderFile,
@@ -28,14 +29,7 @@ import { readRecordDirectory, recordsWithHolders, withHolders, withoutFileHolder
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
-import {
-  announceUpdate,
-  endUpdate,
-  INTENT_SUFFIX,
-  intentPath,
-  isStaleIntent,
-  updateUnderWay,
-} from "./device/update-intent.js";
+import { announceUpdate, endUpdate, INTENT_SUFFIX, isStaleIntent, updateUnderWay } from "./device/update-intent.js";
 import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
 import { staleReason } from "./stale-record.js";
 import type {
@@ -248,7 +242,7 @@ export class DeviceRegistry implements RegistryStore {
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
-    return this.#withRecordLock(ref, (write, stillHeld) => {
+    return this.#withRecordLock(ref, (write) => {
       const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
       const stored = readRecordFile(join(dir, name), ref);
@@ -271,8 +265,7 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeRecord(valid), started + this.#lockStaleMs - intentMarginMs(this.#lockStaleMs));
         return withHolders(valid, files);
       } finally {
-        // Only while the lock is still this update's: after a takeover the announcement is the taker's.
-        if (stillHeld()) endUpdate(intent);
+        endUpdate(intent);
       }
     });
   }
@@ -301,12 +294,23 @@ export class DeviceRegistry implements RegistryStore {
     }
     // The generation before this one stays until the next write: a listing running now sees one of the
     // two whatever it misses (a directory listing is not atomic), so a held entry never looks absent.
-    const olderThanPrevious = rememberHolderFile(join(dir, holderEntryName(ref.id, entry)), name);
+    const key = join(dir, holderEntryName(ref.id, entry));
+    const olderThanPrevious = rememberHolderFile(key, name);
     if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
-    await this.#untilNoUpdate(dir, ref.id);
+    const takeBack = () => {
+      unlinkQuietly(join(dir, name));
+      forgetHolderFile(key, name);
+    };
+    try {
+      await this.#untilNoUpdate(dir, ref.id);
+    } catch (error) {
+      // The record was never read: this entry must not stand as a lease the caller may not get.
+      takeBack();
+      throw error;
+    }
     const current = readRecordFile(join(dir, `${encodeFileName(ref.id)}.json`), ref);
     if (!current.ok) {
-      unlinkQuietly(join(dir, name));
+      takeBack();
       return undefined;
     }
     if (entry.leases === 0) removeSupersededAndGoneHolders(dir, readRecordDirectory(dir, ref.workerId));
@@ -318,11 +322,7 @@ export class DeviceRegistry implements RegistryStore {
     const started = performance.now();
     for (let attempt = 0; updateUnderWay(dir, recordId); attempt++) {
       if (performance.now() - started >= this.#lockTimeoutMs) {
-        throw new LockTimeoutError(
-          intentPath(dir, recordId),
-          this.#lockTimeoutMs,
-          "an update of the record did not end",
-        );
+        throw new LockTimeoutError(dir, this.#lockTimeoutMs, "an announced update of the record did not end");
       }
       await sleep(Math.min(1 + attempt, 10));
     }
@@ -427,32 +427,26 @@ export class DeviceRegistry implements RegistryStore {
    */
   async #withRecordLock<T>(
     ref: RecordRef,
-    work: (write: (dir: string, name: string, text: string, deadline?: number) => void, stillHeld: () => boolean) => T,
+    work: (write: (dir: string, name: string, text: string, deadline?: number) => void) => T,
   ): Promise<T> {
     this.#root.prepareForWriting();
     const key = recordLockKey(ref);
     const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
     const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
     try {
-      return work(
-        (dir, name, text, deadline) =>
-          replaceFile(dir, name, text, () => {
-            if (!lock.stillHolds(claim)) {
-              throw new LockTimeoutError(
-                lock.dir,
-                this.#lockStaleMs,
-                "the lock was taken over while this write stalled",
-              );
-            }
-            if (deadline !== undefined && Date.now() > deadline) {
-              throw new LockTimeoutError(
-                lock.dir,
-                this.#lockStaleMs,
-                "its announcement ran out while this write stalled",
-              );
-            }
-          }),
-        () => lock.stillHolds(claim),
+      return work((dir, name, text, deadline) =>
+        replaceFile(dir, name, text, () => {
+          if (!lock.stillHolds(claim)) {
+            throw new LockTimeoutError(lock.dir, this.#lockStaleMs, "the lock was taken over while this write stalled");
+          }
+          if (deadline !== undefined && Date.now() > deadline) {
+            throw new LockTimeoutError(
+              lock.dir,
+              this.#lockStaleMs,
+              "its announcement ran out while this write stalled",
+            );
+          }
+        }),
       );
     } finally {
       lock.release(claim);

@@ -16,6 +16,14 @@ import { unlinkQuietly } from "./replace-file.js";
  */
 const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
 
+/** Forgets a holder file this process wrote and took back at once: the one before it is the newest again. */
+export function forgetHolderFile(key: string, name: string): void {
+  const known = holderFilesWritten.get(key);
+  if (!known || known[known.length - 1] !== name) return;
+  if (known.length === 2) holderFilesWritten.set(key, [known[0]]);
+  else holderFilesWritten.delete(key);
+}
+
 /** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
 export function rememberHolderFile(key: string, name: string): string | undefined {
   const known = holderFilesWritten.get(key);

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { checkRecordedProcess } from "../../process/recorded-process.js";
@@ -11,7 +12,7 @@ import { readOwnSmallFile } from "./safe-read.js";
 export const INTENT_SUFFIX = ".updating";
 
 /**
- * What an update of a record announces before it reads the record's lease entries: who is updating, and
+ * What an update of a record announces (a file of its own beside the record) before it reads the record's lease entries: who is updating, and
  * until when the announcement holds (the record lock's stale time). A lease written meanwhile waits for
  * it to end and then reads the record; the update reads the entries only once the announcement is
  * visible. So the update decides with every entry written before it, and every lease written after it
@@ -25,13 +26,17 @@ const UpdateIntentSchema = z.object({
 });
 export type UpdateIntent = z.infer<typeof UpdateIntentSchema>;
 
-export function intentPath(dir: string, recordId: string): string {
-  return join(dir, `${encodeFileName(recordId)}${INTENT_SUFFIX}`);
-}
-
+let announcements = 0;
+/**
+ * Announces an update of a record under a name of its own (`<id>.<pid>-<clock>-<count>.updating`): no
+ * two announcements ever share a name, so an updater that lost its lock, or `prune` clearing a dead
+ * updater's announcement, can only ever remove its own or a dead one — never the live one of another.
+ */
 export function announceUpdate(dir: string, recordId: string, intent: UpdateIntent): string {
-  replaceFile(dir, `${encodeFileName(recordId)}${INTENT_SUFFIX}`, `${JSON.stringify(intent)}\n`);
-  return intentPath(dir, recordId);
+  announcements = (announcements + 1) % 1_000_000_000;
+  const name = `${encodeFileName(recordId)}.${process.pid}-${process.hrtime.bigint()}-${announcements}${INTENT_SUFFIX}`;
+  replaceFile(dir, name, `${JSON.stringify(intent)}\n`);
+  return join(dir, name);
 }
 
 export function endUpdate(path: string): void {
@@ -39,20 +44,31 @@ export function endUpdate(path: string): void {
 }
 
 /**
- * The update of a record under way now, if any: an announcement whose owner is alive and whose time
+ * An update of the record under way now, if any: an announcement whose owner is alive and whose time
  * has not run out. One that cannot be read is not one an updater wrote (they are written whole, by
  * rename): it is ignored, so that it cannot hold leases off.
  */
 export function updateUnderWay(dir: string, recordId: string, now = Date.now()): UpdateIntent | undefined {
-  const read = readOwnSmallFile(intentPath(dir, recordId), 4096);
-  if (!read.ok) return undefined;
-  const parsed = parseBoundedJson(read.text);
-  if (!parsed.ok) return undefined;
-  const intent = UpdateIntentSchema.safeParse(parsed.value);
-  if (!intent.success || intent.data.expiresAt <= now) return undefined;
-  const owner = intent.data;
-  const alive = checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: now }).ok;
-  return alive ? owner : undefined;
+  const prefix = `${encodeFileName(recordId)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(INTENT_SUFFIX)) continue;
+    const read = readOwnSmallFile(join(dir, name), 4096);
+    if (!read.ok) continue;
+    const parsed = parseBoundedJson(read.text);
+    if (!parsed.ok) continue;
+    const intent = UpdateIntentSchema.safeParse(parsed.value);
+    if (!intent.success || intent.data.expiresAt <= now) continue;
+    const owner = intent.data;
+    if (checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: now }).ok) return owner;
+  }
+  return undefined;
 }
 
 /** An intent that no longer holds anything: its owner is gone or its time ran out. */
