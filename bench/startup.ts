@@ -47,6 +47,8 @@ export async function measureFirstDecision(
       const registryPath = join(dir, `first-${size}`);
       await writeOrchestratorFile(naivePath, records);
       await writeRegistryDirectory(registryPath, records);
+      // The disk settles first: writeback of what earlier sections wrote is no part of a first decision.
+      await settleDisk();
       const baseline: number[] = [];
       const modelpool: number[] = [];
       const construct: number[] = [];
@@ -79,4 +81,10 @@ export async function measureImports(specifiers: readonly string[], runs = 7): P
     rows.push({ specifier, time: summarize(times) });
   }
   return rows;
+}
+
+/** Flushes dirty pages (`sync`) and waits a moment, so that background writeback does not land in a measure. */
+async function settleDisk(): Promise<void> {
+  await run("sync", []);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
