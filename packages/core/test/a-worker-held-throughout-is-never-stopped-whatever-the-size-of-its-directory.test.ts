@@ -1,13 +1,13 @@
-import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DeviceRegistry, leaseUsage } from "@modelpool/core";
-import { startNodeScript, tempRegistryPath } from "@modelpool/test-utils";
+import { DeviceRegistry } from "@modelpool/core";
+import { tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
+import { startBusyHolder, stopAttempts } from "./fixtures/busy-holder-race.js";
 import { liveRecord, workerDirectory } from "./fixtures/registry-files.js";
 
 // A busy process holds the worker from before the first stop attempt to after the last, rewriting its
-// lease entry (a new generation, then the old one unlinked) as its count changes. A stopping `update`
+// lease entry (a new generation each time) as its count changes. A stopping `update`
 // lists the directory to find the entries; with thousands of files in the workerId's directory (records
 // and lease entries of many processes, temp files of killed writers that prune keeps for a minute), that
 // listing takes several getdents calls, and an entry replaced between two of them can be missed in both
@@ -20,27 +20,8 @@ test("a worker held the whole time is never stopped, however many files its dire
   await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
   const dir = workerDirectory(path, "docs");
   for (let i = 0; i < 3_000; i++) writeFileSync(join(dir, `.tmp-${String(i).padStart(36, "0")}`), "");
-  const ref = { workerId: "docs", id: "w1" };
-  const holder = startNodeScript(new URL("./fixtures/busy-holder.ts", import.meta.url), [
-    path,
-    "docs",
-    "w1",
-    String(Date.now() + 12_000),
-  ]);
-  await once(holder.stdout as NodeJS.ReadableStream, "data");
-  await new Promise((resolve) => setTimeout(resolve, 200));
-
-  let attempts = 0;
-  let stoppedWhileHeld = 0;
-  for (const end = Date.now() + 10_000; Date.now() < end; attempts++) {
-    const after = await registry.update(ref, (current) =>
-      leaseUsage(current).leases > 0 ? undefined : { ...current, status: "stopped" as const },
-    );
-    if (after?.status === "stopped") {
-      stoppedWhileHeld++;
-      await registry.update(ref, (current) => ({ ...current, status: "ready" as const }));
-    }
-  }
+  const holder = await startBusyHolder(path, 12_000);
+  const { attempts, stoppedWhileHeld } = await stopAttempts(registry, 10_000);
   holder.kill();
   expect(attempts).toBeGreaterThan(20);
   expect({ stoppedWhileHeld, attempts }).toEqual({ stoppedWhileHeld: 0, attempts });

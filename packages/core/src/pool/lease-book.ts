@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { processShared } from "../process/process-shared.js";
-import { checkRecordedProcess } from "../process/recorded-process.js";
+import { isLiveHolder } from "../process/recorded-process.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 
 /**
@@ -44,14 +44,12 @@ export function processLeaseCount(id: string): number {
 /** This process's holder entry for a worker (all its pools together), or undefined when it never used the worker. */
 export function processHolderEntry(id: string, self: ProcessIdentity): LeaseHolder | undefined {
   const total = processLeases.get(id);
-  if (!total) return undefined;
-  return {
-    pid: self.pid,
-    ...(self.start ? { start: self.start } : {}),
-    pool: PROCESS_HOLDER,
-    leases: total.leases,
-    lastUsedAt: total.lastUsedAt,
-  };
+  return total ? holderEntry(self, total.leases, total.lastUsedAt) : undefined;
+}
+
+/** This process's holder entry with these leases and last use: how it is written, whoever writes it. */
+export function holderEntry(self: ProcessIdentity, leases: number, lastUsedAt: number): LeaseHolder {
+  return { pid: self.pid, ...(self.start ? { start: self.start } : {}), pool: PROCESS_HOLDER, leases, lastUsedAt };
 }
 
 /** Marks this process's holder entry (entries of earlier modelpool versions carried a per-pool id). */
@@ -198,9 +196,7 @@ export class LeaseBook {
 
 /** The record's lease holders whose process is still the recorded one (a dead holder holds nothing). */
 export function liveHolders(record: WorkerRecord): LeaseHolder[] {
-  return (record.holders ?? []).filter(
-    (holder) => checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok,
-  );
+  return (record.holders ?? []).filter(isLiveHolder);
 }
 
 /** Leases held on a worker, and since when it has been unused when none are. */

@@ -3,7 +3,7 @@ import { processShared } from "../process/process-shared.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
-import { type LeaseBook, processHolderEntry, processLeaseCount } from "./lease-book.js";
+import { holderEntry, type LeaseBook, processHolderEntry, processLeaseCount } from "./lease-book.js";
 import type { RegistryAccess } from "./registry-access.js";
 
 /**
@@ -111,14 +111,7 @@ export class Leases {
 
   /** This process's holder entry for a worker it is about to record: other processes see it held from its first write. */
   firstHolder(): LeaseHolder {
-    const self = this.#self;
-    return {
-      pid: self.pid,
-      ...(self.start ? { start: self.start } : {}),
-      pool: "process",
-      leases: 1,
-      lastUsedAt: Date.now(),
-    };
+    return holderEntry(this.#self, 1, Date.now());
   }
 
   /**
@@ -162,13 +155,7 @@ export class Leases {
     onlyIf: (record: WorkerRecord) => boolean = () => true,
   ): Promise<WorkerRecord | undefined> {
     // No entry in this process (a fresh worker whose spawner never leased it): it holds nothing, said so.
-    const entry = processHolderEntry(ref.id, this.#self) ?? {
-      pid: this.#self.pid,
-      ...(this.#self.start ? { start: this.#self.start } : {}),
-      pool: "process",
-      leases: 0,
-      lastUsedAt: Date.now(),
-    };
+    const entry = processHolderEntry(ref.id, this.#self) ?? holderEntry(this.#self, 0, Date.now());
     if (store.hold) return store.hold(ref, entry);
     return store.update(ref, (current) =>
       onlyIf(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,

@@ -81,3 +81,11 @@ function checkExecutable(pid: number, recordedExe: string): RecordedProcessCheck
         : `pid ${pid} was recycled: it runs ${exe}, not the recorded ${recordedExe}`,
   };
 }
+
+/**
+ * Whether a lease holder (pid, start token, last use) is still the process that wrote its entry: a
+ * holder that is gone holds nothing, wherever its entry is kept (in the record or in a file of its own).
+ */
+export function isLiveHolder(holder: { pid: number; start?: string | undefined; lastUsedAt: number }): boolean {
+  return checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok;
+}

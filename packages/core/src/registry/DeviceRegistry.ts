@@ -8,7 +8,7 @@ import { LockTimeoutError } from "../errors/LockTimeoutError.js";
 import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
 import { ownProcessStart } from "../process/process-identity.js";
-import { checkRecordedProcess } from "../process/recorded-process.js";
+import { checkRecordedProcess, isLiveHolder } from "../process/recorded-process.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
 import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
@@ -18,10 +18,9 @@ import { encodeFileName, hashedFileName } from "./device/file-names.js";
 import {
   forgetHolderFile,
   holderFilesOf,
-  isAlive,
-  rememberHolderFile,
   removeHolderFiles,
   removeSupersededAndGoneHolders,
+  replaceOwnHolderFile,
 } from "./device/holder-entries.js";
 import { encodeHolderFile, holderEntryName, holderFileName, nextHolderGeneration } from "./device/holder-file.js";
 import { ensureOwnDirectory } from "./device/own-directory.js";
@@ -207,8 +206,7 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeHolderFile(valid.id, file));
         // This process's own entry: its next generation replaces this one directly (see `hold`).
         if (file.pid === process.pid && file.start === ownProcessStart()) {
-          const olderThanPrevious = rememberHolderFile(join(dir, holderEntryName(valid.id, file)), name);
-          if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+          replaceOwnHolderFile(dir, holderEntryName(valid.id, file), name);
         }
       }
       write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
@@ -252,7 +250,7 @@ export class DeviceRegistry implements RegistryStore {
       try {
         const directory = readRecordDirectory(dir, ref.workerId);
         removeSupersededAndGoneHolders(dir, directory);
-        const files = holderFilesOf(directory, ref.id).filter((file) => isAlive(file));
+        const files = holderFilesOf(directory, ref.id).filter(isLiveHolder);
         const current = withHolders(stored.record, files);
         const next = change(current);
         if (next === undefined) return current;
@@ -292,11 +290,7 @@ export class DeviceRegistry implements RegistryStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
       throw error;
     }
-    // The generation before this one stays until the next write: a listing running now sees one of the
-    // two whatever it misses (a directory listing is not atomic), so a held entry never looks absent.
-    const key = join(dir, holderEntryName(ref.id, entry));
-    const olderThanPrevious = rememberHolderFile(key, name);
-    if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+    const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name);
     const takeBack = () => {
       unlinkQuietly(join(dir, name));
       forgetHolderFile(key, name);

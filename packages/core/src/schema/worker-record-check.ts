@@ -19,27 +19,19 @@ export const checkProcessIdentity: HandCheck<ProcessIdentity> = object<ProcessId
   "strip",
 );
 
-export const checkLeaseHolder: HandCheck<LeaseHolder> = object<LeaseHolder>(
-  [
-    ["pid", checkPid, "required"],
-    ["start", token, "optional"],
-    ["pool", string(0, 64), "optional"],
-    ["leases", number({ int: true, min: 0 }), "required"],
-    ["lastUsedAt", finite, "required"],
-  ],
-  "strip",
-);
+const leaseHolderFields = [
+  ["pid", checkPid, "required"],
+  ["start", token, "optional"],
+  ["pool", string(0, 64), "optional"],
+  ["leases", number({ int: true, min: 0 }), "required"],
+  ["lastUsedAt", finite, "required"],
+] as const;
+
+export const checkLeaseHolder: HandCheck<LeaseHolder> = object<LeaseHolder>([...leaseHolderFields], "strip");
 
 /** A lease entry as its own file holds it (`HolderFileSchema`): the entry and the record it holds. */
 export const checkHolderFile: HandCheck<LeaseHolder & { record: string }> = object<LeaseHolder & { record: string }>(
-  [
-    ["pid", checkPid, "required"],
-    ["start", token, "optional"],
-    ["pool", string(0, 64), "optional"],
-    ["leases", number({ int: true, min: 0 }), "required"],
-    ["lastUsedAt", finite, "required"],
-    ["record", string(1, 256), "required"],
-  ],
+  [...leaseHolderFields, ["record", string(1, 256), "required"]],
   "strip",
 );
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { ownProcessStart } from "../../process/process-identity.js";
 import { processShared } from "../../process/process-shared.js";
-import { checkRecordedProcess } from "../../process/recorded-process.js";
+import { isLiveHolder } from "../../process/recorded-process.js";
 import type { HolderFile } from "./holder-file.js";
 import type { RecordDirectory } from "./record-directory.js";
 import { unlinkQuietly } from "./replace-file.js";
@@ -24,8 +24,20 @@ export function forgetHolderFile(key: string, name: string): void {
   else holderFilesWritten.delete(key);
 }
 
+/**
+ * After this process wrote `name`, the newest generation of its entry in `dir`: remembered, and the
+ * generation before the previous one removed (the previous stays until the next write: a directory
+ * listing running meanwhile sees one of the two). Returns the entry's key, to take `name` back by.
+ */
+export function replaceOwnHolderFile(dir: string, entryName: string, name: string): string {
+  const key = join(dir, entryName);
+  const olderThanPrevious = rememberHolderFile(key, name);
+  if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+  return key;
+}
+
 /** Remembers the newest holder file of an entry; returns the one before the previous, to remove. */
-export function rememberHolderFile(key: string, name: string): string | undefined {
+function rememberHolderFile(key: string, name: string): string | undefined {
   const known = holderFilesWritten.get(key);
   if (!known) {
     // Bounded: a long-lived process holding many workers over time must not grow this without end.
@@ -36,10 +48,6 @@ export function rememberHolderFile(key: string, name: string): string | undefine
   const previous = known[known.length - 1] as string;
   holderFilesWritten.set(key, [previous, name]);
   return known.length === 2 ? known[0] : undefined;
-}
-
-export function isAlive(file: HolderFile): boolean {
-  return checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
 }
 
 export function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
@@ -56,8 +64,7 @@ export function removeSupersededAndGoneHolders(dir: string, directory: RecordDir
   for (const name of directory.superseded) unlinkQuietly(join(dir, name));
   for (const [file, name] of directory.holderNames) {
     if (file.pid === process.pid && file.start === ownProcessStart()) continue; // this process: alive
-    const alive = checkRecordedProcess({ pid: file.pid, pidStart: file.start, startedAt: file.lastUsedAt }).ok;
-    if (!alive) unlinkQuietly(join(dir, name));
+    if (!isLiveHolder(file)) unlinkQuietly(join(dir, name));
   }
 }
 

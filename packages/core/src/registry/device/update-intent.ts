@@ -59,26 +59,33 @@ export function updateUnderWay(dir: string, recordId: string, now = Date.now()):
   }
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(INTENT_SUFFIX)) continue;
-    const read = readOwnSmallFile(join(dir, name), 4096);
-    if (!read.ok) continue;
-    const parsed = parseBoundedJson(read.text);
-    if (!parsed.ok) continue;
-    const intent = UpdateIntentSchema.safeParse(parsed.value);
-    if (!intent.success || intent.data.expiresAt <= now) continue;
-    const owner = intent.data;
-    if (checkRecordedProcess({ pid: owner.pid, pidStart: owner.start, startedAt: now }).ok) return owner;
+    const intent = readIntent(join(dir, name));
+    if (intent && intentHolds(intent, now)) return intent;
   }
   return undefined;
 }
 
-/** An intent that no longer holds anything: its owner is gone or its time ran out. */
+/**
+ * An announcement that no longer holds anything: its owner is gone or its time ran out. One that cannot
+ * be read is kept for a person to look at, like any file modelpool did not write.
+ */
 export function isStaleIntent(dir: string, name: string, now = Date.now()): boolean {
-  // One that cannot be read is kept for a person to look at, like any file modelpool did not write.
-  const read = readOwnSmallFile(join(dir, name), 4096);
-  if (!read.ok) return false;
+  const intent = readIntent(join(dir, name));
+  return intent !== undefined && !intentHolds(intent, now);
+}
+
+/** An announcement as its updater wrote it (whole, by rename), or undefined when it does not read as one. */
+function readIntent(path: string): UpdateIntent | undefined {
+  const read = readOwnSmallFile(path, 4096);
+  if (!read.ok) return undefined;
   const parsed = parseBoundedJson(read.text);
-  const intent = parsed.ok ? UpdateIntentSchema.safeParse(parsed.value) : undefined;
-  if (!intent?.success) return false;
-  if (intent.data.expiresAt <= now) return true;
-  return !checkRecordedProcess({ pid: intent.data.pid, pidStart: intent.data.start, startedAt: now }).ok;
+  if (!parsed.ok) return undefined;
+  const intent = UpdateIntentSchema.safeParse(parsed.value);
+  return intent.success ? intent.data : undefined;
+}
+
+/** Whether an announcement still holds leases off: its time has not run out and its owner is alive. */
+function intentHolds(intent: UpdateIntent, now: number): boolean {
+  if (intent.expiresAt <= now) return false;
+  return checkRecordedProcess({ pid: intent.pid, pidStart: intent.start, startedAt: now }).ok;
 }
