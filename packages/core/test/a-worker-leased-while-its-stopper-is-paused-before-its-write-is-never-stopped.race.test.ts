@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { DeviceRegistry } from "@modelpool/core";
+import { startNodeScript, tempRegistryPath, waitUntil } from "@modelpool/test-utils";
+import { expect, test } from "vitest";
+import { childLines } from "./fixtures/child-lines.js";
+import { liveRecord } from "./fixtures/registry-files.js";
+
+const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 3);
+/** The stopper's lockStaleMs: what its announcement's expiry was derived from, before no deadline decided. */
+const OLD_EXPIRY_MS = 300;
+
+// A stopper has announced its stop, read the lease entries (none), decided "stop", passed every check it
+// makes before writing — and is then paused (SIGSTOP, as a loaded disk or a paused VM would hold its
+// rename) for ten times any expiry its announcement once carried. Meanwhile another process leases the
+// worker. Whatever happens next, the worker is never stopped while that lease is held: the lease waits
+// for the live stopper (and then sees "stopped"), or is refused.
+test("a worker leased while its stopper is paused before its write is never stopped while held", {
+  timeout: 60_000 + RUNS * 30_000,
+}, async () => {
+  const outcomes: string[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const path = await tempRegistryPath();
+    const registry = new DeviceRegistry({ path, legacySources: false });
+    await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
+
+    const stopper = startNodeScript(new URL("./fixtures/stop-paused-before-its-write.ts", import.meta.url), [
+      path,
+      String(OLD_EXPIRY_MS),
+    ]);
+    const stopperLines = childLines(stopper);
+    await stopperLines.line("paused");
+    await waitUntil(() => processState(stopper.pid as number) === "T");
+
+    const leaser = startNodeScript(new URL("./fixtures/hold-until-told.ts", import.meta.url), [path, "60000"]);
+    const leaserLines = childLines(leaser);
+    // The attack: the stopper stays paused until the lease was decided, or for ten old expiries at least.
+    const decided = leaserLines.line("").then(
+      () => true,
+      () => false,
+    );
+    await Promise.race([decided, new Promise((resolve) => setTimeout(resolve, 10 * OLD_EXPIRY_MS + 2_000))]);
+    process.kill(stopper.pid as number, "SIGCONT");
+    const stopperSaid = await stopperLines.line("updated").catch(() => stopperLines.line("failed"));
+    const leaserSaid = await leaserLines.line("");
+
+    const record = (await registry.lookup("docs")).records.find((found) => found.id === "w1");
+    const heldWhileStopped = leaserSaid === "held ready" && record?.status === "stopped";
+    outcomes.push(`${leaserSaid} / ${stopperSaid} / record ${record?.status}`);
+    expect({ run, heldWhileStopped, leaserSaid, stopperSaid }).toEqual({
+      run,
+      heldWhileStopped: false,
+      leaserSaid,
+      stopperSaid,
+    });
+    leaser.stdin?.end("exit\n");
+    await leaserLines.exited;
+  }
+  expect(outcomes).toHaveLength(RUNS);
+});
+
+/** The one-letter state of a process (`T`: stopped by a signal). */
+function processState(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+}
