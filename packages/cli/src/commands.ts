@@ -11,11 +11,12 @@ import {
   type WorkerRecord,
 } from "@modelpool/core";
 import { escapeControl } from "./escape-control.js";
+import { ExitCode } from "./exit-codes.js";
 import { formatAge, formatTable } from "./format-table.js";
 import { loadPolicies } from "./load-policy.js";
 import { UsageError } from "./usage-error.js";
 
-export type CommandOutput = { readonly json: unknown; readonly text: string };
+export type CommandOutput = { readonly json: unknown; readonly text: string; readonly exitCode?: ExitCode };
 
 /** Each record with what `ls` and `stats` both show: is it its recorded process, and who leases it. */
 function describeWorkers(records: readonly WorkerRecord[], hostId: string) {
@@ -62,11 +63,17 @@ export async function listWorkers(registry: RegistryStore, now = Date.now()): Pr
         idleMs: usage.leases > 0 ? 0 : now - usage.idleSince,
       })),
       unreadable: read.unreadable,
+      held: read.held ?? [],
     },
     text: [
       escapeControl(`registry ${registry.location}`),
       rows.length ? text : "(no workers)",
       ...unreadableNote(read.unreadable),
+      ...(read.held ?? []).map((h) =>
+        escapeControl(
+          `${h.what} on ${h.workerId}${h.recordId ? ` ${h.recordId}` : ""} held by process ${h.pid}${h.start ? ` (started ${h.start})` : ""}`,
+        ),
+      ),
     ].join("\n"),
   };
 }
@@ -178,7 +185,11 @@ export async function migrateLegacy(registry: DeviceRegistry): Promise<CommandOu
     ...result.skipped.map(({ record, reason }) => escapeControl(`skipped ${record.workerId} ${record.id}: ${reason}`)),
     ...unreadableNote(result.unreadable),
   ].join("\n");
-  return { json: { path: registry.location, sources, ...result }, text };
+  return {
+    json: { path: registry.location, sources, ...result },
+    text,
+    ...(result.unreadableSources.length ? { exitCode: ExitCode.REGISTRY } : {}),
+  };
 }
 
 /** Explains without spawning or probing over the network: candidates are checked for identity and policies only. */

@@ -34,7 +34,7 @@ export async function main(
         try {
           const output = await line.command.run(registry, line.positionals, line.values);
           out(json ? JSON.stringify(output.json, null, 2) : output.text);
-          return ExitCode.OK;
+          return output.exitCode ?? ExitCode.OK;
         } finally {
           await registry.close?.();
         }

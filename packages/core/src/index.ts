@@ -79,6 +79,7 @@ export {
   type ClaimAttempt,
   type ClaimRelease,
   type ClaimRequest,
+  type HeldByProcess,
   isRegistryStore,
   type PrunedRecord,
   type RecordChange,

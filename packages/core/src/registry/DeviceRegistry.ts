@@ -13,6 +13,7 @@ import { parseOrThrow } from "../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
 import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
+import { MAX_RECORD_BYTES } from "./device/bounded-json.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
 import { encodeFileName, hashedFileName } from "./device/file-names.js";
 import {
@@ -28,13 +29,21 @@ import { readRecordDirectory, recordsWithHolders, withHolders, withoutFileHolder
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
-import { announceUpdate, endUpdate, INTENT_SUFFIX, isStaleIntent, updateUnderWay } from "./device/update-intent.js";
+import {
+  announceUpdate,
+  endUpdate,
+  INTENT_SUFFIX,
+  isVoidIntent,
+  readIntent,
+  updateUnderWay,
+} from "./device/update-intent.js";
 import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
 import { staleReason } from "./stale-record.js";
 import type {
   ClaimAttempt,
   ClaimRelease,
   ClaimRequest,
+  HeldByProcess,
   PrunedRecord,
   RecordChange,
   RecordRef,
@@ -53,7 +62,12 @@ export const DeviceRegistryOptionsSchema = z.strictObject({
   legacySources: z.union([z.array(z.string().min(1)).max(16), z.literal(false)]).optional(),
   /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
   lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
-  /** A record lock older than this is taken over even if its holder seems alive (a dead holder's at once). */
+  /**
+   * Accepted for callers of earlier versions, and no longer deciding anything: a record lock whose holder
+   * is alive is never taken over, however old (a dead holder's is taken over at once). A writer that
+   * waits longer than `lockTimeoutMs` gets a LockTimeoutError naming the holder.
+   * @deprecated no deadline decides for a live holder; this option has no effect.
+   */
   lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
   /** This machine's id in records (default `localHostId()`). */
   hostId: z.string().min(1).max(256).optional(),
@@ -64,6 +78,11 @@ export type DeviceRegistryOptions = z.input<typeof DeviceRegistryOptionsSchema>;
 const RACY_WINDOW_MS = 50;
 /** Temp files of writers killed midway are removed by `prune` once surely abandoned. */
 const ABANDONED_TEMP_MS = 60_000;
+/**
+ * What a record lock's file says of its expiry: read by modelpool versions that took a lock over by its
+ * age (those then wait for a live holder far longer than their lockTimeoutMs), never by this one.
+ */
+const LOCK_TTL_MS = 2_147_483_647;
 /** Released claims and locks are cleared by `prune` after this long. */
 const SETTLED_CLAIM_MS = 10 * 60_000;
 
@@ -82,9 +101,9 @@ export class DeviceRegistry implements RegistryStore {
   readonly legacySources: readonly LegacyRegistryFile[];
   readonly #root: RegistryRoot;
   readonly #lockTimeoutMs: number;
-  readonly #lockStaleMs: number;
   readonly #lookups = new Map<string, CachedLookup>();
   readonly #judge: StaleJudge;
+  readonly #lockJudge: StaleJudge;
 
   constructor(options: DeviceRegistryOptions = {}) {
     const parsed = parseOrThrow(
@@ -100,9 +119,19 @@ export class DeviceRegistry implements RegistryStore {
     this.legacySources = (legacy === false ? [] : legacy).map((path) => new LegacyRegistryFile(path));
     this.#root = new RegistryRoot(this.path);
     this.#lockTimeoutMs = parsed.lockTimeoutMs;
-    this.#lockStaleMs = parsed.lockStaleMs;
     this.#judge = (holder, now) => {
       if (holder.expiresAt <= now) return "it expired";
+      if (holder.owner.host !== this.hostId) return undefined;
+      const check = checkRecordedProcess({
+        pid: holder.owner.pid,
+        pidStart: holder.owner.start,
+        startedAt: holder.acquiredAt,
+      });
+      return check.ok ? undefined : `its owner is gone (${check.reason})`;
+    };
+    // A record lock lapses only when its holder is gone, never by age: a live holder, however slow, keeps
+    // it (its writes are never overtaken). One held from another host cannot be judged: it is waited for.
+    this.#lockJudge = (holder) => {
       if (holder.owner.host !== this.hostId) return undefined;
       const check = checkRecordedProcess({
         pid: holder.owner.pid,
@@ -129,12 +158,84 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   async scan(): Promise<StoreRead> {
-    const own = this.#listOwn();
+    const listed = this.#listOwn();
+    const held: HeldByProcess[] = [];
+    const unreadable = [...listed.unreadable, ...this.#inspectAnnouncements(held), ...this.#inspectClaims(held)];
+    const own: StoreRead = { records: listed.records, unreadable, held };
     if (this.legacySources.length === 0) return own;
     return withLegacy(
       own,
       this.legacySources.map((source) => source.list()),
     );
+  }
+
+  /**
+   * Update announcements for people: those that do not read as one (reported; they hold nothing off) and
+   * those under way now (added to `held`: owner alive and holding the record's lock).
+   */
+  #inspectAnnouncements(held: HeldByProcess[]): UnreadableRecord[] {
+    const unreadable: UnreadableRecord[] = [];
+    if (!this.#root.readable()) return unreadable;
+    for (const dir of this.#workerDirectories()) {
+      const names = readdirSync(dir).filter((name) => name.endsWith(INTENT_SUFFIX));
+      if (names.length === 0) continue;
+      const records = readRecordDirectory(dir, undefined).records;
+      for (const name of names) {
+        const read = readIntent(join(dir, name));
+        if (!read.ok) {
+          if (!read.missing) unreadable.push({ location: join(dir, name), reason: read.reason });
+          continue;
+        }
+        const record = records.find((found) => name.startsWith(`${encodeFileName(found.id)}.`));
+        const holder = record && this.#recordLock(record).holder();
+        if (record && holder && holder.owner.pid === read.intent.pid && holder.owner.start === read.intent.start) {
+          held.push({
+            what: "update",
+            location: join(dir, name),
+            workerId: record.workerId,
+            recordId: record.id,
+            pid: read.intent.pid,
+            start: read.intent.start,
+          });
+        }
+      }
+    }
+    return unreadable;
+  }
+
+  /** Record locks and spawn claims for people: who holds each now, and files in them that are not claims. */
+  #inspectClaims(held: HeldByProcess[]): UnreadableRecord[] {
+    const unreadable: UnreadableRecord[] = [];
+    if (!this.#root.readable()) return unreadable;
+    for (const [parent, what] of [
+      [this.#root.locks, "record lock"],
+      [this.#root.claims, "spawn claim"],
+    ] as const) {
+      if (!lstatSync(parent, { throwIfNoEntry: false })?.isDirectory()) continue;
+      for (const name of readdirSync(parent)) {
+        if (name.startsWith(".")) continue;
+        const dir = join(parent, name);
+        if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+          unreadable.push({ location: dir, reason: "not a directory (never followed)" });
+          continue;
+        }
+        const inspected = new ClaimDirectory(dir, what === "record lock" ? this.#lockJudge : this.#judge).inspect();
+        unreadable.push(...inspected.unreadable);
+        const holder = inspected.holder;
+        if (!holder) continue;
+        const [, workerId, recordId] = what === "record lock" ? holder.key.split("\u0000") : [];
+        held.push({
+          what,
+          location: dir,
+          workerId: workerId ?? holder.workerId,
+          ...(recordId === undefined ? {} : { recordId }),
+          pid: holder.owner.pid,
+          start: holder.owner.start,
+          host: holder.owner.host,
+        });
+      }
+    }
+    return unreadable;
   }
 
   /** Every record of this registry's own directory (not of legacy sources). */
@@ -240,13 +341,12 @@ export class DeviceRegistry implements RegistryStore {
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
-    return this.#withRecordLock(ref, (write) => {
+    return this.#withRecordLock(ref, (write, lockToken) => {
       const dir = this.#recordDirectory(ref.workerId, false);
       const name = `${encodeFileName(ref.id)}.json`;
       const stored = readRecordFile(join(dir, name), ref);
       if (!stored.ok) return undefined; // absent, or unreadable: kept as it is, never rewritten
-      const started = Date.now();
-      const intent = announceUpdate(dir, ref.id, { ...this.#self(), expiresAt: started + this.#lockStaleMs });
+      const intent = announceUpdate(dir, ref.id, { pid: process.pid, start: ownProcessStart(), lock: lockToken });
       try {
         const directory = readRecordDirectory(dir, ref.workerId);
         removeSupersededAndGoneHolders(dir, directory);
@@ -259,8 +359,9 @@ export class DeviceRegistry implements RegistryStore {
         if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
           throw new InvalidRequestError([{ path: ["id"], message: "update may not change a record's workerId or id" }]);
         }
-        // Written while the announcement holds, with a margin: a lease that finds it run out reads the record at once.
-        write(dir, name, encodeRecord(valid), started + this.#lockStaleMs - intentMarginMs(this.#lockStaleMs));
+        // Written while the announcement holds: no lease reads the record before this lands (or this
+        // process dies, and then nothing lands).
+        write(dir, name, encodeRecord(valid));
         return withHolders(valid, files);
       } finally {
         endUpdate(intent);
@@ -280,7 +381,7 @@ export class DeviceRegistry implements RegistryStore {
   async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
     if (!this.#root.readable()) return undefined;
     const entry = parseOrThrow(LeaseHolderSchema, holder, (issues) => new InvalidRequestError(issues));
-    this.#root.prepareForWriting();
+    this.#prepareForWriting();
     const dir = this.#recordDirectory(ref.workerId, false);
     const name = holderFileName(ref.id, entry, nextHolderGeneration());
     try {
@@ -296,7 +397,7 @@ export class DeviceRegistry implements RegistryStore {
       forgetHolderFile(key, name);
     };
     try {
-      await this.#untilNoUpdate(dir, ref.id);
+      await this.#untilNoUpdate(dir, ref);
     } catch (error) {
       // The record was never read: this entry must not stand as a lease the caller may not get.
       takeBack();
@@ -311,12 +412,25 @@ export class DeviceRegistry implements RegistryStore {
     return withHolders(current.record, [{ ...entry, record: ref.id }]);
   }
 
-  /** Waits (bounded by `lockTimeoutMs`) until no announced update of the record is under way. */
-  async #untilNoUpdate(dir: string, recordId: string): Promise<void> {
+  /**
+   * Waits until no announced update of the record is under way: until it ends or its updater dies, never
+   * until some time says a live updater may be ignored. Bounded by `lockTimeoutMs`, after which the
+   * caller refuses the lease (LockTimeoutError naming the updater).
+   */
+  async #untilNoUpdate(dir: string, ref: RecordRef): Promise<void> {
     const started = performance.now();
-    for (let attempt = 0; updateUnderWay(dir, recordId); attempt++) {
+    const lock = this.#recordLock(ref);
+    const lockHolder = () => lock.holder();
+    for (let attempt = 0; ; attempt++) {
+      const updater = updateUnderWay(dir, ref.id, lockHolder);
+      if (!updater) return;
       if (performance.now() - started >= this.#lockTimeoutMs) {
-        throw new LockTimeoutError(dir, this.#lockTimeoutMs, "an announced update of the record did not end");
+        throw new LockTimeoutError(
+          dir,
+          this.#lockTimeoutMs,
+          "an announced update of the record did not end",
+          updater.start === undefined ? { pid: updater.pid } : { pid: updater.pid, start: updater.start },
+        );
       }
       await sleep(Math.min(1 + attempt, 10));
     }
@@ -366,14 +480,21 @@ export class DeviceRegistry implements RegistryStore {
 
   /**
    * Lease entries of processes that are gone, and of records that are gone (a holder killed mid-`hold`),
-   * and announcements of updates whose updater is gone or ran out of time.
+   * and announcements whose owner does not hold the record's lock (gone, or done and left it behind).
    */
   #removeStrayHolderFiles(): void {
     for (const dir of this.#workerDirectories()) {
-      for (const name of readdirSync(dir)) {
-        if (name.endsWith(INTENT_SUFFIX) && isStaleIntent(dir, name)) unlinkQuietly(join(dir, name));
-      }
       const directory = readRecordDirectory(dir, undefined);
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith(INTENT_SUFFIX)) continue;
+        // The encoded record id is the name up to its first dot (encodings have none). An announcement
+        // of a record not in the listing is left alone: that record may have been written since.
+        const record = directory.records.find((found) => name.startsWith(`${encodeFileName(found.id)}.`));
+        if (!record) continue;
+        const lock = this.#recordLock(record);
+        const holder = () => lock.holder();
+        if (isVoidIntent(join(dir, name), holder)) unlinkQuietly(join(dir, name));
+      }
       removeSupersededAndGoneHolders(dir, directory);
       const ids = new Set(directory.records.map((record) => record.id));
       for (const recordId of directory.holders.keys())
@@ -400,6 +521,26 @@ export class DeviceRegistry implements RegistryStore {
     }
   }
 
+  /**
+   * Creates the registry if missing. A path that is a file, FIFO or symlink makes `mkdir` fail with
+   * EEXIST: said as what it is (NotARegistryError), as reads say it, and nothing is changed.
+   */
+  #prepareForWriting(): void {
+    try {
+      this.#root.prepareForWriting();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const stats = code === "EEXIST" ? lstatSync(this.path, { throwIfNoEntry: false }) : undefined;
+      if (stats && !stats.isDirectory()) {
+        throw new NotARegistryError(
+          this.path,
+          stats.isSymbolicLink() ? "it is a symbolic link (never followed)" : "it exists and is not a directory",
+        );
+      }
+      throw error;
+    }
+  }
+
   #validRecord(record: WorkerRecord): WorkerRecord {
     const valid = parseOrThrow(WorkerRecordSchema, record, (issues) => new InvalidRequestError(issues));
     return valid.host === undefined ? { ...valid, host: this.hostId } : valid;
@@ -415,36 +556,36 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   /**
-   * Runs `work` holding the record's lock. `work` hands its writes to `write`, which checks the lock is
-   * still held just before the rename: a writer that stalled past `lockStaleMs` and lost its lock to
-   * another writer fails with LockTimeoutError instead of overwriting what that writer wrote.
+   * Runs `work` holding the record's lock (never taken from a live holder: see `#lockJudge`). `work`
+   * hands its writes to `write`, which checks the lock is still held just before the rename — a last
+   * line should anything else ever clear it (a person, a prune of a lock thought settled).
    */
   async #withRecordLock<T>(
     ref: RecordRef,
-    work: (write: (dir: string, name: string, text: string, deadline?: number) => void) => T,
+    work: (write: (dir: string, name: string, text: string) => void, lockToken: string) => T,
   ): Promise<T> {
-    this.#root.prepareForWriting();
+    this.#prepareForWriting();
     const key = recordLockKey(ref);
-    const lock = this.#claimDirectory(join(this.#root.locks, hashedFileName(key)));
-    const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: this.#lockStaleMs });
+    const lock = this.#recordLock(ref);
+    const claim = await this.#acquireWaiting(lock, { key, workerId: ref.workerId, ttlMs: LOCK_TTL_MS });
     try {
-      return work((dir, name, text, deadline) =>
-        replaceFile(dir, name, text, () => {
-          if (!lock.stillHolds(claim)) {
-            throw new LockTimeoutError(lock.dir, this.#lockStaleMs, "the lock was taken over while this write stalled");
-          }
-          if (deadline !== undefined && Date.now() > deadline) {
-            throw new LockTimeoutError(
-              lock.dir,
-              this.#lockStaleMs,
-              "its announcement ran out while this write stalled",
-            );
-          }
-        }),
+      return work(
+        (dir, name, text) =>
+          replaceFile(dir, name, text, () => {
+            if (!lock.stillHolds(claim)) {
+              throw new LockTimeoutError(lock.dir, 0, "the lock was cleared while this write was under way");
+            }
+          }),
+        claim.token,
       );
     } finally {
       lock.release(claim);
     }
+  }
+
+  /** The lock of one record: a claim directory that only a gone holder loses. */
+  #recordLock(ref: RecordRef): ClaimDirectory {
+    return new ClaimDirectory(join(this.#root.locks, hashedFileName(recordLockKey(ref))), this.#lockJudge);
   }
 
   /**
@@ -470,7 +611,11 @@ export class DeviceRegistry implements RegistryStore {
         throw new LockTimeoutError(
           directory.dir,
           Math.round(waited),
-          holder ? `process ${holder.owner.pid} holds it` : "too many writers at once",
+          holder ? "another process holds it" : "too many writers at once",
+          holder &&
+            (holder.owner.start === undefined
+              ? { pid: holder.owner.pid }
+              : { pid: holder.owner.pid, start: holder.owner.start }),
         );
       }
       await sleep(Math.min(1 + attempt, 20));
@@ -504,7 +649,7 @@ export class DeviceRegistry implements RegistryStore {
 
   async acquireClaim(input: ClaimRequest): Promise<ClaimAttempt> {
     const request = parseOrThrow(ClaimRequestSchema, input, (issues) => new InvalidRequestError(issues));
-    this.#root.prepareForWriting();
+    this.#prepareForWriting();
     return this.#acquire(this.#spawnClaim(request.key), request, { waitForHolder: false });
   }
 
@@ -534,18 +679,28 @@ export class DeviceRegistry implements RegistryStore {
     copied: WorkerRecord[];
     skipped: { record: WorkerRecord; reason: string }[];
     unreadable: UnreadableRecord[];
+    /** Legacy files that could not be read at all (the CLI exits non-zero on them). */
+    unreadableSources: string[];
   }> {
     const own = new Set(this.#listOwn().records.map((record) => `${record.workerId}\u0000${record.id}`));
     const copied: WorkerRecord[] = [];
     const skipped: { record: WorkerRecord; reason: string }[] = [];
     const unreadable: UnreadableRecord[] = [];
+    const unreadableSources: string[] = [];
     for (const source of this.legacySources) {
       const read = source.list();
       unreadable.push(...read.unreadable);
+      // The file itself could not be read (as opposed to some of its entries): the caller must know.
+      if (read.unreadable.some((entry) => entry.location === source.path)) unreadableSources.push(source.path);
       for (const record of read.records) {
         const key = `${record.workerId}\u0000${record.id}`;
         if (own.has(key)) {
           skipped.push({ record, reason: "already in this registry" });
+          continue;
+        }
+        // Only what this registry's reader takes back: a bigger record file would be refused forever.
+        if (Buffer.byteLength(encodeRecord(record)) > MAX_RECORD_BYTES) {
+          skipped.push({ record, reason: `larger than the ${MAX_RECORD_BYTES} bytes a record file may have` });
           continue;
         }
         // Created only where no file of that name exists: an unreadable record with that id is kept.
@@ -557,7 +712,7 @@ export class DeviceRegistry implements RegistryStore {
         copied.push(record);
       }
     }
-    return { copied, skipped, unreadable };
+    return { copied, skipped, unreadable, unreadableSources };
   }
 }
 
@@ -610,10 +765,5 @@ function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
     }
     unreadable.push(...read.unreadable);
   }
-  return { records, unreadable };
-}
-
-/** Above this share of the lock's stale time, an announced update gives up rather than write late. */
-function intentMarginMs(lockStaleMs: number): number {
-  return Math.min(1_000, Math.floor(lockStaleMs / 2));
+  return own.held ? { records, unreadable, held: own.held } : { records, unreadable };
 }

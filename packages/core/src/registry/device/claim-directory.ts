@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync, renameSync, rmSync } from "node:fs";
+import { type Dirent, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type PARSE_CONTEXT, safeParse } from "../../schema/parse-or-throw.js";
 import { type ClaimFailure, ClaimFailureSchema, type SpawnClaim, SpawnClaimSchema } from "../../schema/spawn-claim.js";
-import type { ClaimAttempt, ClaimRelease } from "../store/RegistryStore.js";
+import type { ClaimAttempt, ClaimRelease, UnreadableRecord } from "../store/RegistryStore.js";
 import { parseBoundedJson } from "./bounded-json.js";
 import { ensureOwnDirectory } from "./own-directory.js";
 import { createFileExclusively, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./replace-file.js";
@@ -94,6 +94,55 @@ export class ClaimDirectory {
     if (top.kind === "held") return top.stale === undefined ? top.holder : undefined;
     if (top.kind === "failed") return top.failure;
     return undefined;
+  }
+
+  /** The live holder, or undefined when nobody holds it (free, released, failed, or its holder is gone). */
+  holder(now = Date.now()): SpawnClaim | undefined {
+    try {
+      const top = this.#top(now);
+      return top.kind === "held" && top.stale === undefined ? top.holder : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * For people (`scan`): the live holder, and every file of the directory that is not a claim file
+   * modelpool wrote (a stray name, not a regular file, content that does not validate). Changes nothing.
+   */
+  inspect(now = Date.now()): { holder: SpawnClaim | undefined; unreadable: UnreadableRecord[] } {
+    const unreadable: UnreadableRecord[] = [];
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(this.dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { holder: undefined, unreadable };
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      const location = join(this.dir, entry.name);
+      const match = /^(\d{1,16})(\.released)?$/.exec(entry.name);
+      if (!match) unreadable.push({ location, reason: "not a claim file name" });
+      else if (!entry.isFile()) unreadable.push({ location, reason: "not a regular file" });
+      else {
+        const reason = this.#unreadableReason(entry.name);
+        if (reason) unreadable.push({ location, reason });
+      }
+    }
+    return { holder: this.holder(now), unreadable };
+  }
+
+  /** Why a numbered file is not a claim (a holder's, or a released one: a holder's or a failure), if it is not. */
+  #unreadableReason(name: string): string | undefined {
+    const read = readOwnSmallFile(join(this.dir, name), MAX_CLAIM_BYTES);
+    if (!read.ok) return read.missing ? undefined : read.reason;
+    const parsed = parseBoundedJson(read.text);
+    if (!parsed.ok) return parsed.reason;
+    if (safeParse(SpawnClaimSchema, parsed.value).success) return undefined;
+    if (name.endsWith(".released") && safeParse(ClaimFailureSchema, parsed.value).success) return undefined;
+    return "not a claim modelpool wrote";
   }
 
   renew(claim: SpawnClaim, ttlMs: number, now = Date.now()): SpawnClaim | undefined {

@@ -62,13 +62,14 @@ const entryNames = new Map<string, string>();
 /** Shared by every copy of modelpool in the process: they write the same entries. */
 const generations = processShared("holderGeneration", () => ({ last: 0n }));
 /**
- * The next generation of this process's entries: the monotonic clock in nanoseconds (readers refuse a
- * generation above theirs: none is written so), strictly increasing across every copy of modelpool in
- * the process.
+ * The next generation of this process's entries: a count, strictly increasing across every copy of
+ * modelpool in the process. No clock: generations are compared only among the files of one entry, and
+ * an entry is one process's (its pid and start token are in the name), so no reader ever compares a
+ * generation with another process's — nor with any clock, which runtimes read differently (Bun's
+ * monotonic clock counts from process start, Node's from boot) and which restarts at reboot.
  */
 export function nextHolderGeneration(): bigint {
-  const now = process.hrtime.bigint();
-  generations.last = now > generations.last ? now : generations.last + 1n;
+  generations.last += 1n;
   return generations.last;
 }
 

@@ -34,8 +34,8 @@ const RELISTS = 3;
  * on its own and validated; what fails is reported, never used.
  *
  * A lease entry counts by its newest generation that reads as valid; a newer one that does not is
- * reported and passed over (it cannot hide a live entry), and one from the future (a generation above
- * this boot's clock) is refused. When the newest generation vanished between the listing and its read
+ * reported and passed over (it cannot hide a live entry). Generations are one process's count, compared
+ * only among the files of that process's entry: no clock is read. When the newest generation vanished between the listing and its read
  * (its process wrote the next one and cleared the one before), the directory is listed again.
  */
 export function readRecordDirectory(
@@ -104,18 +104,12 @@ function readOnce(
     } else if (read.ok) records.push(read.record);
     else if (!read.missing) unreadable.push({ location: path, reason: read.reason });
   }
-  // The clock generations are written by (monotonic, shared by every process of the boot), plus a margin.
-  const latest = process.hrtime.bigint() + 1_000_000n;
   for (const list of generations.values()) {
     list.sort((a, b) => (a.parsed.generation < b.parsed.generation ? 1 : -1));
     let chosen = false;
     for (const { name, parsed } of list) {
       if (chosen) {
         superseded.push(name);
-        continue;
-      }
-      if (parsed.generation > latest) {
-        unreadable.push({ location: join(dir, name), reason: "its generation is from the future (never written so)" });
         continue;
       }
       const read =

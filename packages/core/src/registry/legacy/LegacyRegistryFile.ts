@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { WorkerRecord } from "../../schema/worker-record.js";
-import { parseBoundedJson } from "../device/bounded-json.js";
+import { MAX_RECORD_BYTES, parseBoundedJson } from "../device/bounded-json.js";
 import { decodeRecord } from "../device/record-file.js";
 import { readOwnSmallFile } from "../device/safe-read.js";
 import { migrate as migrateV1 } from "../schema/v1/index.js";
@@ -63,7 +63,12 @@ export class LegacyRegistryFile {
     const records: WorkerRecord[] = [];
     const unreadable: UnreadableRecord[] = [];
     for (const { index, entry } of entries) {
-      const decoded = decodeRecord(JSON.stringify(entry));
+      const text = JSON.stringify(entry);
+      // Bounded like a record file: an entry this registry could not hold as a record is not a candidate.
+      const decoded =
+        Buffer.byteLength(text) > MAX_RECORD_BYTES
+          ? { ok: false as const, reason: `it is more than the ${MAX_RECORD_BYTES} bytes a record may have` }
+          : decodeRecord(text);
       if (decoded.ok) records.push(decoded.record);
       else unreadable.push({ location: `${this.path} entries[${index}]`, reason: decoded.reason });
     }

@@ -14,10 +14,28 @@ export type UnreadableRecord = {
   readonly reason: string;
 };
 
+/**
+ * A record lock, spawn claim or update announcement held right now, and by which live process (`scan`
+ * reports them so that a person can see who a waiting writer waits for).
+ */
+export type HeldByProcess = {
+  readonly what: "record lock" | "spawn claim" | "update";
+  /** A path, a key: enough for a person to find it. */
+  readonly location: string;
+  readonly workerId: string;
+  /** The record, for a record lock or an update. */
+  readonly recordId?: string | undefined;
+  readonly pid: number;
+  readonly start?: string | undefined;
+  readonly host?: string | undefined;
+};
+
 /** What a read found: the records that passed validation, and those that did not. */
 export type StoreRead = {
   readonly records: readonly WorkerRecord[];
   readonly unreadable: readonly UnreadableRecord[];
+  /** Only from `scan`, and only where a store can tell: who holds each lock, claim and announcement. */
+  readonly held?: readonly HeldByProcess[] | undefined;
 };
 
 /**

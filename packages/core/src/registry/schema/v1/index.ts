@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ModelPolicySchema } from "../../../schema/fingerprint.js";
 import { PARSE_CONTEXT } from "../../../schema/parse-or-throw.js";
+import { findPrototypeKey } from "../../../schema/prototype-keys.js";
 import type { RegistryFileV2 } from "../v2/index.js";
 
 /** The file today's orchestrators write: `{ version: 1, updatedAt, entries: [worker | session | ...] }`. */
@@ -31,6 +32,8 @@ export function migrate(file: RegistryFileV1): RegistryFileV2 {
 }
 
 function migrateEntry(entry: unknown): unknown {
+  // zod drops `__proto__` and its kin silently: kept as it is, the entry is refused loudly by the record reader.
+  if (findPrototypeKey(entry)) return entry;
   const parsed = WorkerEntryV1Schema.safeParse(entry, PARSE_CONTEXT);
   if (!parsed.success) return entry;
   const { model, modelPolicy } = parsed.data;
