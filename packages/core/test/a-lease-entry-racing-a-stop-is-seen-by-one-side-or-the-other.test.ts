@@ -1,6 +1,7 @@
 import { DeviceRegistry } from "@modelpool/core";
-import { runNodeScript, tempRegistryPath } from "@modelpool/test-utils";
+import { startNodeScript, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
+import { childLines } from "./fixtures/child-lines.js";
 import { record } from "./fixtures/registry-files.js";
 
 type Side = { role: "leaser" | "stopper"; attempts: number; intervals: [number, number][] };
@@ -9,20 +10,22 @@ type Side = { role: "leaser" | "stopper"; attempts: number; intervals: [number, 
 // then reads the record, a stopping update writes the record and then reads the entries. Whatever the
 // interleaving, one side sees the other, so a worker is never stopped while a process holds it.
 test("a lease entry racing a stop is seen by one side or the other: never stopped while held", {
-  timeout: 60_000,
+  timeout: 180_000,
 }, async () => {
   const path = await tempRegistryPath();
   await new DeviceRegistry({ path, legacySources: false }).put(
     record({ id: "w1", workerId: "docs", pid: process.pid }),
   );
-  const until = String(Date.now() + 4_000);
   const script = new URL("./fixtures/hold-or-stop.ts", import.meta.url);
-  const sides = (
-    await Promise.all([
-      runNodeScript(script, [path, "stopper", until]),
-      ...Array.from({ length: 4 }, () => runNodeScript(script, [path, "leaser", until])),
-    ])
-  ).map(({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1) as string) as Side);
+  const children = [
+    startNodeScript(script, [path, "stopper"]),
+    ...Array.from({ length: 4 }, () => startNodeScript(script, [path, "leaser"])),
+  ];
+  const outputs = children.map((child) => childLines(child));
+  // Every side started (however long that took on a busy machine) before any runs: the race really runs.
+  await Promise.all(outputs.map((output) => output.line("ready")));
+  for (const child of children) child.stdin?.write("go 4000\n");
+  const sides = (await Promise.all(outputs.map((output) => output.line("{")))).map((line) => JSON.parse(line) as Side);
 
   const stopped = sides.filter((side) => side.role === "stopper").flatMap((side) => side.intervals);
   const held = sides.filter((side) => side.role === "leaser").flatMap((side) => side.intervals);

@@ -28,7 +28,7 @@ import { ensureOwnDirectory } from "./device/own-directory.js";
 import { readRecordDirectory, recordsWithHolders, withHolders, withoutFileHolders } from "./device/record-directory.js";
 import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
-import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
+import { createNewFile, replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
 import {
   announceUpdate,
   endUpdate,
@@ -383,10 +383,17 @@ export class DeviceRegistry implements RegistryStore {
     const entry = parseOrThrow(LeaseHolderSchema, holder, (issues) => new InvalidRequestError(issues));
     this.#prepareForWriting();
     const dir = this.#recordDirectory(ref.workerId, false);
-    const name = holderFileName(ref.id, entry, nextHolderGeneration());
+    let name: string;
     try {
-      // Always under a new name (the next generation): see `holder-file.ts` for why not over the old one.
-      replaceFile(dir, name, encodeHolderFile(ref.id, entry));
+      // Always under a new name (the next generation), created exclusively in one call and written in
+      // one: see `holder-file.ts` for why not over the old one, and why a reader that sees it before its
+      // content takes it for not written yet (an update reading then is seen by this lease in turn).
+      // A stray file at a name of ours (nobody else writes our entry's names) is passed over.
+      for (let tries = 1; ; tries++) {
+        name = holderFileName(ref.id, entry, nextHolderGeneration());
+        if (createNewFile(dir, name, encodeHolderFile(ref.id, entry))) break;
+        if (tries >= 8) throw new NotARegistryError(dir, `files stand at this process's lease entry names (${name})`);
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
       throw error;

@@ -19,9 +19,11 @@ const MAX_NAME_PART = 80;
  * (`<pid>+<start>+<record id>.<generation>.holder`). A lease is then one small write by the process that holds it — no
  * record lock, no rewrite of the record — and processes leasing one worker never wait for each other.
  *
- * Each change is a new file under the next generation, and the previous one is unlinked after: a rename
- * onto a new name costs a fraction of a rename over an existing file, which ext4 turns into a forced
- * block allocation (its replace-via-rename safeguard). Readers take the highest generation of each
+ * Each change is a new file under the next generation, created exclusively and written in one call (no
+ * temp file, no rename: over an existing file ext4 turns a rename into a forced block allocation), and
+ * the previous one is unlinked later. A reader that finds the newest file still empty passes it over
+ * for the generation before: safe, because a lease reads for announced updates only after its write is
+ * whole, so an update that missed the entry is seen by the lease in turn. Readers take the highest generation of each
  * entry. The content names the record and the process, and must give the name it is filed under, so a
  * file filed under another name is not taken for either.
  */
@@ -29,7 +31,7 @@ export { type HolderFile, HolderFileSchema };
 
 export type HolderFileRead =
   | { readonly ok: true; readonly holder: HolderFile }
-  | { readonly ok: false; readonly reason: string; readonly missing?: boolean };
+  | { readonly ok: false; readonly reason: string; readonly missing?: boolean; readonly pending?: boolean };
 
 /** Which entry a holder file name is of (`entry`: the hash of record and process) and its generation. */
 export type HolderFileName = { readonly entry: string; readonly generation: bigint };
@@ -94,6 +96,8 @@ export function encodeHolderFile(recordId: string, holder: LeaseHolder): string 
 export function readHolderFile(path: string, name: HolderFileName): HolderFileRead {
   const read = readOwnSmallFile(path, MAX_RECORD_BYTES);
   if (!read.ok) return read;
+  // Created, not yet written (its writer is between its two calls, or died there): not an entry yet.
+  if (read.text.length === 0) return { ok: false, reason: "empty (not written yet)", pending: true };
   const parsed = parseBoundedJson(read.text);
   if (!parsed.ok) return parsed;
   const prototypeKey = findPrototypeKey(parsed.value);

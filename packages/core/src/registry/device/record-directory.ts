@@ -122,6 +122,8 @@ function readOnce(
         else holders.set(read.holder.record, [read.holder]);
         holderNames.set(read.holder, name);
         chosen = true;
+      } else if ("pending" in read && read.pending) {
+        // Being written right now (or its writer died between create and write): the one before counts.
       } else if (read.missing) {
         // Its process moved on to a newer generation this listing did not see.
         if (!lastTry) return "vanished";

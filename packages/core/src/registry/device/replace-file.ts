@@ -1,4 +1,4 @@
-import { linkSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** Temp files start with a dot: readers of a directory skip them, and prune clears those left by crashes. */
@@ -62,4 +62,32 @@ export function unlinkQuietly(path: string): boolean {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw error;
   }
+}
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Creates `name` with this text in one exclusive create and one write: no temp file, no rename. For
+ * files whose name is never used twice (a lease entry's next generation): a reader may see the file
+ * empty or short for the instant between the two calls, and must take it for not written yet. Returns
+ * false when a file of that name exists already (never overwritten).
+ */
+export function createNewFile(dir: string, name: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, name), CREATE_NEW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    const bytes = Buffer.from(text, "utf8");
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (error) {
+    closeSync(fd);
+    unlinkQuietly(join(dir, name));
+    throw error;
+  }
+  closeSync(fd);
+  return true;
 }
