@@ -9,17 +9,18 @@ import { liveRecord } from "./fixtures/registry-files.js";
 // the drain mark is lost without a word, and the worker is handed out again (and, its owner having
 // forgotten it, never stopped).
 test("an update whose change ignores lease entries lands however fast a busy holder rewrites its entry", {
-  timeout: 60_000,
+  timeout: 120_000,
 }, async () => {
   const path = await tempRegistryPath();
   const registry = new DeviceRegistry({ path, legacySources: false });
   await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
   const ref = BUSY_REF;
-  const holder = await startBusyHolder(path, 6_000);
+  const holder = await startBusyHolder(path, 60_000);
 
   let lost = 0;
   let attempts = 0;
-  for (const end = Date.now() + 4_000; Date.now() < end; ) {
+  // At least 4 s and at least 50 attempts, however slow the machine: a count, not a rate, is checked.
+  for (const end = Date.now() + 4_000; Date.now() < end || attempts < 50; ) {
     const attempt = ++attempts;
     // A mark of its own each time (the drain mark, set once, could not tell one attempt from the next).
     const after = await registry.update(ref, (current) => ({ ...current, draining: true, mark: attempt }));
