@@ -72,7 +72,11 @@ test("a request waiting on an unstoppable victim ends when its signal aborts", {
   });
   try {
     const controller = new AbortController();
-    const request = pool.getOrSpawn({ workerId: "other", fingerprint: { resolvedModel: "m" }, signal: controller.signal });
+    const request = pool.getOrSpawn({
+      workerId: "other",
+      fingerprint: { resolvedModel: "m" },
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error("the caller gave up")), 200);
     await expect(request).rejects.toThrow("the caller gave up");
   } finally {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
+import { MAX_TIMER_MS } from "../pool/options.js";
 import { linuxNow } from "../process/linux-clock.js";
 import { identityToRecord } from "../process/recorded-identity.js";
 import { checkRecordedProcess, type RecordedProcess } from "../process/recorded-process.js";
@@ -55,9 +56,10 @@ export const ProcessBackendOptionsSchema = z
           .optional(),
       })
       .optional(),
-    timeoutMs: z.number().int().positive().default(30_000),
+    /** Bounded by the longest delay a timer honours: a longer one would fire at once and fail every spawn. */
+    timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
     /** After SIGTERM, how long the worker gets before SIGKILL. */
-    stopGraceMs: z.number().int().min(0).default(5_000),
+    stopGraceMs: z.number().int().min(0).max(MAX_TIMER_MS).default(5_000),
     /** Where worker output goes, one file per worker. */
     logDir: z.string().min(1).optional(),
   })
@@ -80,6 +82,11 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
     (issues) => new InvalidOptionsError("processBackend", issues),
   );
   const logDir = config.logDir ?? join(tmpdir(), `modelpool-${process.getuid?.() ?? "user"}`, "logs");
+  /**
+   * This backend's children until Node has reaped them (their `exit` event): a stop resolves only then, so
+   * a caller's `kill(pid, 0)` never finds the zombie of a worker reported stopped.
+   */
+  const unreaped = new Map<number, Promise<unknown>>();
   const resolve = <T>(value: PerRequest<T>, request: ResolvedWorkerRequest): T =>
     typeof value === "function" ? (value as (request: ResolvedWorkerRequest) => T)(request) : value;
 
@@ -134,6 +141,8 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
         done({ code, signal: exitSignal });
       }),
     );
+    unreaped.set(pid, exit);
+    void exit.then(() => unreaped.delete(pid));
     let hasExited = false;
     const exitedEarly = exit.then(({ code, signal: exitSignal }) => {
       hasExited = true;
@@ -230,7 +239,10 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
   }
 
   async function stop(record: WorkerRecord): Promise<void> {
-    await terminateRecordedProcess(record, config.stopGraceMs);
+    const report = await terminateRecordedProcess(record, config.stopGraceMs);
+    const child = unreaped.get(record.pid);
+    // Ours and ended: it is gone once reaped, which the exit event says (it always comes for a child that ended).
+    if (child && (report.outcome === "stopped" || report.outcome === "already-gone")) await child;
   }
 
   return { name: config.name, spawn: spawnWorker, probe, stop };

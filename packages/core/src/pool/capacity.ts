@@ -56,6 +56,9 @@ export class Capacity {
    */
   async reserve(signal: AbortSignal, workerId: string): Promise<Reservation> {
     const started = performance.now();
+    // Victims this request tried and could not stop (a record of pid 1, of this process, a stop that
+    // failed): never picked again by it, or it would try them forever.
+    const unstoppable = new Set<string>();
     for (;;) {
       signal.throwIfAborted();
       // One look at a time in this pool: its count and the place taken on it must not interleave.
@@ -64,10 +67,13 @@ export class Capacity {
       const attempt = await run;
       if (attempt.kind === "reserved") return attempt.reservation;
       if (attempt.kind === "full") {
-        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers);
+        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers, unstoppable);
         if (victim) {
-          await this.#host.stopWorker(victim, "capacity");
-          continue;
+          // Not stopped (held after all, or it cannot be): skipped until a lease here is released.
+          if (!(await this.#host.stopWorker(victim, "capacity"))) unstoppable.add(victim.id);
+          // Every turn of this loop gives the event loop a turn: timers, aborts and releases run meanwhile.
+          await new Promise<void>((done) => setImmediate(done));
+          if (performance.now() - started < this.#options.capacityTimeoutMs) continue;
         }
       }
       const waited = Math.round(performance.now() - started);
@@ -78,7 +84,9 @@ export class Capacity {
       }
       // A turn lasts milliseconds; room comes with a release here (onIdle) or is seen at the next look.
       const pause = attempt.kind === "retry" ? 2 + Math.random() * 8 : 50;
-      await this.#roomOrTimeout(signal, Math.min(pause, this.#options.capacityTimeoutMs - waited));
+      if (await this.#roomOrTimeout(signal, Math.min(pause, this.#options.capacityTimeoutMs - waited))) {
+        unstoppable.clear();
+      }
     }
   }
 
@@ -114,22 +122,26 @@ export class Capacity {
     };
   }
 
-  #leastRecentlyUsedIdle(workers: readonly WorkerRecord[]): WorkerRecord | undefined {
+  #leastRecentlyUsedIdle(workers: readonly WorkerRecord[], skip: ReadonlySet<string>): WorkerRecord | undefined {
     let victim: { record: WorkerRecord; idleSince: number } | undefined;
     for (const record of workers) {
+      if (skip.has(record.id)) continue;
       const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
       if (leases === 0 && (!victim || idleSince < victim.idleSince)) victim = { record, idleSince };
     }
     return victim?.record;
   }
 
-  async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
+  /** Waits `ms`, or less when a lease is released here (then true) or the request is aborted (then it throws). */
+  async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<boolean> {
     const wake = new AbortController();
     const unsubscribe = this.#host.leases.onIdle(() => wake.abort());
     try {
       await sleep(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) });
+      return false;
     } catch {
       signal.throwIfAborted(); // a lease was released: look again
+      return true;
     } finally {
       unsubscribe();
     }

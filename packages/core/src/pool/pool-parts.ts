@@ -53,7 +53,16 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     // may have been marked draining while this one held it, and this process is the one to stop it then.
     if (lifecycle.active || !own.has(ref.id)) await lifecycle.sweep(ref);
   });
-  const stopper = new WorkerStopper({ backend, own, prober, leases, stats, registry: access });
+  const stopper = new WorkerStopper({
+    backend,
+    own,
+    prober,
+    leases,
+    stats,
+    registry: access,
+    self,
+    retryEveryMs: options.sweepIntervalMs,
+  });
   // Idle, drain and capacity act on the same workers, through the same stops.
   const lifecycleHost: LifecycleHost = {
     registry,
