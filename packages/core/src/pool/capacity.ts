@@ -56,9 +56,9 @@ export class Capacity {
    */
   async reserve(signal: AbortSignal, workerId: string): Promise<Reservation> {
     const started = performance.now();
-    // Victims this request tried and could not stop (a record of pid 1, of this process, a stop that
-    // failed): never picked again by it, or it would try them forever.
-    const unstoppable = new Set<string>();
+    // Victims this request tried (see below); a record of pid 1 or of this process can never be stopped,
+    // and picking it again and again would spin.
+    const tried = new Set<string>();
     for (;;) {
       signal.throwIfAborted();
       // One look at a time in this pool: its count and the place taken on it must not interleave.
@@ -67,13 +67,16 @@ export class Capacity {
       const attempt = await run;
       if (attempt.kind === "reserved") return attempt.reservation;
       if (attempt.kind === "full") {
-        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers, unstoppable);
+        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers, tried);
         if (victim) {
-          // Not stopped (held after all, or it cannot be): skipped until a lease here is released.
-          if (!(await this.#host.stopWorker(victim, "capacity"))) unstoppable.add(victim.id);
+          // Each victim is tried once between two waits: one that was not stopped (held after all, or one
+          // that cannot be) is skipped, and one reported stopped yet listed still is not a way to make room.
+          // So between waits this loop tries at most as many workers as it sees.
+          tried.add(victim.id);
+          const stopped = await this.#host.stopWorker(victim, "capacity");
           // Every turn of this loop gives the event loop a turn: timers, aborts and releases run meanwhile.
           await new Promise<void>((done) => setImmediate(done));
-          if (performance.now() - started < this.#options.capacityTimeoutMs) continue;
+          if (stopped) continue; // room was made: look again before the timeout is judged
         }
       }
       const waited = Math.round(performance.now() - started);
@@ -84,9 +87,9 @@ export class Capacity {
       }
       // A turn lasts milliseconds; room comes with a release here (onIdle) or is seen at the next look.
       const pause = attempt.kind === "retry" ? 2 + Math.random() * 8 : 50;
-      if (await this.#roomOrTimeout(signal, Math.min(pause, this.#options.capacityTimeoutMs - waited))) {
-        unstoppable.clear();
-      }
+      await this.#roomOrTimeout(signal, Math.min(pause, this.#options.capacityTimeoutMs - waited));
+      // After a wait, every worker may be tried again (one held a moment ago may be idle now).
+      tried.clear();
     }
   }
 
@@ -132,16 +135,14 @@ export class Capacity {
     return victim?.record;
   }
 
-  /** Waits `ms`, or less when a lease is released here (then true) or the request is aborted (then it throws). */
-  async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<boolean> {
+  /** Waits `ms`, or less when a lease is released here or the request is aborted (then it throws). */
+  async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
     const wake = new AbortController();
     const unsubscribe = this.#host.leases.onIdle(() => wake.abort());
     try {
       await sleep(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) });
-      return false;
     } catch {
       signal.throwIfAborted(); // a lease was released: look again
-      return true;
     } finally {
       unsubscribe();
     }
