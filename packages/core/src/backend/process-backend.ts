@@ -69,6 +69,8 @@ export type ProcessBackendOptions = z.input<typeof ProcessBackendOptionsSchema>;
 const OUTPUT_TAIL_BYTES = 4_096;
 /** After killing a failed spawn, how long to wait for Node to report the exit before answering anyway. */
 const EXIT_EVENT_WAIT_MS = 2_000;
+/** After a stopped child has exited, how long its stop waits at most for Node to reap it (it takes a turn of the event loop). */
+const REAP_WAIT_MS = 5_000;
 
 /**
  * A backend that runs a real child process per worker. The child gets its own process group and writes
@@ -241,8 +243,16 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
   async function stop(record: WorkerRecord): Promise<void> {
     const report = await terminateRecordedProcess(record, config.stopGraceMs);
     const child = unreaped.get(record.pid);
-    // Ours and ended: it is gone once reaped, which the exit event says (it always comes for a child that ended).
-    if (child && (report.outcome === "stopped" || report.outcome === "already-gone")) await child;
+    if (!child || (report.outcome !== "stopped" && report.outcome !== "already-gone")) return;
+    // Ours and ended: it is gone once reaped, which its exit event says. The child is unref'd, so a timer
+    // holds the event loop open meanwhile (else a process with nothing else to do ends before the reap and
+    // this never resolves); bounded, in case the event never came (the process has ended either way).
+    const keepOpen = setTimeout(() => undefined, REAP_WAIT_MS);
+    try {
+      await Promise.race([child, sleep(REAP_WAIT_MS, undefined, { ref: false })]);
+    } finally {
+      clearTimeout(keepOpen);
+    }
   }
 
   return { name: config.name, spawn: spawnWorker, probe, stop };

@@ -268,6 +268,8 @@ export class WorkerStopper {
     for (const record of [...this.#unremoved.values()]) await this.removeFromRegistry(record);
     for (const [id, entry] of [...this.#draining]) {
       if (!entry.marked) entry.marked = await this.#markDrainingInRegistry(entry.record);
+      // A look before the (locked, announced) stop: while another holder keeps it, there is nothing to write.
+      if (entry.marked && (await this.#stillHeldElsewhere(entry.record))) continue;
       let outcome: StopOutcome | "failed";
       try {
         outcome = await this.#stopChecked(entry.record, "superseded", this.#heldElsewhere(id));
@@ -280,6 +282,18 @@ export class WorkerStopper {
         outcome = "failed";
       }
       if (outcome === "stopped" || outcome === "other-host") this.#draining.delete(id);
+    }
+  }
+
+  /** Whether the registry's record shows a live lease other than this pool's (a failed read: assume so, look again later). */
+  async #stillHeldElsewhere(record: WorkerRecord): Promise<boolean> {
+    const store = this.#registry.store;
+    if (!store) return false;
+    try {
+      const current = (await store.lookup(record.workerId)).records.find((r) => r.id === record.id);
+      return current !== undefined && this.#heldElsewhere(record.id)(current);
+    } catch {
+      return true;
     }
   }
 
