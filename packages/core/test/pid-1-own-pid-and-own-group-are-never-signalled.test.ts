@@ -84,8 +84,10 @@ test.skipIf(process.platform !== "linux")(
     const pool = new WorkerPool({ backend: inProcess, registry: false });
     await pool.getOrSpawn({ workerId: "self", fingerprint: { resolvedModel: "m" } });
 
-    await pool.stopAll();
+    // Never signalled, and never reported stopped either: the stop is refused, and the worker stays the pool's.
+    await expect(pool.stopAll()).rejects.toMatchObject({ code: "STOP_FAILED", failure: "refused" });
 
     expect(sent).toEqual([]);
+    expect(pool.workers.map((worker) => worker.pid)).toEqual([process.pid]);
   },
 );

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
+import { MAX_TIMER_MS } from "../pool/options.js";
 import { linuxNow } from "../process/linux-clock.js";
 import { identityToRecord } from "../process/recorded-identity.js";
 import { checkRecordedProcess, type RecordedProcess } from "../process/recorded-process.js";
@@ -55,9 +56,10 @@ export const ProcessBackendOptionsSchema = z
           .optional(),
       })
       .optional(),
-    timeoutMs: z.number().int().positive().default(30_000),
+    /** Bounded by the longest delay a timer honours: a longer one would fire at once and fail every spawn. */
+    timeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
     /** After SIGTERM, how long the worker gets before SIGKILL. */
-    stopGraceMs: z.number().int().min(0).default(5_000),
+    stopGraceMs: z.number().int().min(0).max(MAX_TIMER_MS).default(5_000),
     /** Where worker output goes, one file per worker. */
     logDir: z.string().min(1).optional(),
   })
@@ -67,6 +69,8 @@ export type ProcessBackendOptions = z.input<typeof ProcessBackendOptionsSchema>;
 const OUTPUT_TAIL_BYTES = 4_096;
 /** After killing a failed spawn, how long to wait for Node to report the exit before answering anyway. */
 const EXIT_EVENT_WAIT_MS = 2_000;
+/** After a stopped child has exited, how long its stop waits at most for Node to reap it (it takes a turn of the event loop). */
+const REAP_WAIT_MS = 5_000;
 
 /**
  * A backend that runs a real child process per worker. The child gets its own process group and writes
@@ -80,6 +84,11 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
     (issues) => new InvalidOptionsError("processBackend", issues),
   );
   const logDir = config.logDir ?? join(tmpdir(), `modelpool-${process.getuid?.() ?? "user"}`, "logs");
+  /**
+   * This backend's children until Node has reaped them (their `exit` event): a stop resolves only then, so
+   * a caller's `kill(pid, 0)` never finds the zombie of a worker reported stopped.
+   */
+  const unreaped = new Map<number, Promise<unknown>>();
   const resolve = <T>(value: PerRequest<T>, request: ResolvedWorkerRequest): T =>
     typeof value === "function" ? (value as (request: ResolvedWorkerRequest) => T)(request) : value;
 
@@ -134,6 +143,8 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
         done({ code, signal: exitSignal });
       }),
     );
+    unreaped.set(pid, exit);
+    void exit.then(() => unreaped.delete(pid));
     let hasExited = false;
     const exitedEarly = exit.then(({ code, signal: exitSignal }) => {
       hasExited = true;
@@ -230,7 +241,18 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
   }
 
   async function stop(record: WorkerRecord): Promise<void> {
-    await terminateRecordedProcess(record, config.stopGraceMs);
+    const report = await terminateRecordedProcess(record, config.stopGraceMs);
+    const child = unreaped.get(record.pid);
+    if (!child || (report.outcome !== "stopped" && report.outcome !== "already-gone")) return;
+    // Ours and ended: it is gone once reaped, which its exit event says. The child is unref'd, so a timer
+    // holds the event loop open meanwhile (else a process with nothing else to do ends before the reap and
+    // this never resolves); bounded, in case the event never came (the process has ended either way).
+    const keepOpen = setTimeout(() => undefined, REAP_WAIT_MS);
+    try {
+      await Promise.race([child, sleep(REAP_WAIT_MS, undefined, { ref: false })]);
+    } finally {
+      clearTimeout(keepOpen);
+    }
   }
 
   return { name: config.name, spawn: spawnWorker, probe, stop };

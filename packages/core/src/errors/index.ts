@@ -10,5 +10,6 @@ export { isNotARegistryError, NotARegistryError } from "./NotARegistryError.js";
 export { isRegistryUnavailableError, RegistryUnavailableError } from "./RegistryUnavailableError.js";
 export { isRegistryVersionError, RegistryVersionError } from "./RegistryVersionError.js";
 export { isSpawnError, SpawnError, type SpawnFailure } from "./SpawnError.js";
+export { isStopError, StopError, type StopFailure } from "./StopError.js";
 export { isUnsafeRegistryPermissionsError, UnsafeRegistryPermissionsError } from "./UnsafeRegistryPermissionsError.js";
 export { toValidationIssues, type ValidationIssue, type ValidationIssueLike } from "./validation-issue.js";

@@ -77,9 +77,10 @@ export class WorkerPool implements AsyncDisposable {
     await this.#parts.leases.flush();
   }
 
-  /** Runs one idle/drain sweep now, instead of waiting for the timer. */
-  sweep(): Promise<void> {
-    return this.#parts.lifecycle.sweep();
+  /** Runs one idle/drain sweep now, instead of waiting for the timer (and retries what earlier stops left pending). */
+  async sweep(): Promise<void> {
+    await this.#parts.stopper.retryPending();
+    await this.#parts.lifecycle.sweep();
   }
 
   /** Workers this pool spawned and has not stopped. */
@@ -95,6 +96,7 @@ export class WorkerPool implements AsyncDisposable {
    */
   async getOrSpawn(input: WorkerRequest): Promise<WorkerLease> {
     const request = parseRequest(input);
+    this.#retryPendingStops();
     const epoch = this.#epoch.signal;
     const signal = request.signal ? AbortSignal.any([request.signal, epoch]) : epoch;
     signal.throwIfAborted();
@@ -137,11 +139,22 @@ export class WorkerPool implements AsyncDisposable {
     return decision;
   }
 
-  /** Stops the workers with this workerId that this pool spawned, and removes them from the registry. */
+  /**
+   * Stops the workers with this workerId that this pool spawned, and removes them from the registry. One
+   * that could not be stopped stays this pool's, and the call rejects with its `StopError` once the
+   * others are done.
+   */
   async stop(workerId: string): Promise<WorkerRecord[]> {
     const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
-    await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
-    return targets;
+    return this.#stopOwn(targets);
+  }
+
+  async #stopOwn(targets: readonly WorkerRecord[]): Promise<WorkerRecord[]> {
+    await this.#parts.stopper.retryPending();
+    const results = await Promise.allSettled(targets.map((record) => this.#parts.stopper.stopOwn(record)));
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    return [...targets];
   }
 
   /**
@@ -154,10 +167,12 @@ export class WorkerPool implements AsyncDisposable {
     epoch.abort(new Error("WorkerPool.stopAll() was called"));
     await this.#parts.spawns.settled();
     const targets = [...this.#own.values()];
-    await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
-    this.#parts.lifecycle.close();
-    await this.settled();
-    return targets;
+    try {
+      return await this.#stopOwn(targets);
+    } finally {
+      this.#parts.lifecycle.close();
+      await this.settled();
+    }
   }
 
   /**
@@ -248,6 +263,12 @@ export class WorkerPool implements AsyncDisposable {
   #forgetDead(record: WorkerRecord): void {
     this.#parts.stopper.forget(record);
     this.#inBackground(this.#parts.stopper.removeFromRegistry(record));
+  }
+
+  /** Stops and record removals a store failure left pending: tried again on each request, not waited for. */
+  #retryPendingStops(): void {
+    const { unremoved, draining } = this.#parts.stopper.pending;
+    if (unremoved.length > 0 || draining.length > 0) this.#inBackground(this.#parts.stopper.retryPending());
   }
 
   #inBackground(work: Promise<unknown>): void {

@@ -38,15 +38,36 @@ export function abandonedReason(
 /**
  * Stops what the spawn behind a claim started, when the claimant died before it could even record its
  * worker (between starting the process and writing its `starting` record): found by the claim's token in
- * the processes' environment. Only on this host, and only when the claimant is provably dead.
+ * the processes' environment. Only on this host, and only when the claimant is provably dead. A process
+ * carrying the token that has a record is never signalled here, whatever its status: a recorded worker
+ * (ready, leased, perhaps) is stopped only through the store's announced, lease-checked `update`
+ * (`stopAbandonedWorkers`, which the takeover runs next for `starting` records). The claimant being dead,
+ * nobody can record an unrecorded one any more: what is unrecorded now stays so.
  */
-export async function stopSpawnOfDeadClaimant(claim: SpawnClaim, hostId: string): Promise<TerminateReport[]> {
-  if (claim.owner.host !== hostId) return [];
+export async function stopSpawnOfDeadClaimant(store: RegistryStore, claim: SpawnClaim): Promise<TerminateReport[]> {
+  if (claim.owner.host !== store.hostId) return [];
   const owner = { pid: claim.owner.pid, pidStart: claim.owner.start, startedAt: claim.acquiredAt };
   if (checkRecordedProcess(owner).ok) return [];
+  const found = findProcessesOfSpawn(claim.token);
+  if (found.length === 0) return [];
+  // Its worker is recorded under the claim's workerId, if at all. A record that cannot be read might be it: then nothing is signalled.
+  const { records, unreadable } = await store.lookup(claim.workerId);
+  if (unreadable.length > 0) return [];
+  const recorded = records.filter((record) => record.host === undefined || record.host === store.hostId);
   const reports: TerminateReport[] = [];
-  for (const found of findProcessesOfSpawn(claim.token)) reports.push(await terminateRecordedProcess(found));
+  for (const process of found) {
+    if (recorded.some((record) => isRecordOf(record, process))) continue;
+    reports.push(await terminateRecordedProcess(process));
+  }
   return reports;
+}
+
+/** Whether a record names this very process (pid and, where both have one, start time). */
+function isRecordOf(record: WorkerRecord, process: { pid: number; pidStart?: string | undefined }): boolean {
+  return (
+    record.pid === process.pid &&
+    (record.pidStart === undefined || process.pidStart === undefined || record.pidStart === process.pidStart)
+  );
 }
 
 /**

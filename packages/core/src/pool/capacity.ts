@@ -56,6 +56,9 @@ export class Capacity {
    */
   async reserve(signal: AbortSignal, workerId: string): Promise<Reservation> {
     const started = performance.now();
+    // Victims this request tried (see below); a record of pid 1 or of this process can never be stopped,
+    // and picking it again and again would spin.
+    const tried = new Set<string>();
     for (;;) {
       signal.throwIfAborted();
       // One look at a time in this pool: its count and the place taken on it must not interleave.
@@ -64,10 +67,16 @@ export class Capacity {
       const attempt = await run;
       if (attempt.kind === "reserved") return attempt.reservation;
       if (attempt.kind === "full") {
-        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers);
+        const victim = this.#leastRecentlyUsedIdle(attempt.full.workers, tried);
         if (victim) {
-          await this.#host.stopWorker(victim, "capacity");
-          continue;
+          // Each victim is tried once between two waits: one that was not stopped (held after all, or one
+          // that cannot be) is skipped, and one reported stopped yet listed still is not a way to make room.
+          // So between waits this loop tries at most as many workers as it sees.
+          tried.add(victim.id);
+          const stopped = await this.#host.stopWorker(victim, "capacity");
+          // Every turn of this loop gives the event loop a turn: timers, aborts and releases run meanwhile.
+          await new Promise<void>((done) => setImmediate(done));
+          if (stopped) continue; // room was made: look again before the timeout is judged
         }
       }
       const waited = Math.round(performance.now() - started);
@@ -79,6 +88,8 @@ export class Capacity {
       // A turn lasts milliseconds; room comes with a release here (onIdle) or is seen at the next look.
       const pause = attempt.kind === "retry" ? 2 + Math.random() * 8 : 50;
       await this.#roomOrTimeout(signal, Math.min(pause, this.#options.capacityTimeoutMs - waited));
+      // After a wait, every worker may be tried again (one held a moment ago may be idle now).
+      tried.clear();
     }
   }
 
@@ -114,15 +125,17 @@ export class Capacity {
     };
   }
 
-  #leastRecentlyUsedIdle(workers: readonly WorkerRecord[]): WorkerRecord | undefined {
+  #leastRecentlyUsedIdle(workers: readonly WorkerRecord[], skip: ReadonlySet<string>): WorkerRecord | undefined {
     let victim: { record: WorkerRecord; idleSince: number } | undefined;
     for (const record of workers) {
+      if (skip.has(record.id)) continue;
       const { leases, idleSince } = this.#host.leases.usage(record, this.#host.self);
       if (leases === 0 && (!victim || idleSince < victim.idleSince)) victim = { record, idleSince };
     }
     return victim?.record;
   }
 
+  /** Waits `ms`, or less when a lease is released here or the request is aborted (then it throws). */
   async #roomOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
     const wake = new AbortController();
     const unsubscribe = this.#host.leases.onIdle(() => wake.abort());

@@ -63,7 +63,8 @@ export type PoolWarning = {
     | "REGISTRY_READ_FAILED"
     | "REGISTRY_UNAVAILABLE"
     | "LISTENER_FAILED"
-    | "LATE_SPAWN_STOPPED";
+    | "LATE_SPAWN_STOPPED"
+    | "STOP_FAILED";
   readonly message: string;
   readonly error?: unknown;
 };

@@ -146,6 +146,11 @@ export class LeaseBook {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The registry must be told this worker's state again (an earlier write of it failed). */
+  markDirty(id: string): void {
+    this.#dirty.add(id);
+  }
+
   /** The registry has just been told this worker's state: nothing left to flush for it. */
   clean(id: string): void {
     this.#dirty.delete(id);

@@ -40,13 +40,19 @@ export class Leases {
   readonly #onIdle: (ref: RecordRef) => Promise<void>;
   #flush: Promise<void> | undefined;
   #flushAgain = false;
+  /** Workers whose lease state could not be written; retried every `retryEveryMs` until written. */
+  readonly #failed = new Set<string>();
+  readonly #retryEveryMs: number;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     book: LeaseBook,
     registry: RegistryAccess,
     self: ProcessIdentity,
     onIdle: (ref: RecordRef) => Promise<void>,
+    retryEveryMs = 1_000,
   ) {
+    this.#retryEveryMs = retryEveryMs;
     this.book = book;
     this.#registry = registry;
     this.#self = self;
@@ -173,6 +179,7 @@ export class Leases {
   forget(id: string): void {
     this.book.forget(id);
     this.#refs.delete(id);
+    this.#failed.delete(id);
   }
 
   /** Tells the registry this process's lease counts of the workers whose count went to or from zero; coalesced. */
@@ -191,12 +198,36 @@ export class Leases {
         for (const id of this.book.takeDirty()) {
           const ref = this.#refs.get(id);
           if (!ref) continue;
-          await this.#registry.writeOrWarn("record leases", (store) => this.#writeHolderEntry(store, ref));
+          try {
+            await this.#registry.write((store) => this.#writeHolderEntry(store, ref));
+          } catch (error) {
+            this.#registry.warn({
+              code: "REGISTRY_WRITE_FAILED",
+              message: `could not record leases on ${id} (retried): ${String(error)}`,
+              error,
+            });
+            // Never dropped: an entry left saying "held" keeps every other process from stopping or
+            // draining the worker while this process lives. Written again later, as it is by then.
+            this.#failed.add(id);
+          }
         }
       } while (this.#flushAgain);
     })().finally(() => {
       this.#flush = undefined;
+      this.#retryFailedLater();
     });
     return this.#flush;
+  }
+
+  /** Marks the entries whose write failed dirty again, and flushes them after a pause (unref'd: never keeps the process alive). */
+  #retryFailedLater(): void {
+    if (this.#failed.size === 0 || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      for (const id of this.#failed) if (this.#refs.has(id)) this.book.markDirty(id);
+      this.#failed.clear();
+      void this.flush();
+    }, this.#retryEveryMs);
+    this.#retryTimer.unref();
   }
 }

@@ -48,12 +48,27 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
   const registry = resolveRegistry(options.registry);
   const access = new RegistryAccess(registry, options.onRegistryUnavailable, warn);
   const prober = new HealthProber(backend, options);
-  const leases = new Leases(new LeaseBook(), access, self, async (ref) => {
-    // The last lease may be what a draining or idle worker was waiting for; another process's worker
-    // may have been marked draining while this one held it, and this process is the one to stop it then.
-    if (lifecycle.active || !own.has(ref.id)) await lifecycle.sweep(ref);
+  const leases = new Leases(
+    new LeaseBook(),
+    access,
+    self,
+    async (ref) => {
+      // The last lease may be what a draining or idle worker was waiting for; another process's worker
+      // may have been marked draining while this one held it, and this process is the one to stop it then.
+      if (lifecycle.active || !own.has(ref.id)) await lifecycle.sweep(ref);
+    },
+    options.sweepIntervalMs,
+  );
+  const stopper = new WorkerStopper({
+    backend,
+    own,
+    prober,
+    leases,
+    stats,
+    registry: access,
+    self,
+    retryEveryMs: options.sweepIntervalMs,
   });
-  const stopper = new WorkerStopper({ backend, own, prober, leases, stats, registry: access });
   // Idle, drain and capacity act on the same workers, through the same stops.
   const lifecycleHost: LifecycleHost = {
     registry,

@@ -50,7 +50,7 @@ export async function claimOrWait(
     if (attempt.acquired) {
       // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first,
       // recorded (`starting`) or not yet (found by the spawn's token).
-      if (attempt.replaced) await stopSpawnOfDeadClaimant(attempt.replaced, store.hostId);
+      if (attempt.replaced) await stopSpawnOfDeadClaimant(store, attempt.replaced);
       await stopAbandonedWorkers(store, (await store.lookup(request.workerId)).records, { startsOnly: true });
       const finished = await findFinished(store, request, seen, reachable);
       if (!finished) return { kind: "claimed", claim: attempt.claim };

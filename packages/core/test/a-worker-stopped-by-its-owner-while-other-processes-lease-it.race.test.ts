@@ -1,0 +1,96 @@
+// A race, run MODELPOOL_RACE_RUNS times (default 3; the hostile suite runs it many more under load and
+// stalls): an owner stops (stopAll) the worker it spawned while 3 other processes lease it over and over.
+// Every participant records what it saw; the invariants are checked over the whole history:
+// - stoppedWhileHeld: a lease during which its worker stopped answering;
+// - falseStopped: stopAll() returned a worker that still runs without being recorded draining;
+// - orphans: a worker any participant saw that still runs once everyone is done (a drain that never ends);
+// - spawnedTwice: two ready, undrained records of the same fingerprint at once (sampled).
+import { DeviceRegistry, type WorkerRecord } from "@modelpool/core";
+import {
+  isRunning,
+  SameModelTestPolicy,
+  startNodeScript,
+  tempRegistryPath,
+  testPool,
+  waitUntil,
+} from "@modelpool/test-utils";
+import { expect, onTestFinished, test } from "vitest";
+import { childLines } from "./fixtures/child-lines.js";
+
+const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 3);
+const HOLDERS = 3;
+const LEASES_EACH = 8;
+
+type Held = { step: "held"; pid: number; aliveAtStart: boolean; aliveAtEnd: boolean };
+
+test(`a worker stopped by its owner while ${HOLDERS} processes lease it: never stopped while held, never falsely reported stopped, never left running (${RUNS} runs)`, {
+  timeout: 120_000 + RUNS * 60_000,
+}, async () => {
+  const counts = { stoppedWhileHeld: 0, falseStopped: 0, orphans: 0, spawnedTwice: 0, leases: 0 };
+  for (let run = 0; run < RUNS; run++) {
+    const path = await tempRegistryPath();
+    const registry = new DeviceRegistry({ path });
+    const seen = new Set<number>();
+    onTestFinished(() => {
+      for (const pid of seen) if (isRunning(pid)) process.kill(pid, "SIGKILL");
+    });
+    const owner = testPool({ registry: path, plugins: [new SameModelTestPolicy()] });
+    const first = await owner.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
+    seen.add(first.worker.pid);
+    await first.release();
+
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const ready = (await registry.list().catch(() => [] as WorkerRecord[])).filter(
+          (record) =>
+            (record.status === "ready" || record.status === "busy") && !record.draining && isRunning(record.pid),
+        );
+        if (ready.length > 1) counts.spawnedTwice++;
+        await new Promise((done) => setTimeout(done, 5));
+      }
+    })();
+
+    const holders = Array.from({ length: HOLDERS }, () =>
+      childLines(
+        startNodeScript(new URL("./fixtures/lease-loop.ts", import.meta.url), [path, String(LEASES_EACH), "40"]),
+      ),
+    );
+    await Promise.all(holders.map((lines) => lines.line('{"step":"ready"')));
+    // The owner stops once some leases are under way.
+    await waitUntil(
+      () => holders.some((lines) => lines.lines.some((line) => line.startsWith('{"step":"held"'))),
+      60_000,
+    );
+    const stopped = await owner.stopAll();
+    for (const worker of stopped) {
+      if (!isRunning(worker.pid)) continue;
+      const record = (await registry.list()).find((r) => r.id === worker.id);
+      if (!record?.draining) counts.falseStopped++;
+    }
+
+    await Promise.all(holders.map((lines) => lines.exited));
+    sampling = false;
+    await sampler;
+    for (const lines of holders) {
+      for (const line of lines.lines) {
+        if (!line.startsWith('{"step":"held"')) continue;
+        const held = JSON.parse(line) as Held;
+        seen.add(held.pid);
+        counts.leases++;
+        if (!held.aliveAtStart || !held.aliveAtEnd) counts.stoppedWhileHeld++;
+      }
+    }
+    // Everyone is done and released: every drain must end (the last release, or the owner's retries, stop it).
+    await waitUntil(() => [...seen].every((pid) => !isRunning(pid)), 20_000).catch(() => undefined);
+    counts.orphans += [...seen].filter((pid) => isRunning(pid)).length;
+  }
+  console.log(`race stop-while-leased: ${RUNS} runs ${JSON.stringify(counts)}`);
+  expect({ ...counts, leases: 0 }).toEqual({
+    stoppedWhileHeld: 0,
+    falseStopped: 0,
+    orphans: 0,
+    spawnedTwice: 0,
+    leases: 0,
+  });
+});
