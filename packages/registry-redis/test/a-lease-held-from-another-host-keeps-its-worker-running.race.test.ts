@@ -7,7 +7,9 @@ const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 2);
 describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from another host"), () => {
   const fleet = useNamespacedFleet(2);
 
-  it("hosts are separate pid spaces: each has its own pid 1, which is not the machine's", async () => {
+  it("hosts are separate pid spaces: each has its own pid 1, which is not the machine's", {
+    timeout: 60_000,
+  }, async () => {
     const [a, b] = [fleet().startHost(1), fleet().startHost(2)];
     const [whoA, whoB] = await Promise.all([a.ask({ op: "whoami" }), b.ask({ op: "whoami" })]);
     const { readlinkSync, readFileSync } = await import("node:fs");
@@ -23,9 +25,11 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from anot
     await Promise.all([a.kill(), b.kill()]);
   });
 
-  it("keeps the worker running when its owner host stops all its workers", async () => {
+  it("keeps the worker running when its owner host stops all its workers", {
+    timeout: 60_000 + RUNS * 20_000,
+  }, async () => {
+    const [owner, user] = [fleet().startHost(1), fleet().startHost(2)];
     for (let run = 0; run < RUNS; run++) {
-      const [owner, user] = [fleet().startHost(1), fleet().startHost(2)];
       const model = `model-${run}`;
       const spawned = await owner.ask<Leased>({ op: "lease", workerId: "docs", model });
       expect(spawned).toMatchObject({ outcome: "spawned" });
@@ -37,7 +41,7 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from anot
       expect(await owner.ask({ op: "alive", pid: spawned.pid })).toEqual({ alive: true });
       expect(await user.ask({ op: "probe", url: shared.url })).toMatchObject({ ok: true, model });
       await user.ask({ op: "release", n: shared.n });
-      await Promise.all([owner.kill(), user.kill()]);
     }
+    await Promise.all([owner.kill(), user.kill()]);
   });
 });
