@@ -93,6 +93,7 @@ export class RedisConnection {
   /** Connects, or gives up after `connectTimeoutMs` (also while the client keeps retrying a refused port). */
   async #openOnce(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    let onError: ((error: unknown) => void) | undefined;
     const connecting = this.#client.connect();
     try {
       await Promise.race([
@@ -103,6 +104,15 @@ export class RedisConnection {
             this.#connectTimeoutMs,
           );
         }),
+        // A fault the server or the resolver has answered (a wrong password, a refused port, an unknown
+        // host) ends the attempt at once: the client would only retry it until the timeout.
+        new Promise<never>((_, reject) => {
+          onError = (error) => {
+            const final = finalConnectFault(error);
+            if (final !== undefined) reject(new ConnectFault(final, error));
+          };
+          this.#client.on("error", onError);
+        }),
       ]);
     } catch (error) {
       // Stop the client's own retry loop: the next command starts a fresh, again bounded, attempt.
@@ -111,6 +121,7 @@ export class RedisConnection {
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onError) this.#client.off("error", onError);
       this.#connecting = undefined;
     }
   }
@@ -119,7 +130,45 @@ export class RedisConnection {
     if (error instanceof RegistryUnavailableError) return error;
     if (error instanceof ErrorReply && !connecting) return error;
     const waited = Math.round(performance.now() - started);
+    if (error instanceof ConnectFault) {
+      return new RegistryUnavailableError(this.#location, waited, error.message, { cause: error.cause });
+    }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return new RegistryUnavailableError(this.#location, waited, detail, { cause: error });
   }
+}
+
+/** A connection attempt ended by a fault that retrying will not cure; `message` says what it was. */
+class ConnectFault extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
+/**
+ * What a connection error says, when it is final: the server refused the credentials, nothing listens on
+ * the port, the host name does not resolve. Undefined for anything else (a timeout, a dropped packet),
+ * which the connect timeout bounds. Never quotes the URL: only the server's reply, a code, and a host name.
+ */
+export function finalConnectFault(error: unknown): string | undefined {
+  if (error instanceof ErrorReply) {
+    const word = error.message.split(" ")[0] ?? "";
+    if (word === "WRONGPASS" || word === "NOPERM") return `authentication refused by the server (${error.message})`;
+    if (word === "NOAUTH") return `authentication required by the server (${error.message})`;
+    return undefined;
+  }
+  const { code, hostname, address, port } = (error ?? {}) as {
+    code?: unknown;
+    hostname?: unknown;
+    address?: unknown;
+    port?: unknown;
+  };
+  if (code === "ECONNREFUSED") return `connection refused (ECONNREFUSED ${String(address)}:${String(port)})`;
+  if (code === "ENOTFOUND" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+    return `host name ${String(hostname)} not found (${code})`;
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return `no route to ${String(address)} (${code})`;
+  }
+  return undefined;
 }
