@@ -1,4 +1,4 @@
-import { RegistryUnavailableError } from "@modelpool/core";
+import { CorruptRegistryError, RegistryUnavailableError } from "@modelpool/core";
 import { createClient, ErrorReply, type RedisArgument } from "@redis/client";
 import type { ResolvedRedisRegistryOptions } from "./options.js";
 
@@ -62,7 +62,7 @@ export class RedisConnection {
         }),
       ]);
     } catch (error) {
-      throw this.#typed(error, started);
+      throw this.#typed(error, started, false, args);
     } finally {
       clearTimeout(timer);
     }
@@ -126,9 +126,23 @@ export class RedisConnection {
     }
   }
 
-  #typed(error: unknown, started: number, connecting = false): unknown {
+  #typed(error: unknown, started: number, connecting = false, args: readonly RedisArgument[] = []): unknown {
     if (error instanceof RegistryUnavailableError) return error;
-    if (error instanceof ErrorReply && !connecting) return error;
+    if (error instanceof ErrorReply && !connecting) {
+      const word = error.message.split(" ")[0] ?? "";
+      // A script the server does not know yet: the caller sends it whole.
+      if (word === "NOSCRIPT") return error;
+      // A key of the namespace holding another type than the store's (an operator's mistake, or another
+      // program's key): the store cannot use it, and says which key(s).
+      if (word === "WRONGTYPE") {
+        return new CorruptRegistryError(keysOf(args).join(", "), error.message, undefined, { cause: error });
+      }
+      const fault = finalConnectFault(error);
+      const waited = Math.round(performance.now() - started);
+      return new RegistryUnavailableError(this.#location, waited, fault ?? `Redis refused: ${error.message}`, {
+        cause: error,
+      });
+    }
     const waited = Math.round(performance.now() - started);
     if (error instanceof ConnectFault) {
       return new RegistryUnavailableError(this.#location, waited, error.message, { cause: error.cause });
@@ -171,4 +185,15 @@ export function finalConnectFault(error: unknown): string | undefined {
     return `no route to ${String(address)} (${code})`;
   }
   return undefined;
+}
+
+/** The keys a command names: a script's declared keys, or a plain command's first argument. */
+function keysOf(args: readonly RedisArgument[]): string[] {
+  const [command, ...rest] = args.map(String);
+  if (command === "EVALSHA" || command === "EVAL") {
+    const count = Number(rest[1] ?? 0);
+    return rest.slice(2, 2 + count);
+  }
+  if (command === "MGET") return rest;
+  return rest.slice(0, 1);
 }
