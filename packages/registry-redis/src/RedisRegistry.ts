@@ -9,6 +9,7 @@ import {
   CorruptRegistryError,
   checkRecordedProcess,
   checkRecordLiveness,
+  decodeRecordText,
   type LeaseHolder,
   LeaseHolderSchema,
   LockTimeoutError,
@@ -26,6 +27,7 @@ import {
   type WorkerRecord,
   WorkerRecordSchema,
 } from "@modelpool/core";
+import { MAX_VALUE_BYTES } from "./bounded-json.js";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
 import { RegistryKeys } from "./keys.js";
@@ -431,15 +433,20 @@ export class RedisRegistry implements RegistryStore {
     now: number,
   ): ReadRecord {
     const location = this.#keys.record(workerId, id);
-    const decoded = decodeValue(WorkerRecordSchema, raw);
-    if (!decoded.ok) return { ok: false, unreadable: { location, reason: decoded.reason } };
-    const { aliveUntil: _untrusted, ...stored } = decoded.value;
-    if (stored.workerId !== workerId || stored.id !== id) {
-      return { ok: false, unreadable: { location, reason: `it holds the record of ${stored.workerId}/${stored.id}` } };
+    if (typeof raw !== "string") return { ok: false, unreadable: { location, reason: "not a string value" } };
+    if (Buffer.byteLength(raw, "utf8") > MAX_VALUE_BYTES) {
+      return { ok: false, unreadable: { location, reason: `larger than ${MAX_VALUE_BYTES} bytes` } };
     }
+    // The very check a record file of the directory store gets: bounded, no prototype keys, the schema,
+    // and filed where it belongs.
+    const decoded = decodeRecordText(raw, { workerId, id });
+    if (!decoded.ok) return { ok: false, unreadable: { location, reason: decoded.reason } };
+    const { aliveUntil: _untrusted, ...stored } = decoded.record;
     if (stored.host === undefined) {
       return { ok: false, unreadable: { location, reason: "it names no host, so nobody can judge whether it lives" } };
     }
+    const unsignallable = stored.host === this.hostId ? unsignallablePid(stored) : undefined;
+    if (unsignallable) return { ok: false, unreadable: { location, reason: unsignallable } };
     const record = this.#withHolderLiveness(stored, stored.host, holderTtls, now);
     if (record.host === this.hostId) {
       if (checkRecordLiveness(record, this.hostId, now).ok) this.#heartbeats.track(record);
@@ -523,4 +530,16 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Why a running record of this host can never be a worker of the pool's (pid 1 or below, or the calling
+ * process itself: nothing ever signals those, so a stop of it could never happen), or undefined. A
+ * `starting` record names its spawner, which may well be this process.
+ */
+function unsignallablePid(record: WorkerRecord): string | undefined {
+  if (record.status !== "ready" && record.status !== "busy") return undefined;
+  if (record.pid <= 1) return `it names pid ${record.pid}, which is never a worker`;
+  if (record.pid === process.pid) return `it names pid ${record.pid}, the calling process, which is never a worker`;
+  return undefined;
 }
