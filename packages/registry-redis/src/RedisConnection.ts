@@ -20,11 +20,19 @@ export class RedisConnection {
   readonly #commandTimeoutMs: number;
   #connecting: Promise<void> | undefined;
   #closed = false;
+  /** Given by the application (`client`): never closed or destroyed here. */
+  #borrowed = false;
 
   constructor(options: ResolvedRedisRegistryOptions, location: string) {
     this.#location = location;
     this.#connectTimeoutMs = options.connectTimeoutMs;
     this.#commandTimeoutMs = options.commandTimeoutMs;
+    if (options.client) {
+      // The application's client: its settings are its own, and it stays open when the store closes.
+      this.#client = options.client as unknown as Client;
+      this.#borrowed = true;
+      return;
+    }
     const tls = options.tls ? { tls: true as const, ...options.tls } : {};
     this.#client = createClient({
       url: options.url,
@@ -70,6 +78,7 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#borrowed) return;
     if (this.#client.isOpen) await this.#client.close().catch(() => this.#client.destroy());
     else this.#client.destroy();
   }
@@ -115,9 +124,10 @@ export class RedisConnection {
         }),
       ]);
     } catch (error) {
-      // Stop the client's own retry loop: the next command starts a fresh, again bounded, attempt.
+      // Stop the client's own retry loop: the next command starts a fresh, again bounded, attempt (an
+      // application's client is left to its own retry settings).
       connecting.catch(() => {});
-      this.#client.destroy();
+      if (!this.#borrowed) this.#client.destroy();
       throw error;
     } finally {
       clearTimeout(timer);

@@ -65,7 +65,9 @@ export class RedisRegistry implements RegistryStore {
     const resolved = parseOptions(RedisRegistryOptionsSchema, options, "RedisRegistry");
     this.hostId = resolved.hostId ?? localHostId();
     this.namespace = resolved.namespace;
-    this.location = `${urlWithoutPassword(resolved.url)} (namespace ${resolved.namespace})`;
+    const url = resolved.url ?? resolved.client?.options?.url;
+    const where = url === undefined ? "the application's Redis client" : urlWithoutPassword(url);
+    this.location = `${where} (namespace ${resolved.namespace})`;
     this.#keys = new RegistryKeys(resolved.namespace);
     this.#connection = new RedisConnection(resolved, this.location);
     this.#updateTimeoutMs = resolved.updateTimeoutMs;
@@ -445,8 +447,6 @@ export class RedisRegistry implements RegistryStore {
     if (stored.host === undefined) {
       return { ok: false, unreadable: { location, reason: "it names no host, so nobody can judge whether it lives" } };
     }
-    const unsignallable = stored.host === this.hostId ? unsignallablePid(stored) : undefined;
-    if (unsignallable) return { ok: false, unreadable: { location, reason: unsignallable } };
     const record = this.#withHolderLiveness(stored, stored.host, holderTtls, now);
     if (record.host === this.hostId) {
       if (checkRecordLiveness(record, this.hostId, now).ok) this.#heartbeats.track(record);
@@ -530,16 +530,4 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/**
- * Why a running record of this host can never be a worker of the pool's (pid 1 or below, or the calling
- * process itself: nothing ever signals those, so a stop of it could never happen), or undefined. A
- * `starting` record names its spawner, which may well be this process.
- */
-function unsignallablePid(record: WorkerRecord): string | undefined {
-  if (record.status !== "ready" && record.status !== "busy") return undefined;
-  if (record.pid <= 1) return `it names pid ${record.pid}, which is never a worker`;
-  if (record.pid === process.pid) return `it names pid ${record.pid}, the calling process, which is never a worker`;
-  return undefined;
 }

@@ -41,18 +41,4 @@ describe.skipIf(missingRedis !== undefined)(suiteName("hostile records in a flee
     expect(read.unreadable).toHaveLength(1);
     expect(read.unreadable[0]?.reason).toMatch(/fingerprint\.__proto__: a prototype key is not allowed/);
   });
-
-  it("a ready record of this host naming pid 1 is never a candidate", async () => {
-    const store = storeHolding((host) => record({ host, pid: 1 }));
-    const read = await store.lookup("docs");
-    expect(read.records).toEqual([]);
-    expect(read.unreadable[0]?.reason).toMatch(/pid 1/);
-  });
-
-  it("a ready record of this host naming the calling process is never a candidate", async () => {
-    const store = storeHolding((host) => record({ host, pid: process.pid }));
-    const read = await store.lookup("docs");
-    expect(read.records).toEqual([]);
-    expect(read.unreadable[0]?.reason).toMatch(/the calling process/);
-  });
 });
