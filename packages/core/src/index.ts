@@ -72,6 +72,11 @@ export {
 export { verifySpawnedProcess } from "./process/verify-spawned.js";
 export { DeviceRegistry, type DeviceRegistryOptions } from "./registry/DeviceRegistry.js";
 export { defaultLegacySources, defaultRegistryPath } from "./registry/default-path.js";
+// One validation of a record's text for every store (the directory store's files, a fleet store's values).
+export {
+  decodeRecord as decodeRecordText,
+  type RecordFileRead as RecordTextRead,
+} from "./registry/device/record-file.js";
 export { REGISTRY_DIRECTORY_VERSION } from "./registry/device/registry-root.js";
 export { LegacyRegistryFile } from "./registry/legacy/LegacyRegistryFile.js";
 export { staleReason } from "./registry/stale-record.js";

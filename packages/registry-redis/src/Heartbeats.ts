@@ -13,6 +13,8 @@ import { heartbeat } from "./scripts.js";
  */
 export class Heartbeats {
   readonly #records = new Map<string, WorkerRecord>();
+  /** Liveness keys of the processes (this one) that hold leases through this store: renewed while it is open. */
+  readonly #holderKeys = new Set<string>();
   readonly #connection: RedisConnection;
   readonly #keys: RegistryKeys;
   readonly #hostId: string;
@@ -53,6 +55,15 @@ export class Heartbeats {
     this.#timer ??= setInterval(() => void this.beat(), this.#periodMs).unref();
   }
 
+  /**
+   * Renews `key` every period from now on: the liveness key of a process of this host that holds leases
+   * through this store (this process). Other hosts judge its lease entries by it.
+   */
+  trackHolder(key: string): void {
+    this.#holderKeys.add(key);
+    this.#timer ??= setInterval(() => void this.beat(), this.#periodMs).unref();
+  }
+
   forget(record: Pick<WorkerRecord, "workerId" | "id">): void {
     this.#records.delete(this.#keys.record(record.workerId, record.id));
   }
@@ -90,6 +101,9 @@ export class Heartbeats {
           [JSON.stringify(stored), record.id, record.workerId, String(this.#ttlMs)],
         ),
       );
+    }
+    for (const key of this.#holderKeys) {
+      renewals.push(this.#connection.send(["SET", key, "1", "PX", String(this.#ttlMs)]));
     }
     // Sent together: the client pipelines them, one round trip for the whole host.
     const results = await Promise.allSettled(renewals);

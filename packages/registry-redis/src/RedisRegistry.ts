@@ -9,6 +9,7 @@ import {
   CorruptRegistryError,
   checkRecordedProcess,
   checkRecordLiveness,
+  decodeRecordText,
   type LeaseHolder,
   LeaseHolderSchema,
   LockTimeoutError,
@@ -26,6 +27,7 @@ import {
   type WorkerRecord,
   WorkerRecordSchema,
 } from "@modelpool/core";
+import { MAX_VALUE_BYTES } from "./bounded-json.js";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
 import { RegistryKeys } from "./keys.js";
@@ -63,7 +65,9 @@ export class RedisRegistry implements RegistryStore {
     const resolved = parseOptions(RedisRegistryOptionsSchema, options, "RedisRegistry");
     this.hostId = resolved.hostId ?? localHostId();
     this.namespace = resolved.namespace;
-    this.location = `${urlWithoutPassword(resolved.url)} (namespace ${resolved.namespace})`;
+    const url = resolved.url ?? resolved.client?.options?.url;
+    const where = url === undefined ? "the application's Redis client" : urlWithoutPassword(url);
+    this.location = `${where} (namespace ${resolved.namespace})`;
     this.#keys = new RegistryKeys(resolved.namespace);
     this.#connection = new RedisConnection(resolved, this.location);
     this.#updateTimeoutMs = resolved.updateTimeoutMs;
@@ -133,6 +137,16 @@ export class RedisRegistry implements RegistryStore {
   async put(record: WorkerRecord): Promise<WorkerRecord> {
     const valid = parseOptions(WorkerRecordSchema, record, "RedisRegistry.put record");
     const stored = this.#forStorage({ ...valid, host: valid.host ?? this.hostId });
+    // Entries without a host were written on this host (a spawner's first lease): they say so, and their
+    // processes' liveness keys exist before the record does.
+    const ownHolders = (stored.holders ?? []).filter((holder) => holder.host === this.hostId);
+    await Promise.all(
+      ownHolders.map((holder) => {
+        const holderKey = this.#keys.holder(this.hostId, holder.pid, holder.start);
+        this.#heartbeats.trackHolder(holderKey);
+        return this.#connection.send(["SET", holderKey, "1", "PX", String(this.#heartbeats.ttlMs)]);
+      }),
+    );
     const alive = stored.host === this.hostId && checkRecordLiveness(stored, this.hostId).ok;
     await scripts.putRecord.run(this.#connection, this.#recordKeys(stored), [
       JSON.stringify(stored),
@@ -150,15 +164,31 @@ export class RedisRegistry implements RegistryStore {
    * (`LockTimeoutError` after). `change` sees `aliveUntil` as a lookup would; it is never stored.
    */
   async update(ref: RecordRef, change: RecordChange): Promise<WorkerRecord | undefined> {
+    return this.#update(ref, change, undefined);
+  }
+
+  /**
+   * `update`, and with `holderKey`, that process's liveness key set in the same step as the write (a
+   * lease entry is never visible without the signal that says its holder lives).
+   */
+  async #update(
+    ref: RecordRef,
+    change: RecordChange,
+    holderKey: string | undefined,
+  ): Promise<WorkerRecord | undefined> {
     const key = this.#keys.record(ref.workerId, ref.id);
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
-      const [raw, ttl] = await Promise.all([
-        this.#connection.send(["GET", key]),
-        this.#connection.send(["PTTL", this.#keys.heartbeat(ref.workerId, ref.id)]),
-      ]);
-      if (raw === null) return undefined;
-      const read = this.#decodeRecord(raw, ttl, ref.workerId, ref.id, Date.now());
+      // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
+      const reply = await scripts.readRecords.run(
+        this.#connection,
+        [key, this.#keys.heartbeat(ref.workerId, ref.id)],
+        [this.#keys.holderKeyPrefix()],
+      );
+      const [tag, raw, ttl, holderTtls] = Array.isArray(reply) ? reply : [];
+      if (tag === "N") return undefined;
+      if (tag !== "V") throw new CorruptRegistryError(key, `Redis refused to read it: ${String(raw)}`, undefined);
+      const read = this.#decodeRecord(raw ?? null, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
       if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);
       const next = change(read.record);
       if (next === undefined) return read.record;
@@ -167,11 +197,14 @@ export class RedisRegistry implements RegistryStore {
         throw new RangeError(`update of ${ref.workerId}/${ref.id} returned a record of ${valid.workerId}/${valid.id}`);
       }
       const stored = this.#forStorage({ ...valid, host: valid.host ?? read.record.host });
-      const written = await scripts.compareAndSet.run(
-        this.#connection,
-        [key],
-        [raw as string, JSON.stringify(stored), "0"],
-      );
+      const written =
+        holderKey === undefined
+          ? await scripts.compareAndSet.run(this.#connection, [key], [raw as string, JSON.stringify(stored), "0"])
+          : await scripts.compareAndSetHeld.run(
+              this.#connection,
+              [key, holderKey],
+              [raw as string, JSON.stringify(stored), String(this.#heartbeats.ttlMs)],
+            );
       if (written === 1) {
         this.#heartbeats.track(stored);
         return { ...stored, ...(read.record.aliveUntil === undefined ? {} : { aliveUntil: read.record.aliveUntil }) };
@@ -191,14 +224,24 @@ export class RedisRegistry implements RegistryStore {
    * start) are replaced.
    */
   async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
-    const entry = parseOptions(LeaseHolderSchema, holder, "RedisRegistry.hold holder");
-    return this.update(ref, (current) => ({
-      ...current,
-      holders: [
-        ...(current.holders ?? []).filter((other) => other.pid !== entry.pid || other.start !== entry.start),
-        entry,
-      ],
-    }));
+    const { aliveUntil: _computed, ...valid } = parseOptions(LeaseHolderSchema, holder, "RedisRegistry.hold holder");
+    // The entry names this host: other hosts judge it by the liveness key this store sets and renews.
+    const entry: LeaseHolder = { ...valid, host: this.hostId };
+    const holderKey = this.#keys.holder(this.hostId, entry.pid, entry.start);
+    this.#heartbeats.trackHolder(holderKey);
+    return this.#update(
+      ref,
+      (current) => ({
+        ...current,
+        holders: [
+          ...(current.holders ?? []).filter(
+            (other) => other.pid !== entry.pid || other.start !== entry.start || other.host !== entry.host,
+          ),
+          entry,
+        ],
+      }),
+      holderKey,
+    );
   }
 
   async remove(ref: RecordRef): Promise<boolean> {
@@ -358,19 +401,19 @@ export class RedisRegistry implements RegistryStore {
           ...batch.map((ref) => this.#keys.record(ref.workerId, ref.id)),
           ...batch.map((ref) => this.#keys.heartbeat(ref.workerId, ref.id)),
         ],
-        [],
+        [this.#keys.holderKeyPrefix()],
       );
       const flat = Array.isArray(reply) ? reply : [];
       const now = Date.now();
       batch.forEach((ref, i) => {
-        const [tag, value, ttl] = flat.slice(3 * i, 3 * i + 3);
+        const [tag, value, ttl, holderTtls] = flat.slice(4 * i, 4 * i + 4);
         if (tag === "N") return; // removed since the index was read
         if (tag === "E") {
           const location = this.#keys.record(ref.workerId, ref.id);
           unreadable.push({ location, reason: `Redis refused to read it: ${String(value)}` });
           return;
         }
-        const read = this.#decodeRecord(value ?? null, ttl ?? null, ref.workerId, ref.id, now);
+        const read = this.#decodeRecord(value ?? null, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, now);
         if (read.ok) records.push(read.record);
         else unreadable.push(read.unreadable);
       });
@@ -383,17 +426,28 @@ export class RedisRegistry implements RegistryStore {
    * from the heartbeat's remaining TTL, for records of other hosts. A live record of this host is adopted
    * for heartbeats (its spawner may have exited and left it running for the next session).
    */
-  #decodeRecord(raw: Reply, heartbeatTtl: Reply, workerId: string, id: string, now: number): ReadRecord {
+  #decodeRecord(
+    raw: Reply,
+    heartbeatTtl: Reply,
+    holderTtls: Reply,
+    workerId: string,
+    id: string,
+    now: number,
+  ): ReadRecord {
     const location = this.#keys.record(workerId, id);
-    const decoded = decodeValue(WorkerRecordSchema, raw);
-    if (!decoded.ok) return { ok: false, unreadable: { location, reason: decoded.reason } };
-    const { aliveUntil: _untrusted, ...record } = decoded.value;
-    if (record.workerId !== workerId || record.id !== id) {
-      return { ok: false, unreadable: { location, reason: `it holds the record of ${record.workerId}/${record.id}` } };
+    if (typeof raw !== "string") return { ok: false, unreadable: { location, reason: "not a string value" } };
+    if (Buffer.byteLength(raw, "utf8") > MAX_VALUE_BYTES) {
+      return { ok: false, unreadable: { location, reason: `larger than ${MAX_VALUE_BYTES} bytes` } };
     }
-    if (record.host === undefined) {
+    // The very check a record file of the directory store gets: bounded, no prototype keys, the schema,
+    // and filed where it belongs.
+    const decoded = decodeRecordText(raw, { workerId, id });
+    if (!decoded.ok) return { ok: false, unreadable: { location, reason: decoded.reason } };
+    const { aliveUntil: _untrusted, ...stored } = decoded.record;
+    if (stored.host === undefined) {
       return { ok: false, unreadable: { location, reason: "it names no host, so nobody can judge whether it lives" } };
     }
+    const record = this.#withHolderLiveness(stored, stored.host, holderTtls, now);
     if (record.host === this.hostId) {
       if (checkRecordLiveness(record, this.hostId, now).ok) this.#heartbeats.track(record);
       return { ok: true, record };
@@ -431,10 +485,39 @@ export class RedisRegistry implements RegistryStore {
     ];
   }
 
-  /** What is written: never `aliveUntil`, which only a reader computes from the heartbeat. */
+  /**
+   * The record's lease entries as this host must judge them: each names its host (an entry without one is
+   * of the record's host); an entry of this host is judged by its process, as before; an entry of another
+   * host gets `aliveUntil` from what is left of its process's liveness key (read in the same step as the
+   * record), and none at all (0) when the key is gone. Any `aliveUntil` stored in the value is ignored.
+   */
+  #withHolderLiveness(record: WorkerRecord, recordHost: string, holderTtls: Reply, now: number): WorkerRecord {
+    if (!record.holders) return record;
+    const ttls = Array.isArray(holderTtls) ? holderTtls : [];
+    const holders = record.holders.map((holder, i) => {
+      const { aliveUntil: _untrusted, ...entry } = holder;
+      const host = entry.host ?? recordHost;
+      if (host === this.hostId) return { ...entry, host };
+      const ttl = ttls[i];
+      return { ...entry, host, aliveUntil: typeof ttl === "number" && ttl > 0 ? now + ttl : 0 };
+    });
+    return { ...record, holders };
+  }
+
+  /**
+   * What is written: never `aliveUntil` (of the record or of an entry), which only a reader computes from
+   * liveness keys; every lease entry names its host (one without was written on this host).
+   */
   #forStorage(record: WorkerRecord): WorkerRecord {
     const { aliveUntil: _computed, ...stored } = record;
-    return stored;
+    if (!stored.holders) return stored;
+    return {
+      ...stored,
+      holders: stored.holders.map(({ aliveUntil: _holderComputed, ...entry }) => ({
+        ...entry,
+        host: entry.host ?? this.hostId,
+      })),
+    };
   }
 }
 

@@ -42,6 +42,21 @@ export class RegistryKeys {
     return `${this.namespace}:workers`;
   }
 
+  /**
+   * The liveness signal of one lease-holding process (`host`, `pid`, `start`): present, with a TTL, while
+   * that process's store renews it. Another host judges the process's lease entries by it. Named by a SHA1
+   * of `host\npid\nstart` so that a Lua script can derive it from an entry (`holderKeyPrefix` + sha1hex).
+   */
+  holder(host: string, pid: number, start: string | undefined): string {
+    return `${this.holderKeyPrefix()}${createHash("sha1")
+      .update(`${host}\n${pid}\n${start ?? ""}`)
+      .digest("hex")}`;
+  }
+
+  holderKeyPrefix(): string {
+    return `${this.namespace}:holder:`;
+  }
+
   /** A spawn claim; claim keys can be long, so they are hashed. */
   claim(key: string): string {
     return `${this.namespace}:claim:${hashed(key)}`;

@@ -18,8 +18,23 @@ const RedisUrlSchema = z
 
 export const RedisRegistryOptionsSchema = z
   .object({
-    /** `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for TLS. */
-    url: RedisUrlSchema,
+    /** `redis://[user[:password]@]host[:port][/db]`, or `rediss://` for TLS. Or give `client`. */
+    url: RedisUrlSchema.optional(),
+    /**
+     * An existing node-redis client (`createClient()` of `redis` or `@redis/client`) to use instead of a
+     * connection of the store's own: its TLS, credentials and retry settings are the application's, and
+     * `close()` leaves it open. Commands still get the store's reply timeout.
+     */
+    client: z
+      .custom<RedisClientLike>(
+        (value) =>
+          typeof value === "object" &&
+          value !== null &&
+          typeof (value as RedisClientLike).sendCommand === "function" &&
+          typeof (value as RedisClientLike).connect === "function",
+        { message: "client must be a node-redis client (createClient())" },
+      )
+      .optional(),
     /** One per deployment: every key starts with it. */
     namespace: NamespaceSchema,
     /** This machine (default `localHostId()`: hostname and boot id). */
@@ -39,10 +54,25 @@ export const RedisRegistryOptionsSchema = z
     /** Told about heartbeats that could not be written (the store keeps trying every period). */
     onHeartbeatError: z.custom<(error: unknown) => void>((value) => typeof value === "function").optional(),
   })
+  .refine((options) => (options.url === undefined) !== (options.client === undefined), {
+    message: "give a client or url (one of them, not both)",
+    path: ["url"],
+  })
   .refine((options) => options.heartbeatTtlMs >= 2 * options.heartbeatMs, {
     message: "heartbeatTtlMs must be at least twice heartbeatMs, so one late heartbeat does not kill a worker",
     path: ["heartbeatTtlMs"],
   });
+
+/** What the store needs of a node-redis client (v4 to v6 of `@redis/client`, or `redis`). */
+export interface RedisClientLike {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  readonly options?: { readonly url?: string } | undefined;
+  connect(): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: object): Promise<unknown>;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  off(event: "error", listener: (error: unknown) => void): unknown;
+}
 
 export type RedisRegistryOptions = z.input<typeof RedisRegistryOptionsSchema>;
 export type ResolvedRedisRegistryOptions = z.output<typeof RedisRegistryOptionsSchema>;

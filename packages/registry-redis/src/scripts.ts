@@ -33,6 +33,17 @@ if ARGV[3] == '0' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET'
 return 1`);
 
 /**
+ * A lease entry's compare-and-set: replaces the record only if it is still exactly what was read, and in
+ * the same step sets the holding process's liveness key, so that whoever sees the entry sees the key too.
+ * KEYS: record, holder key. ARGV: expected, next, holder key PX ms. Returns 1 if written, else 0.
+ */
+export const compareAndSetHeld = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+return 1`);
+
+/**
  * A claim attempt in one step: a remembered failure wins (its back-off is shared), then a free key is
  * taken (SET NX PX), else the holder is returned for the caller to judge.
  * KEYS: claim, failure. ARGV: claim JSON, PX ms. Returns {'failed', json} | {'acquired'} | {'held', json}.
@@ -107,15 +118,39 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return 1`);
 
 /**
- * Reads many records with their heartbeats in one step. KEYS: N record keys, then their N heartbeat keys.
- * Returns three entries per record: 'V' and the value, 'N' and '' when absent, or 'E' and the error Redis
- * gave (a key of the wrong type); then the heartbeat's PTTL (-2: none).
+ * Reads many records with their heartbeats, and the liveness of each lease holder they name, in one step.
+ * KEYS: N record keys, then their N heartbeat keys. ARGV: the holder key prefix.
+ * Returns four entries per record: 'V' and the value, 'N' and '' when absent, or 'E' and the error Redis
+ * gave (a key of the wrong type); then the heartbeat's PTTL (-2: none); then the PTTL of each entry of
+ * the record's holders, in order, of the key prefix .. sha1hex(host "\\n" pid "\\n" start) (an entry
+ * without a host takes the record's). Entries the script cannot read get -2 (absent: judged gone).
  */
 export const readRecords = new LuaScript(`
 local n = #KEYS / 2
 local out = {}
+local function holderTtls(value)
+  local ok, record = pcall(cjson.decode, value)
+  local ttls = {}
+  if not ok or type(record) ~= 'table' or type(record.holders) ~= 'table' then return ttls end
+  for i, holder in ipairs(record.holders) do
+    local ttl = -2
+    if type(holder) == 'table' then
+      local host = holder.host
+      if host == nil then host = record.host end
+      local start = holder.start
+      if start == nil then start = '' end
+      if type(host) == 'string' and type(holder.pid) == 'number' and type(start) == 'string' then
+        local name = host .. '\\n' .. string.format('%d', holder.pid) .. '\\n' .. start
+        ttl = redis.call('PTTL', ARGV[1] .. redis.sha1hex(name))
+      end
+    end
+    ttls[i] = ttl
+  end
+  return ttls
+end
 for i = 1, n do
   local value = redis.pcall('GET', KEYS[i])
+  local ttls = {}
   if type(value) == 'table' and value.err then
     out[#out + 1] = 'E'
     out[#out + 1] = value.err
@@ -125,8 +160,10 @@ for i = 1, n do
   else
     out[#out + 1] = 'V'
     out[#out + 1] = value
+    ttls = holderTtls(value)
   end
   out[#out + 1] = redis.call('PTTL', KEYS[n + i])
+  out[#out + 1] = ttls
 end
 return out`);
 

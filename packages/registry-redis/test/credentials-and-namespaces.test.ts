@@ -49,7 +49,7 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a Redis that wants a pass
       kind: "worker",
       id: "a",
       workerId: "docs",
-      pid: process.pid,
+      pid: process.ppid, // a live process of this host, not the calling one (never a worker)
       status: "ready",
       startedAt: now,
       updatedAt: now,

@@ -10,7 +10,7 @@ const record: WorkerRecord = {
   kind: "worker",
   id: "a",
   workerId: "docs",
-  pid: process.pid,
+  pid: process.ppid, // a live process of this host, not the calling one (never a worker)
   status: "ready",
   startedAt: now,
   updatedAt: now,

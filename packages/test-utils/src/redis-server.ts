@@ -45,14 +45,42 @@ export class TestRedisServer {
   readonly dir: string;
   /** With TLS only: the PEM of the CA that signed the server's certificate (for `tls: { ca }`). */
   readonly caCert: string | undefined;
+  /** The address it listens on (127.0.0.1, or an address in a network namespace of the fleet harness). */
+  readonly host: string;
   readonly #extraArgs: readonly string[];
+  /** A command prefix that runs `redis-server` and `redis-cli` where the server lives (`ip netns exec …`). */
+  readonly #wrap: readonly string[];
   #process: ChildProcess | undefined;
 
-  private constructor(port: number, dir: string, extraArgs: readonly string[], caCert: string | undefined) {
+  private constructor(
+    port: number,
+    dir: string,
+    extraArgs: readonly string[],
+    caCert: string | undefined,
+    where: { host?: string; wrap?: readonly string[] } = {},
+  ) {
     this.port = port;
     this.dir = dir;
     this.#extraArgs = extraArgs;
     this.caCert = caCert;
+    this.host = where.host ?? "127.0.0.1";
+    this.#wrap = where.wrap ?? [];
+  }
+
+  /**
+   * A server inside a network namespace (the fleet harness's): listening on `host` there (and on that
+   * namespace's loopback, for `cli`), started and talked to through `wrap` (`ip netns exec <ns>`).
+   */
+  static async startIn(
+    where: { host: string; wrap: readonly string[] },
+    extraArgs: readonly string[] = [],
+  ): Promise<TestRedisServer> {
+    const dir = await mkdtemp(join(tmpdir(), "modelpool-redis-"));
+    // Protected mode refuses every client not on loopback when there is no password: the namespace is the
+    // harness's own network, reachable from its namespaces only.
+    const server = new TestRedisServer(6379, dir, ["--protected-mode", "no", ...extraArgs], undefined, where);
+    await server.#launch();
+    return server;
   }
 
   /**
@@ -82,7 +110,7 @@ export class TestRedisServer {
   }
 
   get url(): string {
-    return `${this.caCert ? "rediss" : "redis"}://127.0.0.1:${this.port}`;
+    return `${this.caCert ? "rediss" : "redis"}://${this.host}:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -92,7 +120,7 @@ export class TestRedisServer {
   /** Sends one command with `redis-cli` (independent of the client under test) and returns its output. */
   cli(...args: string[]): string {
     const auth = this.#password() ? ["--no-auth-warning", "-a", this.#password() as string] : [];
-    return execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), ...auth, ...args], {
+    return this.#run("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), ...auth, ...args], {
       encoding: "utf8",
     }).trim();
   }
@@ -100,8 +128,9 @@ export class TestRedisServer {
   /** Sets a key to any value, however large (sent on stdin: a command line has a size limit). */
   setRaw(key: string, value: string): void {
     const auth = this.#password() ? ["--no-auth-warning", "-a", this.#password() as string] : [];
-    execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), ...auth, "-x", "SET", key], {
+    this.#run("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), ...auth, "-x", "SET", key], {
       input: value,
+      encoding: "utf8",
     });
   }
 
@@ -122,14 +151,26 @@ export class TestRedisServer {
     if (removeDir) await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** SIGSTOPs the server (it stalls: connections stay open, nothing is answered) or resumes it. */
+  pause(paused: boolean): void {
+    this.#process?.kill(paused ? "SIGSTOP" : "SIGCONT");
+  }
+
+  #run(file: string, args: readonly string[], options: { input?: string; encoding: "utf8" }): string {
+    const [command, ...rest] = [...this.#wrap, file, ...args] as [string, ...string[]];
+    return execFileSync(command, rest, { ...options, stdio: ["pipe", "pipe", "pipe"] });
+  }
+
   async #launch(): Promise<void> {
     const tls = this.caCert !== undefined;
+    const [command, ...prefix] = [...this.#wrap, "redis-server"] as string[] as [string, ...string[]];
     const child = spawn(
-      "redis-server",
+      command,
       [
+        ...prefix,
         ...(tls ? [] : ["--port", String(this.port)]),
         "--bind",
-        "127.0.0.1",
+        ...(this.host === "127.0.0.1" ? ["127.0.0.1"] : [this.host, "127.0.0.1"]),
         "--dir",
         this.dir,
         "--save",
@@ -146,10 +187,21 @@ export class TestRedisServer {
     );
     this.#process = child;
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port, tls ? this.caCert : undefined))) {
+    while (!(await (this.#wrap.length > 0 ? this.#answersCli() : accepts(this.port, tls ? this.caCert : undefined)))) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${this.port} within 10 s`);
       await sleep(20);
+    }
+  }
+
+  /** For a server in a namespace: whether `redis-cli ping` there gets an answer. */
+  async #answersCli(): Promise<boolean> {
+    try {
+      return /PONG|NOAUTH/.test(
+        this.#run("redis-cli", ["-h", "127.0.0.1", "-p", String(this.port), "ping"], { encoding: "utf8" }),
+      );
+    } catch {
+      return false;
     }
   }
 

@@ -85,7 +85,16 @@ function checkExecutable(pid: number, recordedExe: string): RecordedProcessCheck
 /**
  * Whether a lease holder (pid, start token, last use) is still the process that wrote its entry: a
  * holder that is gone holds nothing, wherever its entry is kept (in the record or in a file of its own).
+ * A holder of another host is never looked up in this host's process table (its pid means nothing here):
+ * the store that read it set `aliveUntil` from the liveness signal that holder renews, and it is alive
+ * while that signal is fresh.
  */
-export function isLiveHolder(holder: { pid: number; start?: string | undefined; lastUsedAt: number }): boolean {
+export function isLiveHolder(holder: {
+  pid: number;
+  start?: string | undefined;
+  lastUsedAt: number;
+  aliveUntil?: number | undefined;
+}): boolean {
+  if (holder.aliveUntil !== undefined) return holder.aliveUntil > Date.now();
   return checkRecordedProcess({ pid: holder.pid, pidStart: holder.start, startedAt: holder.lastUsedAt }).ok;
 }

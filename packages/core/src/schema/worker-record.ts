@@ -33,6 +33,14 @@ export interface LeaseHolder {
   start?: string;
   /** Which pool of that process (several pools may share one process). */
   pool?: string;
+  /** The host the holding process runs on (absent: the record's host, as entries were before hosts were named). */
+  host?: string;
+  /**
+   * For a holder of another host: until when the liveness signal its process renews is fresh (epoch ms).
+   * Set by the store that read the entry, from that signal (never from the stored value); without it, the
+   * holder is judged by this host's process table.
+   */
+  aliveUntil?: number;
   leases: number;
   lastUsedAt: number;
 }
@@ -41,6 +49,10 @@ export const LeaseHolderSchema = z.object({
   start: z.string().max(256).optional(),
   /** Which pool of that process (several pools may share one process). */
   pool: z.string().max(64).optional(),
+  /** The host the holding process runs on (absent: the record's host). */
+  host: z.string().min(1).max(256).optional(),
+  /** For a holder of another host: until when its liveness signal is fresh, as the reading store found it. */
+  aliveUntil: z.number().optional(),
   leases: z.number().int().min(0),
   lastUsedAt: z.number(),
 }) satisfies z.ZodType<LeaseHolder>;
