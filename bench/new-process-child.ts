@@ -15,6 +15,12 @@ const allocIndex = process.argv.indexOf("--alloc");
 const allocRuns = allocIndex > 0 ? Number(process.argv[allocIndex + 1]) : 0;
 const REQUEST = { workerId: TARGET.workerId, fingerprint: { resolvedModel: TARGET.model } };
 
+/** CPU time of the whole process so far (every thread): steadier than wall time on a busy machine. */
+const cpuMs = () => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+};
+
 /** A syscall strace shows with this name: the bounds of what is counted. */
 const mark = (name: string) => statSync(`/modelpool-bench-mark-${name}`, { throwIfNoEntry: false });
 
@@ -23,19 +29,21 @@ if (mode === "baseline") {
   const started = performance.now();
   const found = await naiveFindWorker(path, TARGET.workerId, TARGET.model);
   const total = performance.now();
+  const cpu = cpuMs();
   if (!found) throw new Error("the baseline found nothing");
   if (marked) {
     mark("begin");
     await naiveFindWorker(path, TARGET.workerId, TARGET.model);
     mark("end");
   }
-  console.log(JSON.stringify({ total, decision: total - started }));
+  console.log(JSON.stringify({ total, decision: total - started, cpuMs: cpu }));
 } else if (mode === "floor") {
   const { floorDecision, floorRelease } = await import("./floor.js");
   const dir = `${path}/workers/${TARGET.workerId}`;
   const started = performance.now();
   const lease = floorDecision(dir, leaseDir, "entry-0");
   const total = performance.now();
+  const cpu = cpuMs();
   floorRelease(lease);
   if (marked) {
     mark("begin");
@@ -43,7 +51,7 @@ if (mode === "baseline") {
     mark("end");
     floorRelease(second);
   }
-  console.log(JSON.stringify({ total, decision: total - started }));
+  console.log(JSON.stringify({ total, decision: total - started, cpuMs: cpu }));
 } else {
   const { DeviceRegistry, WorkerPool } = await import("@modelpool/core");
   const { ExactModelPolicy } = await import("@modelpool/policy-exact");
@@ -59,6 +67,7 @@ if (mode === "baseline") {
   const started = performance.now();
   const lease = await pool.getOrSpawn(REQUEST);
   const total = performance.now();
+  const cpu = cpuMs();
   if (lease.decision.outcome !== "reused") throw new Error(lease.decision.reason);
   // The premise, checked on disk: the first decision wrote this process's lease.
   const { heldLeaseEntries, premise } = await import("./leases.js");
@@ -94,5 +103,5 @@ if (mode === "baseline") {
     await longLived.close();
     console.log(JSON.stringify({ rss }));
   }
-  console.log(JSON.stringify({ total, decision: total - started, construct: started - constructed }));
+  console.log(JSON.stringify({ total, decision: total - started, construct: started - constructed, cpuMs: cpu }));
 }
