@@ -12,7 +12,12 @@ import { summarize } from "./stats.js";
 const run = promisify(execFile);
 export type Trials = { median: number; low: number; high: number; runs: number };
 export type Who = "baseline" | "floor" | "modelpool";
-export type NewProcessRow = { size: number; total: Record<Who, Trials>; decision: Record<Who, Trials> };
+export type NewProcessRow = {
+  size: number;
+  total: Record<Who, Trials>;
+  decision: Record<Who, Trials>;
+  cpu: Record<Who, Trials>;
+};
 export type SyscallRow = { who: Who; cold: number; top: string };
 export type AllocationRow = { decisions: number; bytesPerDecision: number; rssMb: number[] };
 export type ImportRow = { specifier: string; time: Trials };
@@ -55,9 +60,13 @@ const argsOf = (who: Who, f: Fixture) => [who, who === "baseline" ? f.naive : f.
 async function child(
   args: string[],
   nodeFlags: string[] = [],
-): Promise<{ total: number; decision: number; stdout: string }> {
+): Promise<{ total: number; decision: number; cpuMs: number; stdout: string }> {
   const { stdout } = await run(process.execPath, [...nodeFlags, ...args], { maxBuffer: 64 << 20 });
-  const last = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { total: number; decision: number };
+  const last = JSON.parse(stdout.trim().split("\n").at(-1) as string) as {
+    total: number;
+    decision: number;
+    cpuMs: number;
+  };
   return { ...last, stdout };
 }
 
@@ -74,16 +83,18 @@ export async function measureNewProcess(dir: string, sizes: readonly number[], r
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const total = { baseline: [], floor: [], modelpool: [] } as Record<Who, number[]>;
       const decision = { baseline: [], floor: [], modelpool: [] } as Record<Who, number[]>;
+      const cpu = { baseline: [], floor: [], modelpool: [] } as Record<Who, number[]>;
       for (let i = 0; i < runs; i++) {
         for (const who of WHO) {
           const times = await child([script, ...argsOf(who, f)]);
           total[who].push(times.total);
           decision[who].push(times.decision);
+          cpu[who].push(times.cpuMs);
         }
       }
       const by = (values: Record<Who, number[]>) =>
         Object.fromEntries(WHO.map((who) => [who, trials(values[who])])) as Record<Who, Trials>;
-      rows.push({ size, total: by(total), decision: by(decision) });
+      rows.push({ size, total: by(total), decision: by(decision), cpu: by(cpu) });
     }
   } finally {
     people.stop();

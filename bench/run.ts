@@ -21,12 +21,14 @@ const { values: flags } = parseArgs({
     write: { type: "boolean", default: false },
     only: { type: "string" },
     scale: { type: "string", default: "1" },
+    // Fewer trials of the multi-process rows, for trying a change out; the reported run keeps 5 or more.
+    trials: { type: "string" },
   },
 });
 const only = flags.only?.split(",");
 const want = (section: string) => !only || only.includes(section);
 const scale = Number(flags.scale);
-const TRIALS = Math.max(5, Math.round(5 * scale));
+const TRIALS = flags.trials ? Number(flags.trials) : Math.max(5, Math.round(5 * scale));
 
 const dir = await mkdtemp(join(tmpdir(), "modelpool-bench-"));
 const lines: string[] = [];
@@ -39,6 +41,18 @@ const targets: string[] = [];
 const target = (met: boolean, text: string) => targets.push(`- ${met ? "**met**" : "**not met**"}: ${text}`);
 const ms = (s: Summary) => `${d(s.median)} (${d(s.p95)})`;
 const tr = (t: Trials) => `${d(t.median)} (${range([t.low, t.high], d)})`;
+/** Sections that failed (a premise that did not hold, a crash): said in the results, and the run exits 1. */
+const failures: string[] = [];
+async function section(name: string, body: () => Promise<void>): Promise<void> {
+  if (!want(name)) return;
+  try {
+    await body();
+  } catch (error) {
+    const message = `section ${name} FAILED: ${(error as Error).stack ?? error}`;
+    failures.push(message);
+    say(`\n**${message.split("\n")[0]}**\n`);
+  }
+}
 const subdir = async (name: string) => {
   const path = join(dir, name);
   await mkdir(path);
@@ -76,7 +90,7 @@ try {
   );
   say();
 
-  if (want("decide")) {
+  await section("decide", async () => {
     say(`## 1. Reuse decision, in a running process`);
     say();
     const memory = await measureMemoryHit();
@@ -121,25 +135,25 @@ try {
       worstBig >= 10,
       `cold decision ≥ 10x faster than the baseline from 1,000 records: at least ${worstBig.toFixed(0)}x`,
     );
-  }
+  });
 
-  if (want("process")) {
+  await section("process", async () => {
     say(`## 2. A brand-new process: start → first decision, imports included`);
     say();
     say(
-      `Each a fresh \`node\` process running the packages' built dist as users do; _start → decision_ is from the process's start (Node's time origin, before its bootstrap) to the end of its first decision, imports included; _decision_ is that decision alone. Median (range over the trials); ratios of medians.`,
+      `Each a fresh \`node\` process running the packages' built dist as users do; _start → decision_ is from the process's start (Node's time origin, before its bootstrap) to the end of its first decision, imports included; _CPU time_ is the process's (every thread) over the same span, steadier than wall time on a busy machine; _decision_ is that decision alone. Median (range over the trials); ratios of medians.`,
     );
     say();
     say(
-      `| records | trials | baseline start → decision | floor | modelpool | ÷ baseline | ÷ floor | baseline decision | floor | modelpool | ÷ baseline | ÷ floor |`,
+      `| records | trials | baseline start → decision | floor | modelpool | ÷ baseline | ÷ floor | CPU time ÷ baseline | ÷ floor | baseline decision | floor | modelpool | ÷ baseline | ÷ floor |`,
     );
-    say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+    say(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
     const rows = await measureNewProcess(dir, [10, 100, 1_000, 10_000], Math.max(7, Math.round(7 * scale)));
     for (const r of rows) {
       const t = r.total;
       const o = r.decision;
       say(
-        `| ${r.size.toLocaleString("en")} | ${t.modelpool.runs} | ${tr(t.baseline)} | ${tr(t.floor)} | ${tr(t.modelpool)} | ${times(t.modelpool.median, t.baseline.median)} | ${times(t.modelpool.median, t.floor.median)} | ${tr(o.baseline)} | ${tr(o.floor)} | ${tr(o.modelpool)} | ${times(o.modelpool.median, o.baseline.median)} | ${times(o.modelpool.median, o.floor.median)} |`,
+        `| ${r.size.toLocaleString("en")} | ${t.modelpool.runs} | ${tr(t.baseline)} | ${tr(t.floor)} | ${tr(t.modelpool)} | ${times(t.modelpool.median, t.baseline.median)} | ${times(t.modelpool.median, t.floor.median)} | ${times(r.cpu.modelpool.median, r.cpu.baseline.median)} | ${times(r.cpu.modelpool.median, r.cpu.floor.median)} | ${tr(o.baseline)} | ${tr(o.floor)} | ${tr(o.modelpool)} | ${times(o.modelpool.median, o.baseline.median)} | ${times(o.modelpool.median, o.floor.median)} |`,
       );
     }
     say();
@@ -163,9 +177,9 @@ try {
       say(`| \`${row.specifier}\` | ${row.time.runs} | ${tr(row.time)} |`);
     }
     say();
-  }
+  });
 
-  if (want("syscalls")) {
+  await section("syscalls", async () => {
     say(`## 3. System calls per cold decision (10 records)`);
     say();
     say(
@@ -182,9 +196,9 @@ try {
     say();
     const mp = rows.find((r) => r.who === "modelpool")?.cold ?? Number.NaN;
     target(mp <= 25, `≤ 25 system calls per cold decision: ${mp} (floor ${floor})`);
-  }
+  });
 
-  if (want("alloc")) {
+  await section("alloc", async () => {
     say(`## 4. Allocation and RSS per decision + release`);
     say();
     const a = await measureAllocation(dir, 10_000);
@@ -201,9 +215,9 @@ try {
       growth <= 5,
       `RSS flat after warm-up over 10,000 decisions: ${growth.toFixed(1)} MB from the 1,000th to the last`,
     );
-  }
+  });
 
-  if (want("contention")) {
+  await section("contention", async () => {
     say(`## 5. Contention: N OS processes × 50 record writes at once`);
     say();
     say(
@@ -272,9 +286,9 @@ try {
       if (m.errors.length > 0) say(`\nFirst failures: ${m.errors.map((e) => `\`${e}\``).join("; ")}\n`);
     }
     say();
-  }
+  });
 
-  if (want("opencode")) {
+  await section("opencode", async () => {
     say(`## 8. Reuse versus cold spawn of a real \`opencode serve\``);
     say();
     const oc = await measureOpencode(dir);
@@ -287,15 +301,15 @@ try {
     say();
     say(`Reuse is ${times(oc.cold.median, oc.reuse.median)} faster than a cold start (median).`);
     say();
-  }
+  });
 
-  if (want("fleet")) {
+  await section("fleet", async () => {
     // The fleet store needs a redis-server (CI installs it); without one, the section says why it is missing.
     const missingRedis = redisServerMissing();
     if (missingRedis) say(`## 9. Fleet registry (Redis)\n\nSkipped: ${missingRedis}.\n`);
     else for (const line of await fleetSection(await subdir("fleet"))) say(line);
     say();
-  }
+  });
 
   say(`## How each row is measured`);
   say();
@@ -304,6 +318,13 @@ try {
   say(`## Where the targets stand (this run)`);
   say();
   for (const line of targets) say(line);
+  if (failures.length > 0) {
+    say();
+    say(`## Failures`);
+    say();
+    for (const failure of failures) say(`- ${failure.split("\n")[0]}`);
+    process.exitCode = 1;
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
