@@ -5,33 +5,45 @@ import { runTogether, stopPids } from "./processes.js";
 
 export type ContentionRow = {
   mode: string;
+  processes: number;
   written: number;
-  kept: number;
-  lost: number;
-  wallMs: number;
-  perSecond: number;
+  /** Per trial. */
+  lost: number[];
+  wallMs: number[];
 };
 export type StormRow = { mode: string; spawns: number; distinctWorkers: number; allReadyMs: number };
 
 const PROCESSES = 8;
 const UPDATES = 50;
 
-export async function measureContention(dir: string): Promise<ContentionRow[]> {
-  const rows: ContentionRow[] = [];
-  for (const mode of ["naive", "modelpool"]) {
-    const path = join(dir, mode === "naive" ? "contention-naive.json" : "contention-registry");
-    const { startAt, outputs } = await runTogether(
-      "./contention-child.ts",
-      (n) => [mode, path, `p${n}`, String(UPDATES)],
-      PROCESSES,
-    );
-    const wallMs = Math.max(...outputs.map(Number)) - startAt;
-    const kept =
-      mode === "naive"
-        ? await naiveCount(path)
-        : (await new DeviceRegistry({ path, legacySources: false }).list()).length;
-    const written = PROCESSES * UPDATES;
-    rows.push({ mode, written, kept, lost: written - kept, wallMs, perSecond: (written / wallMs) * 1000 });
+/**
+ * `processes` OS processes × 50 record writes of their own, all started at one instant, `trials` times
+ * (a fresh file or directory each trial), the baseline and modelpool alternating.
+ */
+export async function measureContention(dir: string, processes: number, trials = 5): Promise<ContentionRow[]> {
+  const rows = ["naive", "modelpool"].map((mode) => ({
+    mode,
+    processes,
+    written: processes * UPDATES,
+    lost: [] as number[],
+    wallMs: [] as number[],
+  }));
+  for (let trial = 0; trial < trials; trial++) {
+    for (const row of rows) {
+      const name = `contention-${processes}-${trial}`;
+      const path = join(dir, row.mode === "naive" ? `${name}.json` : name);
+      const { startAt, outputs } = await runTogether(
+        "./contention-child.ts",
+        (n) => [row.mode, path, `p${n}`, String(UPDATES)],
+        processes,
+      );
+      row.wallMs.push(Math.max(...outputs.map(Number)) - startAt);
+      const kept =
+        row.mode === "naive"
+          ? await naiveCount(path)
+          : (await new DeviceRegistry({ path, legacySources: false }).list()).length;
+      row.lost.push(row.written - kept);
+    }
   }
   return rows;
 }

@@ -16,15 +16,16 @@ export function ratio(slow: number, fast: number): string {
   return `${(slow / fast).toFixed(slow / fast < 10 ? 1 : 0)}x`;
 }
 
-/** Times `fn` `runs` times (after `warmup` untimed runs); `before` runs untimed before each. */
+/** Times `fn` `runs` times (after `warmup` untimed runs); `before` and `after` (the premise checks) run untimed around each. */
 export async function sample(
   runs: number,
-  fn: () => Promise<unknown>,
-  options: { warmup?: number; before?: () => Promise<unknown> } = {},
+  fn: () => unknown,
+  options: { warmup?: number; before?: () => unknown; after?: () => unknown } = {},
 ): Promise<number[]> {
   for (let i = 0; i < (options.warmup ?? 3); i++) {
     await options.before?.();
     await fn();
+    await options.after?.();
   }
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -32,6 +33,20 @@ export async function sample(
     const started = performance.now();
     await fn();
     samples.push(performance.now() - started);
+    await options.after?.();
   }
   return samples;
+}
+
+/** `a–b` of a list of numbers formatted by `format`: the range over trials. */
+export function range(values: readonly number[], format: (value: number) => string): string {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? format(low) : `${format(low)}–${format(high)}`;
+}
+
+/** `x` as a ratio to `base`: `2.4x`. Below 1 when `x` is the smaller. */
+export function times(x: number, base: number): string {
+  const r = x / base;
+  return `${r.toFixed(r < 10 ? 2 : 0)}x`;
 }

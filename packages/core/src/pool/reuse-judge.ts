@@ -4,7 +4,6 @@ import type { WorkerRecord } from "../schema/worker-record.js";
 import { frozenCopy } from "./frozen-copy.js";
 import { type CandidateSource, initialVerdict, type PoolHooks, type ReuseContext } from "./hooks.js";
 import { guardCanReuse, normalize, startRun } from "./tap-guard.js";
-import { runWaterfall } from "./waterfall.js";
 
 /**
  * Asks the policies (`canReuse` taps) about one candidate, and ranks the candidates they allow. The
@@ -40,7 +39,7 @@ export class ReuseJudge {
       source,
     });
     startRun(start, context, { signal, timeoutMs: this.#policyTimeoutMs });
-    return normalize(await runWaterfall(this.#hooks.canReuse, start, context));
+    return normalize(await this.#hooks.canReuse.promise(start, context));
   }
 
   #frozenRecord(record: WorkerRecord): WorkerRecord {

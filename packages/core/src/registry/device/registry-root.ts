@@ -22,7 +22,10 @@ type State = "unchecked" | "ready" | "prepared" | "read-only";
  * times then: a new registry instance on the same unchanged directory (a new pool per task) costs one
  * stat, not the checks. Removing or adding a part changes the root's times, hence the key.
  */
-const checkedRoots = new Map<string, { key: string; state: "ready" | "prepared" | "read-only"; version: number }>();
+const checkedRoots = new Map<
+  string,
+  { key: string; state: "ready" | "prepared" | "read-only"; version: number; missing: string[] }
+>();
 /**
  * The root's identity and times, and its marker's: a marker rewritten in place (a newer version) leaves
  * the directory's times as they were.
@@ -50,6 +53,8 @@ export class RegistryRoot {
   readonly locks: string;
   #state: State = "unchecked";
   #version = REGISTRY_DIRECTORY_VERSION;
+  /** The parts the last check found missing (to create before the first write). */
+  #missing: string[] = [...PARTS];
 
   constructor(path: string) {
     this.path = path;
@@ -67,6 +72,7 @@ export class RegistryRoot {
     if (known?.key === rootKey(this.path, stats)) {
       this.#state = known.state;
       this.#version = known.version;
+      this.#missing = known.missing;
       return true;
     }
     this.#check(stats);
@@ -88,12 +94,14 @@ export class RegistryRoot {
       throw new RegistryVersionError(this.path, this.#version, REGISTRY_DIRECTORY_VERSION);
     }
     if (this.#state === "prepared") return;
-    for (const part of PARTS) ensureOwnDirectory(join(this.path, part));
+    // Only what the check found missing: a registry already whole costs a new process no write at all.
+    for (const part of this.#missing) ensureOwnDirectory(join(this.path, part));
     createFileExclusively(
       this.path,
       MARKER,
       `${JSON.stringify({ format: FORMAT, version: REGISTRY_DIRECTORY_VERSION })}\n`,
     );
+    this.#missing = [];
     this.#state = "prepared";
     const stats = this.#stat();
     if (stats) this.#remember(stats);
@@ -102,7 +110,12 @@ export class RegistryRoot {
   #remember(stats: import("node:fs").Stats): void {
     const state = this.#state;
     if (state === "unchecked") return;
-    checkedRoots.set(this.path, { key: rootKey(this.path, stats), state, version: this.#version });
+    checkedRoots.set(this.path, {
+      key: rootKey(this.path, stats),
+      state,
+      version: this.#version,
+      missing: this.#missing,
+    });
   }
 
   #stat(): import("node:fs").Stats | undefined {
@@ -135,12 +148,15 @@ export class RegistryRoot {
         "other users may write to it (sticky or not); run chmod 700 on it",
       );
     }
+    const missing: string[] = [];
     for (const part of PARTS) {
       const partStats = lstatSync(join(this.path, part), { throwIfNoEntry: false });
-      if (partStats && !partStats.isDirectory()) {
+      if (!partStats) missing.push(part);
+      else if (!partStats.isDirectory()) {
         throw new NotARegistryError(this.path, `its ${part} is ${kindOf(partStats)} (never followed)`);
       }
     }
+    this.#missing = missing;
     const marker = readOwnSmallFile(join(this.path, MARKER), 4096);
     if (!marker.ok) {
       if (!marker.missing) throw new NotARegistryError(this.path, `its ${MARKER} ${marker.reason}`);
@@ -164,7 +180,9 @@ export class RegistryRoot {
       throw new NotARegistryError(this.path, `its ${MARKER} is not a modelpool registry marker`);
     }
     this.#version = format.version;
-    this.#state = format.version > REGISTRY_DIRECTORY_VERSION ? "read-only" : "ready";
+    // Marked, and every part a real directory (lstat above): ready for writing as it is, nothing to create.
+    if (format.version > REGISTRY_DIRECTORY_VERSION) this.#state = "read-only";
+    else this.#state = missing.length === 0 ? "prepared" : "ready";
   }
 }
 
