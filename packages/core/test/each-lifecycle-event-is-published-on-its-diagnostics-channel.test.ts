@@ -34,7 +34,7 @@ test("every lifecycle event is published once on modelpool:<event>, the same obj
 
   const lifecycle = published.filter((entry) => entry.name !== "decided" && entry.name !== "warning");
   expect(lifecycle.map((entry) => entry.name)).toEqual(hooked.map((entry) => entry.name));
-  lifecycle.forEach((entry, i) => expect(entry.message).toBe(hooked[i]?.event));
+  for (const [i, entry] of lifecycle.entries()) expect(entry.message).toBe(hooked[i]?.event);
   for (const name of ["spawnStarted", "spawnReady", "leased", "released", "stopped", "drained", "superseded"]) {
     expect(lifecycle.map((entry) => entry.name)).toContain(name);
   }

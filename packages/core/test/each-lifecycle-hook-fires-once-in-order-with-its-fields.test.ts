@@ -112,7 +112,11 @@ test("evicted fires once, after its stopped, when an idle worker makes room at m
 
   const names = seen.map((entry) => entry.name);
   expect(names).toEqual(["stopped", "evicted", "spawnStarted", "spawnReady", "leased"]);
-  expect(eventsNamed(seen, "stopped")[0]).toMatchObject({ code: "STOPPED_CAPACITY", cause: "capacity", id: a.worker.id });
+  expect(eventsNamed(seen, "stopped")[0]).toMatchObject({
+    code: "STOPPED_CAPACITY",
+    cause: "capacity",
+    id: a.worker.id,
+  });
   expect(eventsNamed(seen, "evicted")[0]).toMatchObject({ code: "EVICTED", scope: "pool", id: a.worker.id });
 });
 

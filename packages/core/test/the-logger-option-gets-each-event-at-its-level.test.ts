@@ -32,7 +32,12 @@ test("a logger gets every event and decision as (fields, message), at its level,
     ["stopped", "info"],
   ]);
   const ready = lines[1] as Line;
-  expect(ready.fields).toMatchObject({ code: "SPAWN_READY", workerId: "docs", id: lease.worker.id, pid: lease.worker.pid });
+  expect(ready.fields).toMatchObject({
+    code: "SPAWN_READY",
+    workerId: "docs",
+    id: lease.worker.id,
+    pid: lease.worker.pid,
+  });
   expect(ready.fields).not.toHaveProperty("record");
   expect(ready.message).toBe(`spawn ready: worker docs (${lease.worker.id}, pid ${lease.worker.pid})`);
   expect(lines[3]?.fields).toMatchObject({ code: "SPAWNED_NO_CANDIDATE", outcome: "spawned" });
@@ -48,7 +53,11 @@ test("a warning nobody taps goes to the logger at warn", async () => {
   await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } });
 
   expect(lines.filter((line) => line.level === "warn")).toEqual([
-    { level: "warn", fields: { event: "warning", code: "LISTENER_FAILED" }, message: expect.stringMatching(/leased listener threw/) },
+    {
+      level: "warn",
+      fields: { event: "warning", code: "LISTENER_FAILED" },
+      message: expect.stringMatching(/leased listener threw/),
+    },
   ]);
 });
 

@@ -24,7 +24,10 @@ export type Reservation = {
 };
 
 /** What capacity needs of its pool. */
-export type CapacityHost = Pick<LifecycleHost, "registry" | "self" | "leases" | "ownWorkers" | "stopWorker" | "warn">;
+export type CapacityHost = Pick<
+  LifecycleHost,
+  "registry" | "self" | "leases" | "ownWorkers" | "stopWorker" | "warn" | "events"
+>;
 
 /**
  * Room for one more worker: `maxWorkers` (this pool's, counted in memory) and `maxWorkersPerDevice`
@@ -66,7 +69,7 @@ export class Capacity {
       if (attempt.kind === "full") {
         const victim = this.#leastRecentlyUsedIdle(attempt.full.workers);
         if (victim) {
-          await this.#host.stopWorker(victim, "capacity");
+          if (await this.#host.stopWorker(victim, "capacity")) this.#evicted(victim, attempt.full.scope);
           continue;
         }
       }
@@ -112,6 +115,12 @@ export class Capacity {
       },
       releaseDevice: () => slot?.release() ?? Promise.resolve(),
     };
+  }
+
+  #evicted(record: WorkerRecord, scope: "pool" | "device"): void {
+    const { workerId, id } = record;
+    const uptimeMs = Date.now() - record.startedAt;
+    this.#host.events.emit("evicted", { code: "EVICTED", workerId, id, record, scope, uptimeMs });
   }
 
   #leastRecentlyUsedIdle(workers: readonly WorkerRecord[]): WorkerRecord | undefined {

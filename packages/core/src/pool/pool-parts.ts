@@ -1,3 +1,4 @@
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -39,21 +40,23 @@ export type PoolCore = {
   readonly own: Map<string, WorkerRecord>;
   readonly stats: PoolStats;
   readonly warn: (warning: PoolWarning) => void;
+  /** Lifecycle events: hooks, diagnostics channels, log. */
+  readonly events: PoolEvents;
 };
 
 /** Builds and wires the parts of one pool. Parts that call each other do so through late-bound closures. */
 export function assemblePoolParts(core: PoolCore): PoolParts {
-  const { options, hooks, self, own, stats, warn } = core;
+  const { options, hooks, self, own, stats, warn, events } = core;
   const { backend } = options;
   const registry = resolveRegistry(options.registry);
   const access = new RegistryAccess(registry, options.onRegistryUnavailable, warn);
   const prober = new HealthProber(backend, options);
-  const leases = new Leases(new LeaseBook(), access, self, async (ref) => {
+  const leases = new Leases(new LeaseBook(), access, self, events, async (ref) => {
     // The last lease may be what a draining or idle worker was waiting for; another process's worker
     // may have been marked draining while this one held it, and this process is the one to stop it then.
     if (lifecycle.active || !own.has(ref.id)) await lifecycle.sweep(ref);
   });
-  const stopper = new WorkerStopper({ backend, own, prober, leases, stats, registry: access });
+  const stopper = new WorkerStopper({ backend, own, prober, leases, stats, registry: access, events });
   // Idle, drain and capacity act on the same workers, through the same stops.
   const lifecycleHost: LifecycleHost = {
     registry,
@@ -64,6 +67,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
       stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0),
     markDraining: (record) => stopper.markDraining(record),
     warn,
+    events,
   };
   const lifecycle: WorkerLifecycle = new WorkerLifecycle(lifecycleHost, options);
   const capacity = new Capacity(lifecycleHost, options);
@@ -81,6 +85,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     own,
     prober,
     stats,
+    events,
     reserve: (signal, workerId) => capacity.reserve(signal, workerId),
     onRecorded: (record) => {
       if (record.idleTtlMs !== undefined) lifecycle.ensureSweeping();

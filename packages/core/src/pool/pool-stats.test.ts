@@ -15,7 +15,8 @@ test("denials are counted by policy and code, never by free-text reason, and sta
     ({ outcome: "spawned", dryRun: false, considered }) as unknown as Decision;
 
   // The same code with a different reason each time (a pid, a model name inside): one key.
-  for (let i = 0; i < 50; i++) stats.recordDecision(decision([denied("MODEL_DIFFERS", `running model-${i} (pid ${i})`)]));
+  for (let i = 0; i < 50; i++)
+    stats.recordDecision(decision([denied("MODEL_DIFFERS", `running model-${i} (pid ${i})`)]));
   // A policy that puts a fresh code on every denial cannot grow the table without bound.
   for (let i = 0; i < 1_000; i++) stats.recordDecision(decision([denied(`CODE_${i}`, "x")]));
 

@@ -1,4 +1,5 @@
 import { isWorkerBackend } from "../backend/worker-backend.js";
+import { isPoolLogger } from "../diagnostics/logger.js";
 import { isRegistryStore } from "../registry/store/RegistryStore.js";
 import { boolean, type Checked, type HandCheck, number, object, oneOf, REJECT } from "../schema/hand-check.js";
 import { MAX_TIMER_MS, type ResolvedWorkerPoolOptions } from "./options.js";
@@ -64,6 +65,7 @@ export const checkWorkerPoolOptions: HandCheck<ResolvedWorkerPoolOptions> = obje
     ["sweepIntervalMs", duration, { default: always(1_000) }],
     ["policyTimeoutMs", duration, { default: always(10_000) }],
     ["onRegistryUnavailable", oneOf("fail", "local-only"), { default: always("fail") }],
+    ["logger", custom(isPoolLogger), "optional"],
   ],
   "refuse",
 );

@@ -1,4 +1,7 @@
+import { performance } from "node:perf_hooks";
 import type { WorkerBackend } from "../backend/worker-backend.js";
+import { STOP_CODES } from "../diagnostics/events.js";
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { HealthProber } from "./health-prober.js";
@@ -15,6 +18,7 @@ export class WorkerStopper {
   readonly #leases: Leases;
   readonly #stats: PoolStats;
   readonly #registry: RegistryAccess;
+  readonly #events: PoolEvents;
 
   constructor(deps: {
     backend: WorkerBackend;
@@ -23,7 +27,9 @@ export class WorkerStopper {
     leases: Leases;
     stats: PoolStats;
     registry: RegistryAccess;
+    events: PoolEvents;
   }) {
+    this.#events = deps.events;
     this.#backend = deps.backend;
     this.#own = deps.own;
     this.#prober = deps.prober;
@@ -87,11 +93,18 @@ export class WorkerStopper {
 
   /** Stops a worker of this pool, or of another process (never signalling a pid that is not the recorded process). */
   async stop(record: WorkerRecord, cause: StopCause): Promise<void> {
+    const started = performance.now();
     this.forget(record);
     if (this.#backend.stop) await this.#backend.stop(record);
     else await terminateRecordedProcess(record);
     this.#stats.recordStop(cause);
     await this.removeFromRegistry(record);
+    const stopped = { code: STOP_CODES[cause], workerId: record.workerId, id: record.id, record, cause };
+    this.#events.emit("stopped", {
+      ...stopped,
+      durationMs: performance.now() - started,
+      uptimeMs: Date.now() - record.startedAt,
+    });
   }
 
   async markDraining(record: WorkerRecord): Promise<void> {
