@@ -131,6 +131,7 @@ export class Spawner {
       ...(spawned.url !== undefined ? { url: spawned.url } : {}),
       ...(spawned.port !== undefined ? { port: spawned.port } : {}),
       ...(spawned.sessionId !== undefined ? { sessionId: spawned.sessionId } : {}),
+      ...(spawned.logPath !== undefined ? { logPath: spawned.logPath } : {}),
       backend: this.#deps.backend.name,
       owner: this.#deps.self,
       ...(registry.store ? { host: registry.store.hostId } : {}),

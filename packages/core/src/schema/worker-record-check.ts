@@ -47,6 +47,7 @@ export const checkWorkerRecord: HandCheck<WorkerRecord> = object<WorkerRecord>(
     ["url", string(0, 2048), "optional"],
     ["port", number({ int: true, min: 1, max: 65535 }), "optional"],
     ["sessionId", string(0, 1024), "optional"],
+    ["logPath", string(1, 4096), "optional"],
     ["backend", token, "optional"],
     ["owner", checkProcessIdentity, "optional"],
     ["claimExpiresAt", finite, "optional"],
