@@ -194,13 +194,14 @@ export class WorkerPool implements AsyncDisposable {
   ): Promise<Evaluation> {
     const considered: GateEntry[] = [];
     const seen = new Set<string>();
-    const candidates = await clock.measure(
-      "candidatesMs",
-      findCandidates(request.workerId, this.#own, this.#parts.access),
-    );
+    // Timed inline (a clock read each side), not through a wrapper: this is every reuse decision's path.
+    let began = clock.now();
+    const candidates = await findCandidates(request.workerId, this.#own, this.#parts.access);
+    began = clock.add("candidatesMs", began);
     for (const { record, source } of candidates) {
       seen.add(record.id);
-      const entry = await clock.measure("policiesMs", this.#parts.gate.judge(record, source, request, signal));
+      const entry = await this.#parts.gate.judge(record, source, request, signal);
+      began = clock.add("policiesMs", began);
       considered.push(entry);
       if (!dryRun && source === "memory" && entry.verdict.code === VerdictCode.PROCESS_GONE) {
         this.#forgetDead(record, entry.verdict.reason);
@@ -208,9 +209,9 @@ export class WorkerPool implements AsyncDisposable {
     }
     const allowed = considered.filter((entry) => entry.verdict.reuse).sort(byRank);
     for (const entry of allowed) {
-      if (await clock.measure("probeMs", this.#parts.gate.admit(entry, request, signal, true))) {
-        return { considered, chosen: entry, seen };
-      }
+      const admitted = await this.#parts.gate.admit(entry, request, signal, true);
+      began = clock.add("probeMs", began);
+      if (admitted) return { considered, chosen: entry, seen };
     }
     return { considered, chosen: undefined, seen };
   }

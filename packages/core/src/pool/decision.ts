@@ -22,6 +22,17 @@ export class DecisionClock {
     }
   }
 
+  now(): number {
+    return performance.now();
+  }
+
+  /** Adds the time since `since` to a stage; returns now, where the next stage starts. */
+  add(stage: keyof DecisionTimings, since: number): number {
+    const now = performance.now();
+    this.#stages[stage] += now - since;
+    return now;
+  }
+
   finish(decision: UntimedDecision): Decision {
     return { ...decision, durationMs: performance.now() - this.#start, timings: Object.freeze({ ...this.#stages }) };
   }
