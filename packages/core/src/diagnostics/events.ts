@@ -43,12 +43,12 @@ export const PoolEventCode = Object.freeze({
 export type PoolEventCode = (typeof PoolEventCode)[keyof typeof PoolEventCode];
 
 /** The stop code for each cause. */
-export const STOP_CODES: Readonly<Record<StopCause, PoolEventCode>> = Object.freeze({
+export const STOP_CODES = Object.freeze({
   superseded: PoolEventCode.STOPPED_SUPERSEDED,
   idle: PoolEventCode.STOPPED_IDLE,
   capacity: PoolEventCode.STOPPED_CAPACITY,
   manual: PoolEventCode.STOPPED_MANUAL,
-});
+} as const satisfies Record<StopCause, PoolEventCode>);
 
 /** What every event carries: its code, when it happened (epoch ms) and which worker it is about. */
 type EventBase<C extends string> = {
