@@ -37,7 +37,7 @@ export async function listWorkers(registry: RegistryStore, now = Date.now()): Pr
   const read = await registry.scan();
   const rows = describeWorkers(read.records, registry.hostId);
   const text = formatTable(
-    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE", "HOST"],
+    ["WORKER", "MODEL", "POLICY", "STATUS", "PID", "ALIVE", "LEASES", "IDLE", "URL", "AGE", "HOST", "LOG"],
     rows.map(({ record, alive, usage }) => [
       escapeControl(record.workerId),
       escapeControl(record.fingerprint?.resolvedModel ?? "(none recorded)"),
@@ -50,6 +50,7 @@ export async function listWorkers(registry: RegistryStore, now = Date.now()): Pr
       escapeControl(record.url ?? "-"),
       formatAge(now - record.startedAt),
       record.host === undefined || record.host === registry.hostId ? "this" : escapeControl(record.host),
+      escapeControl(record.logPath ?? "-"),
     ]),
   );
   return {

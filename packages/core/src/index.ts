@@ -14,6 +14,25 @@ export {
   SpawnedWorkerSchema,
   type WorkerBackend,
 } from "./backend/worker-backend.js";
+export { channelName, channels } from "./diagnostics/channels.js";
+export {
+  type ChannelName,
+  type ChannelPayloads,
+  type DrainedEvent,
+  type EvictedEvent,
+  type ExitedEvent,
+  type LeasedEvent,
+  PoolEventCode,
+  PoolEventName,
+  type PoolEventPayloads,
+  type ReleasedEvent,
+  type SpawnFailedEvent,
+  type SpawnReadyEvent,
+  type SpawnStartedEvent,
+  type StoppedEvent,
+  type SupersededEvent,
+} from "./diagnostics/events.js";
+export { isPoolLogger, type PoolLogger } from "./diagnostics/logger.js";
 export * from "./errors/index.js";
 export { isPolicyTimeoutError, PolicyTimeoutError } from "./errors/PolicyTimeoutError.js";
 export { abandonedReason, type StoppedWorker, stopAbandonedWorkers } from "./pool/abandoned-workers.js";
@@ -24,6 +43,7 @@ export {
   type Decision,
   DecisionCode,
   type DecisionOutcome,
+  type DecisionTimings,
   initialVerdict,
   type JudgedVerdict,
   type PoolHooks,

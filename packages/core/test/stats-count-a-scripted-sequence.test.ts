@@ -1,7 +1,7 @@
 import { SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
-test("stats count decisions, hit rate, denials by policy and reason, spawns, stops and spawn latency", async () => {
+test("stats count decisions, hit rate, denials by policy and code, spawns, stops and spawn latency", async () => {
   const pool = testPool({ registry: await tempRegistryPath(), plugins: [new SameModelTestPolicy()] });
   const a = { workerId: "docs", fingerprint: { resolvedModel: "model-a" } };
   const b = { workerId: "docs", fingerprint: { resolvedModel: "model-b" } };
@@ -17,7 +17,7 @@ test("stats count decisions, hit rate, denials by policy and reason, spawns, sto
   const stats = pool.stats();
   expect(stats.decisions).toEqual({ reused: 2, spawned: 2, forced: 1 });
   expect(stats.reuseHitRate).toBe(0.5);
-  expect(stats.denials).toEqual([{ by: "SameModelTestPolicy", reason: "model differs: running model-a", count: 1 }]);
+  expect(stats.denials).toEqual([{ by: "SameModelTestPolicy", code: "MODEL_DIFFERS", count: 1 }]);
   expect(stats.spawns).toEqual({ succeeded: 3, failed: 0 });
   expect(stats.stops).toEqual({ superseded: 0, idle: 0, capacity: 0, manual: 3 });
   expect(stats.spawnLatencyMs.count).toBe(3);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { DEFAULT_LOG_RETENTION_MS, nameLogAfterWorker, removeExpiredLogs } from "../diagnostics/log-retention.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { MAX_TIMER_MS } from "../pool/options.js";
@@ -62,6 +63,8 @@ export const ProcessBackendOptionsSchema = z
     stopGraceMs: z.number().int().min(0).max(MAX_TIMER_MS).default(5_000),
     /** Where worker output goes, one file per worker. */
     logDir: z.string().min(1).optional(),
+    /** How long a gone worker's log is kept after its last line (each spawn removes older ones). */
+    logRetentionMs: z.number().int().min(0).default(DEFAULT_LOG_RETENTION_MS),
   })
   .strict();
 export type ProcessBackendOptions = z.input<typeof ProcessBackendOptionsSchema>;
@@ -98,7 +101,8 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
   ): Promise<SpawnedWorker> {
     signal.throwIfAborted();
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
-    const logPath = join(logDir, `${request.workerId.replace(/[^\w.-]/g, "_")}-${Date.now()}-${process.pid}.log`);
+    removeExpiredLogs(logDir, config.logRetentionMs);
+    let logPath = join(logDir, `${request.workerId.replace(/[^\w.-]/g, "_")}-${Date.now()}-${process.pid}.log`);
     const logFd = openSync(logPath, "a", 0o600);
     const startedAt = Date.now();
     let child: ChildProcess;
@@ -127,6 +131,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
       throw new SpawnError(request.workerId, "backend-error", error.message, { cause: error });
     }
     child.unref();
+    logPath = nameLogAfterWorker(logPath, pid);
     // Read before yielding to the event loop: until then the child cannot have been reaped, so `pid` is it.
     // Without its executable: a command run through `env`, a shell's `exec` or `npx` replaces its program
     // on the way, and an unreaped child's pid cannot be recycled anyway. The pool records the executable
@@ -179,7 +184,7 @@ export function processBackend(options: ProcessBackendOptions): WorkerBackend {
           },
         );
       }
-      return { pid, ...where };
+      return { pid, ...where, logPath };
     } catch (error) {
       // Everything it started, then its exit: a failed spawn leaves no process behind. Bounded, because an
       // exit event that never comes must not keep the spawn from settling.

@@ -9,12 +9,15 @@ export interface SpawnedWorker {
   url?: string;
   port?: number;
   sessionId?: string;
+  /** Where the worker's output goes (recorded, and shown by `modelpool ls`). */
+  logPath?: string;
 }
 export const SpawnedWorkerSchema = z.object({
   pid: PidSchema,
   url: z.string().max(2048).optional(),
   port: z.number().int().min(1).max(65535).optional(),
   sessionId: z.string().max(1024).optional(),
+  logPath: z.string().min(1).max(4096).optional(),
 }) satisfies z.ZodType<SpawnedWorker>;
 
 /** What `probe` resolves to. A live `fingerprint` beats the registry's. */

@@ -1,3 +1,4 @@
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { checkOwner } from "../registry/stale-record.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -21,6 +22,7 @@ export interface LifecycleHost {
   /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
   markDraining(record: WorkerRecord): Promise<void>;
   warn(warning: PoolWarning): void;
+  readonly events: PoolEvents;
 }
 
 /**
@@ -71,9 +73,21 @@ export class WorkerLifecycle {
   async supersede(workerId: string, considered: readonly ConsideredCandidate[]): Promise<void> {
     const option = this.#options.onSuperseded;
     const action: SupersededAction = typeof option === "function" ? option(workerId) : option;
-    if (action === "keep") return;
     // Read from the verdict, not guessed from who denied: only a policy saying the model changed supersedes.
     const superseded = considered.filter(({ verdict }) => !verdict.reuse && verdict.supersedes === true);
+    for (const { candidate: record, verdict } of superseded) {
+      const { id, workerId } = record;
+      this.#host.events.emit("superseded", {
+        code: "SUPERSEDED",
+        workerId,
+        id,
+        record,
+        action,
+        by: verdict.by,
+        reason: verdict.reason,
+      });
+    }
+    if (action === "keep") return;
     for (const { candidate } of superseded) {
       if (action === "stop") {
         // Held by a live process after all: it drains instead, and stops once released.
@@ -101,6 +115,17 @@ export class WorkerLifecycle {
     this.#sweepTurn = run.catch(() => undefined);
     if (!only) this.#queuedFullSweep = run;
     return run;
+  }
+
+  #drained(record: WorkerRecord): void {
+    const { workerId, id } = record;
+    this.#host.events.emit("drained", {
+      code: "DRAINED",
+      workerId,
+      id,
+      record,
+      uptimeMs: Date.now() - record.startedAt,
+    });
   }
 
   async #sweepOnce(only: RecordRef | undefined): Promise<void> {
@@ -139,8 +164,9 @@ export class WorkerLifecycle {
       const { leases } = this.#host.leases.usage(record, this.#host.self);
       if (leases > 0) continue;
       const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
-      if (record.draining) await this.#host.stopWorker(record, "superseded");
-      else if (ttl !== undefined && this.#host.leases.idleForMs(record, this.#host.self, now) >= ttl) {
+      if (record.draining) {
+        if (await this.#host.stopWorker(record, "superseded")) this.#drained(record);
+      } else if (ttl !== undefined && this.#host.leases.idleForMs(record, this.#host.self, now) >= ttl) {
         await this.#host.stopWorker(record, "idle");
       }
     }

@@ -1,4 +1,5 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
+import { PoolEvents } from "../diagnostics/pool-events.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
@@ -8,7 +9,7 @@ import type { ResolvedWorkerRequest, WorkerRequest } from "../schema/request.js"
 import { VerdictCode } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { findCandidates } from "./candidates.js";
-import { forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
+import { DecisionClock, forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
 import type { GateEntry } from "./lease-gate.js";
 import type { WorkerLease } from "./leases.js";
@@ -46,6 +47,7 @@ export class WorkerPool implements AsyncDisposable {
   /** Aborted by stopAll(): requests under way when it is called never resolve with a worker. */
   #epoch = new AbortController();
   readonly #stats = new PoolStats();
+  readonly #events: PoolEvents;
   readonly #parts: PoolParts;
   /** Work the pool does after answering (superseded workers, dead records); see `settled()`. */
   readonly #background = new Set<Promise<unknown>>();
@@ -53,7 +55,9 @@ export class WorkerPool implements AsyncDisposable {
   constructor(options: WorkerPoolOptions) {
     this.#options = parseOrThrow(WorkerPoolOptionsSchema, options, (i) => new InvalidOptionsError("WorkerPool", i));
     this.backend = this.#options.backend;
+    this.#events = new PoolEvents(this.hooks, (warning) => this.#warn(warning), this.#options.logger);
     const parts = assemblePoolParts({
+      events: this.#events,
       options: this.#options,
       hooks: this.hooks,
       self: this.#self,
@@ -95,45 +99,53 @@ export class WorkerPool implements AsyncDisposable {
    * spawn under way — a joined worker goes through the gate too.
    */
   async getOrSpawn(input: WorkerRequest): Promise<WorkerLease> {
+    const clock = new DecisionClock();
     const request = parseRequest(input);
     this.#retryPendingStops();
     const epoch = this.#epoch.signal;
     const signal = request.signal ? AbortSignal.any([request.signal, epoch]) : epoch;
     signal.throwIfAborted();
     if (request.forceNew) {
-      const worker = await this.#parts.spawns.spawnAlone(request, epoch);
-      return this.#handOrFail(worker, forcedDecision(request.workerId, worker), signal);
+      const worker = await clock.measure("spawnMs", this.#parts.spawns.spawnAlone(request, epoch));
+      return this.#handOrFail(worker, clock.finish(forcedDecision(request.workerId, worker)), signal);
     }
     // A worker another process stops or drains between the gate and the lease is refused by the lease's
     // own atomic write; the decision is then made again, without it.
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-      const { considered, chosen, seen } = await this.#evaluate(request, signal, false);
+      const { considered, chosen, seen } = await this.#evaluate(request, signal, false, clock);
       if (chosen) {
-        const decision = reusedDecision(request.workerId, chosen, considered, false);
+        const decision = clock.finish(reusedDecision(request.workerId, chosen, considered, false));
         const lease = await this.#hand(chosen.candidate, decision, signal, chosen.source === "registry");
         if (lease) return lease;
         continue;
       }
-      const spawned = await this.#spawnOrJoin(request, seen, considered, signal, epoch);
-      const decision = spawnedDecision(request.workerId, considered, spawned);
+      const spawned = await clock.measure("spawnMs", this.#spawnOrJoin(request, seen, considered, signal, epoch));
+      const decision = clock.finish(spawnedDecision(request.workerId, considered, spawned));
       const lease = await this.#hand(spawned.worker, decision, signal, spawned.shared);
       if (lease) return lease;
     }
-    const worker = await this.#parts.spawns.spawnAlone(request, epoch);
-    return this.#handOrFail(worker, spawnedDecision(request.workerId, [], { worker, shared: false }), signal);
+    const worker = await clock.measure("spawnMs", this.#parts.spawns.spawnAlone(request, epoch));
+    return this.#handOrFail(
+      worker,
+      clock.finish(spawnedDecision(request.workerId, [], { worker, shared: false })),
+      signal,
+    );
   }
 
   /** The decision `getOrSpawn` would make, as a dry run: probes, but spawns and changes nothing. */
   async explain(input: WorkerRequest): Promise<Decision> {
+    const clock = new DecisionClock();
     const request = parseRequest(input);
     const signal = request.signal ? AbortSignal.any([request.signal, this.#epoch.signal]) : this.#epoch.signal;
     let decision: Decision;
-    if (request.forceNew) decision = forcedDecision(request.workerId, undefined);
+    if (request.forceNew) decision = clock.finish(forcedDecision(request.workerId, undefined));
     else {
-      const { considered, chosen } = await this.#evaluate(request, signal, true);
-      decision = chosen
-        ? reusedDecision(request.workerId, chosen, considered, true)
-        : spawnedDecision(request.workerId, considered, undefined);
+      const { considered, chosen } = await this.#evaluate(request, signal, true, clock);
+      decision = clock.finish(
+        chosen
+          ? reusedDecision(request.workerId, chosen, considered, true)
+          : spawnedDecision(request.workerId, considered, undefined),
+      );
     }
     this.#emitDecision(decision);
     return decision;
@@ -189,18 +201,32 @@ export class WorkerPool implements AsyncDisposable {
     await this.close();
   }
 
-  async #evaluate(request: ResolvedWorkerRequest, signal: AbortSignal, dryRun: boolean): Promise<Evaluation> {
+  async #evaluate(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    dryRun: boolean,
+    clock: DecisionClock,
+  ): Promise<Evaluation> {
     const considered: GateEntry[] = [];
     const seen = new Set<string>();
-    for (const { record, source } of await findCandidates(request.workerId, this.#own, this.#parts.access)) {
+    // Timed inline (a clock read each side), not through a wrapper: this is every reuse decision's path.
+    let began = clock.now();
+    const candidates = await findCandidates(request.workerId, this.#own, this.#parts.access);
+    began = clock.add("candidatesMs", began);
+    for (const { record, source } of candidates) {
       seen.add(record.id);
       const entry = await this.#parts.gate.judge(record, source, request, signal);
+      began = clock.add("policiesMs", began);
       considered.push(entry);
-      if (!dryRun && source === "memory" && entry.verdict.code === VerdictCode.PROCESS_GONE) this.#forgetDead(record);
+      if (!dryRun && source === "memory" && entry.verdict.code === VerdictCode.PROCESS_GONE) {
+        this.#forgetDead(record, entry.verdict.reason);
+      }
     }
     const allowed = considered.filter((entry) => entry.verdict.reuse).sort(byRank);
     for (const entry of allowed) {
-      if (await this.#parts.gate.admit(entry, request, signal, true)) return { considered, chosen: entry, seen };
+      const admitted = await this.#parts.gate.admit(entry, request, signal, true);
+      began = clock.add("probeMs", began);
+      if (admitted) return { considered, chosen: entry, seen };
     }
     return { considered, chosen: undefined, seen };
   }
@@ -260,8 +286,17 @@ export class WorkerPool implements AsyncDisposable {
     return lease;
   }
 
-  #forgetDead(record: WorkerRecord): void {
+  #forgetDead(record: WorkerRecord, reason: string): void {
     this.#parts.stopper.forget(record);
+    const { workerId, id } = record;
+    this.#events.emit("exited", {
+      code: "PROCESS_GONE",
+      workerId,
+      id,
+      record,
+      reason,
+      uptimeMs: Date.now() - record.startedAt,
+    });
     this.#inBackground(this.#parts.stopper.removeFromRegistry(record));
   }
 
@@ -288,10 +323,15 @@ export class WorkerPool implements AsyncDisposable {
       // A listener's bug must not cost the caller a worker it already holds.
       this.#warn({ code: "LISTENER_FAILED", message: `a decided listener threw: ${String(error)}`, error });
     }
+    this.#events.publishAndLog("decided", decision);
   }
 
   #warn(warning: PoolWarning): void {
+    this.#events.publishAndLog("warning", warning);
     if (this.hooks.warning.isUsed()) this.hooks.warning.call(warning);
-    else process.emitWarning(warning.message, { code: `MODELPOOL_${warning.code}` });
+    // A logger (or NODE_DEBUG) takes warnings nobody taps; without either, Node's own warning.
+    else if (!this.#events.logWarning(warning)) {
+      process.emitWarning(warning.message, { code: `MODELPOOL_${warning.code}` });
+    }
   }
 }

@@ -24,7 +24,10 @@ export type Reservation = {
 };
 
 /** What capacity needs of its pool. */
-export type CapacityHost = Pick<LifecycleHost, "registry" | "self" | "leases" | "ownWorkers" | "stopWorker" | "warn">;
+export type CapacityHost = Pick<
+  LifecycleHost,
+  "registry" | "self" | "leases" | "ownWorkers" | "stopWorker" | "warn" | "events"
+>;
 
 /**
  * Room for one more worker: `maxWorkers` (this pool's, counted in memory) and `maxWorkersPerDevice`
@@ -74,6 +77,7 @@ export class Capacity {
           // So between waits this loop tries at most as many workers as it sees.
           tried.add(victim.id);
           const stopped = await this.#host.stopWorker(victim, "capacity");
+          if (stopped) this.#evicted(victim, attempt.full.scope);
           // Every turn of this loop gives the event loop a turn: timers, aborts and releases run meanwhile.
           await new Promise<void>((done) => setImmediate(done));
           if (stopped) continue; // room was made: look again before the timeout is judged
@@ -123,6 +127,12 @@ export class Capacity {
       },
       releaseDevice: () => slot?.release() ?? Promise.resolve(),
     };
+  }
+
+  #evicted(record: WorkerRecord, scope: "pool" | "device"): void {
+    const { workerId, id } = record;
+    const uptimeMs = Date.now() - record.startedAt;
+    this.#host.events.emit("evicted", { code: "EVICTED", workerId, id, record, scope, uptimeMs });
   }
 
   #leastRecentlyUsedIdle(workers: readonly WorkerRecord[], skip: ReadonlySet<string>): WorkerRecord | undefined {

@@ -1,5 +1,42 @@
+import { performance } from "node:perf_hooks";
 import type { WorkerRecord } from "../schema/worker-record.js";
-import { type ConsideredCandidate, type Decision, DecisionCode } from "./hooks.js";
+import { type ConsideredCandidate, type Decision, DecisionCode, type DecisionTimings } from "./hooks.js";
+
+/** A decision before its time is known. */
+export type UntimedDecision = Omit<Decision, "durationMs" | "timings">;
+
+/**
+ * Times the stages of one decision: `measure` adds the time of a piece of work to a stage, `finish`
+ * stamps the decision with the stages and the time since the clock was made.
+ */
+export class DecisionClock {
+  readonly #start = performance.now();
+  readonly #stages = { candidatesMs: 0, policiesMs: 0, probeMs: 0, spawnMs: 0 };
+
+  async measure<T>(stage: keyof DecisionTimings, work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const started = performance.now();
+    try {
+      return await (typeof work === "function" ? work() : work);
+    } finally {
+      this.#stages[stage] += performance.now() - started;
+    }
+  }
+
+  now(): number {
+    return performance.now();
+  }
+
+  /** Adds the time since `since` to a stage; returns now, where the next stage starts. */
+  add(stage: keyof DecisionTimings, since: number): number {
+    const now = performance.now();
+    this.#stages[stage] += now - since;
+    return now;
+  }
+
+  finish(decision: UntimedDecision): Decision {
+    return { ...decision, durationMs: performance.now() - this.#start, timings: Object.freeze({ ...this.#stages }) };
+  }
+}
 
 /** The decision when a candidate passed the gate. */
 export function reusedDecision(
@@ -7,7 +44,7 @@ export function reusedDecision(
   chosen: ConsideredCandidate,
   considered: readonly ConsideredCandidate[],
   dryRun: boolean,
-): Decision {
+): UntimedDecision {
   const { candidate, source, verdict } = chosen;
   return {
     outcome: "reused",
@@ -26,7 +63,7 @@ export function spawnedDecision(
   workerId: string,
   considered: readonly ConsideredCandidate[],
   spawn: { worker: WorkerRecord; shared: boolean; sharedFrom?: { pid: number } | undefined } | undefined,
-): Decision {
+): UntimedDecision {
   const dryRun = spawn === undefined;
   const code = spawn?.shared
     ? DecisionCode.SPAWN_SHARED
@@ -49,7 +86,7 @@ export function spawnedDecision(
 }
 
 /** The decision for `forceNew`: no candidate looked at, no canReuse tap called. */
-export function forcedDecision(workerId: string, worker: WorkerRecord | undefined): Decision {
+export function forcedDecision(workerId: string, worker: WorkerRecord | undefined): UntimedDecision {
   return {
     outcome: "forced",
     code: DecisionCode.FORCED,

@@ -1,4 +1,5 @@
 import { AsyncSeriesWaterfallHook, SyncHook } from "tapable";
+import type { PoolEventName, PoolEventPayloads } from "../diagnostics/events.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { type JudgedVerdict, type ReuseVerdict, VerdictCode } from "../schema/verdict.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
@@ -23,6 +24,18 @@ export type ConsideredCandidate = {
 };
 
 export type DecisionOutcome = "reused" | "spawned" | "forced";
+
+/** How long each stage of a decision took, in milliseconds (0 for a stage it did not go through). */
+export type DecisionTimings = {
+  /** Finding the candidates: this pool's workers and the registry's. */
+  readonly candidatesMs: number;
+  /** The `canReuse` taps, over every candidate. */
+  readonly policiesMs: number;
+  /** Health probes of the candidates the policies allowed (and the checks that follow them). */
+  readonly probeMs: number;
+  /** Spawning, or waiting for a spawn under way, up to the worker being ready. */
+  readonly spawnMs: number;
+};
 
 /** Why a decision came out as it did, for machines. */
 export const DecisionCode = Object.freeze({
@@ -52,6 +65,9 @@ export type Decision = {
   readonly shared: boolean;
   /** True for `explain`: nothing was spawned or changed. */
   readonly dryRun: boolean;
+  /** From the request's validation until the decision was made (before its lease is recorded), in milliseconds. */
+  readonly durationMs: number;
+  readonly timings: DecisionTimings;
 };
 
 export type PoolWarning = {
@@ -75,8 +91,38 @@ export type PoolWarning = {
  */
 export const CanReuseStage = Object.freeze({ GATE: -100, COMPATIBILITY: 0, RANKING: 100 });
 
+type LifecycleHooks = { readonly [N in PoolEventName]: SyncHook<[PoolEventPayloads[N]]> };
+
+/** One observe-only SyncHook per lifecycle event (see diagnostics/events.ts for each payload). */
+function createLifecycleHooks(): LifecycleHooks {
+  const lifecycle = <N extends PoolEventName>(name: N) => new SyncHook<[PoolEventPayloads[N]]>(["event"], name);
+  return {
+    /** A worker is about to be started. */
+    spawnStarted: lifecycle("spawnStarted"),
+    /** A worker answered its readiness check and is recorded. */
+    spawnReady: lifecycle("spawnReady"),
+    /** A spawn failed (or was aborted); `code` says how. */
+    spawnFailed: lifecycle("spawnFailed"),
+    /** A request was handed a worker. */
+    leased: lifecycle("leased"),
+    /** A lease was released. */
+    released: lifecycle("released"),
+    /** The pool stopped a worker; `cause` says why. */
+    stopped: lifecycle("stopped"),
+    /** A worker's process was found gone without the pool stopping it. */
+    exited: lifecycle("exited"),
+    /** An idle worker was stopped to make room at a capacity limit. */
+    evicted: lifecycle("evicted"),
+    /** A draining worker was stopped once its last lease was released. */
+    drained: lifecycle("drained"),
+    /** A new spawn superseded a worker (its model changed); `action` is what `onSuperseded` did with it. */
+    superseded: lifecycle("superseded"),
+  };
+}
+
 export function createPoolHooks() {
   return Object.freeze({
+    ...createLifecycleHooks(),
     /** Waterfall of verdicts, one run per candidate; starts from "deny: no compatibility policy registered". */
     canReuse: new AsyncSeriesWaterfallHook<[ReuseVerdict, ReuseContext]>(["verdict", "context"], "canReuse"),
     /** Every decision of `getOrSpawn` and (with `dryRun`) of `explain`. */

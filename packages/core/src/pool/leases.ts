@@ -1,3 +1,5 @@
+import { performance } from "node:perf_hooks";
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { isLockTimeoutError } from "../errors/LockTimeoutError.js";
 import { processShared } from "../process/process-shared.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
@@ -34,6 +36,7 @@ export class Leases {
   readonly book: LeaseBook;
   readonly #registry: RegistryAccess;
   readonly #self: ProcessIdentity;
+  readonly #events: PoolEvents;
   /** Which record each leased worker is, so its lease count can be written to the right record. */
   readonly #refs = new Map<string, RecordRef>();
   /** Runs after a worker's last lease in this process is released (it may be what a sweep waits for). */
@@ -49,10 +52,12 @@ export class Leases {
     book: LeaseBook,
     registry: RegistryAccess,
     self: ProcessIdentity,
+    events: PoolEvents,
     onIdle: (ref: RecordRef) => Promise<void>,
     retryEveryMs = 1_000,
   ) {
     this.#retryEveryMs = retryEveryMs;
+    this.#events = events;
     this.book = book;
     this.#registry = registry;
     this.#self = self;
@@ -91,10 +96,13 @@ export class Leases {
       return undefined;
     }
     let released = false;
+    const leasedAt = performance.now();
+    this.#events.emit("leased", { code: "LEASED", workerId: worker.workerId, id: worker.id, record: worker, decision });
     const release = async () => {
       if (released) return;
       released = true;
       if (!this.book.release(worker.id)) return;
+      this.#events.emit("released", { code: "RELEASED", ...ref, record: worker, heldMs: performance.now() - leasedAt });
       await this.flush();
       if (this.book.count(worker.id) === 0) await this.#onIdle(ref);
     };

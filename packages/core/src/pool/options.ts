@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
+import { isPoolLogger, type PoolLogger } from "../diagnostics/logger.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { PoolPlugin } from "./plugin.js";
 import type { SupersededAction, WorkerPoolOptions } from "./worker-pool-options.js";
@@ -82,5 +83,9 @@ export const WorkerPoolOptionsSchema = z.strictObject({
    * warn (REGISTRY_UNAVAILABLE) and go on with this pool's own workers.
    */
   onRegistryUnavailable: z.enum(["fail", "local-only"]).default("fail"),
+  /** Where the pool logs its events (pino, console...); without one, `NODE_DEBUG=modelpool` writes them to stderr. */
+  logger: z
+    .custom<PoolLogger>(isPoolLogger, "logger must be an object with debug, info, warn and error methods")
+    .optional(),
 }) satisfies z.ZodType<unknown, WorkerPoolOptions>;
 export type ResolvedWorkerPoolOptions = z.output<typeof WorkerPoolOptionsSchema>;

@@ -1,3 +1,4 @@
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { DeviceRegistry } from "../registry/DeviceRegistry.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -39,11 +40,13 @@ export type PoolCore = {
   readonly own: Map<string, WorkerRecord>;
   readonly stats: PoolStats;
   readonly warn: (warning: PoolWarning) => void;
+  /** Lifecycle events: hooks, diagnostics channels, log. */
+  readonly events: PoolEvents;
 };
 
 /** Builds and wires the parts of one pool. Parts that call each other do so through late-bound closures. */
 export function assemblePoolParts(core: PoolCore): PoolParts {
-  const { options, hooks, self, own, stats, warn } = core;
+  const { options, hooks, self, own, stats, warn, events } = core;
   const { backend } = options;
   const registry = resolveRegistry(options.registry);
   const access = new RegistryAccess(registry, options.onRegistryUnavailable, warn);
@@ -52,6 +55,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     new LeaseBook(),
     access,
     self,
+    events,
     async (ref) => {
       // The last lease may be what a draining or idle worker was waiting for; another process's worker
       // may have been marked draining while this one held it, and this process is the one to stop it then.
@@ -68,6 +72,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     registry: access,
     self,
     retryEveryMs: options.sweepIntervalMs,
+    events,
   });
   // Idle, drain and capacity act on the same workers, through the same stops.
   const lifecycleHost: LifecycleHost = {
@@ -79,6 +84,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
       stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0),
     markDraining: (record) => stopper.markDraining(record),
     warn,
+    events,
   };
   const lifecycle: WorkerLifecycle = new WorkerLifecycle(lifecycleHost, options);
   const capacity = new Capacity(lifecycleHost, options);
@@ -96,6 +102,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     own,
     prober,
     stats,
+    events,
     reserve: (signal, workerId) => capacity.reserve(signal, workerId),
     onRecorded: (record) => {
       if (record.idleTtlMs !== undefined) lifecycle.ensureSweeping();

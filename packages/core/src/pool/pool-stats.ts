@@ -6,8 +6,12 @@ export type PoolStatsSnapshot = {
   readonly decisions: Readonly<Record<DecisionOutcome, number>>;
   /** Reused ÷ (reused + spawned): how often a request found a worker it could use. Forced requests do not count. */
   readonly reuseHitRate: number;
-  /** Denials of candidates, counted by who denied (`by`) and the reason they gave. */
-  readonly denials: readonly { readonly by: string; readonly reason: string; readonly count: number }[];
+  /**
+   * Denials of candidates, counted by who denied (`by`) and the verdict's `code` — bounded keys, fit for
+   * metric labels (the free-text reason, with model names and pids inside, is in each decision instead).
+   * Past 256 distinct pairs, further ones are counted under `by: "(other)"`.
+   */
+  readonly denials: readonly { readonly by: string; readonly code: string; readonly count: number }[];
   readonly spawns: { readonly succeeded: number; readonly failed: number };
   readonly stops: Readonly<Record<StopCause, number>>;
   /** Of the last 1,000 successful spawns, in milliseconds. */
@@ -21,11 +25,13 @@ export type PoolStatsSnapshot = {
 };
 
 const LATENCY_WINDOW = 1_000;
+/** Distinct (by, code) pairs counted before the rest go under "(other)": a policy inventing codes cannot grow this. */
+const MAX_DENIAL_KEYS = 256;
 
 /** Counters behind `pool.stats()`. Dry runs (`explain`) are not counted. */
 export class PoolStats {
   readonly #decisions: Record<DecisionOutcome, number> = { reused: 0, spawned: 0, forced: 0 };
-  readonly #denials = new Map<string, { by: string; reason: string; count: number }>();
+  readonly #denials = new Map<string, { by: string; code: string; count: number }>();
   readonly #stops: Record<StopCause, number> = { superseded: 0, idle: 0, capacity: 0, manual: 0 };
   readonly #latencies: number[] = [];
   #spawned = 0;
@@ -36,12 +42,20 @@ export class PoolStats {
     this.#decisions[decision.outcome]++;
     for (const { verdict } of decision.considered) {
       if (verdict.reuse) continue;
-      const by = verdict.by ?? "(unsigned)";
-      const key = `${by}\u0000${verdict.reason}`;
-      const entry = this.#denials.get(key) ?? { by, reason: verdict.reason, count: 0 };
-      entry.count++;
-      this.#denials.set(key, entry);
+      this.#countDenial(verdict.by ?? "(unsigned)", verdict.code);
     }
+  }
+
+  #countDenial(by: string, code: string): void {
+    let key = `${by}\u0000${code}`;
+    let entry = this.#denials.get(key);
+    if (!entry && this.#denials.size >= MAX_DENIAL_KEYS) {
+      key = "(other)\u0000(other)";
+      entry = this.#denials.get(key) ?? { by: "(other)", code: "(other)", count: 0 };
+    }
+    entry ??= { by, code, count: 0 };
+    entry.count++;
+    this.#denials.set(key, entry);
   }
 
   recordSpawn(latencyMs: number | undefined): void {

@@ -1,4 +1,5 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
+import type { PoolLogger } from "../diagnostics/logger.js";
 import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import type { PoolPlugin } from "./plugin.js";
 
@@ -52,4 +53,10 @@ export interface WorkerPoolOptions {
    * `local-only`: warn (REGISTRY_UNAVAILABLE) and go on with this pool's own workers.
    */
   onRegistryUnavailable?: "fail" | "local-only";
+  /**
+   * Where the pool logs its lifecycle events and decisions: any object with `debug`, `info`, `warn` and
+   * `error` (pino, console...), each called as `(fields, message)`. Without one, `NODE_DEBUG=modelpool`
+   * writes the same lines to stderr through `util.debuglog`.
+   */
+  logger?: PoolLogger;
 }

@@ -3,6 +3,9 @@ import type { WorkerBackend } from "../backend/worker-backend.js";
 import { StopError, type StopFailure } from "../errors/StopError.js";
 import { protectedTargetReason } from "../process/protected-targets.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
+import { performance } from "node:perf_hooks";
+import { STOP_CODES } from "../diagnostics/events.js";
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { HealthProber } from "./health-prober.js";
@@ -42,6 +45,7 @@ export class WorkerStopper {
   readonly #draining = new Map<string, { record: WorkerRecord; marked: boolean }>();
   #retryTimer: NodeJS.Timeout | undefined;
   #retrying: Promise<void> | undefined;
+  readonly #events: PoolEvents;
 
   constructor(deps: {
     backend: WorkerBackend;
@@ -52,7 +56,9 @@ export class WorkerStopper {
     registry: RegistryAccess;
     self: ProcessIdentity;
     retryEveryMs: number;
+    events: PoolEvents;
   }) {
+    this.#events = deps.events;
     this.#backend = deps.backend;
     this.#own = deps.own;
     this.#prober = deps.prober;
@@ -149,6 +155,7 @@ export class WorkerStopper {
     }
     const own = this.#own.get(record.id);
     this.forget(record);
+    const started = performance.now();
     const failure = await this.#end(record);
     if (failure) {
       if (own) this.#own.set(record.id, own);
@@ -157,6 +164,15 @@ export class WorkerStopper {
     }
     this.#stats.recordStop(cause);
     await this.removeFromRegistry(record);
+    this.#events.emit("stopped", {
+      code: STOP_CODES[cause],
+      workerId: record.workerId,
+      id: record.id,
+      record,
+      cause,
+      durationMs: performance.now() - started,
+      uptimeMs: Date.now() - record.startedAt,
+    });
     return "stopped";
   }
 

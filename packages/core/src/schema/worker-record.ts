@@ -77,6 +77,8 @@ export interface WorkerRecord {
   url?: string;
   port?: number;
   sessionId?: string;
+  /** Where the worker's output goes (processBackend: a file in its `logDir`). */
+  logPath?: string;
   /** Name of the backend that spawned it. */
   backend?: string;
   /** The process that spawned (or is spawning) this worker. */
@@ -125,6 +127,8 @@ export const WorkerRecordSchema = z.looseObject({
   url: z.string().max(2048).optional(),
   port: z.number().int().min(1).max(65535).optional(),
   sessionId: z.string().max(1024).optional(),
+  /** Where the worker's output goes (processBackend: a file in its `logDir`). */
+  logPath: z.string().min(1).max(4096).optional(),
   /** Name of the backend that spawned it. */
   backend: z.string().max(256).optional(),
   /** The process that spawned (or is spawning) this worker. */
