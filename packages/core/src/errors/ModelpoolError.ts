@@ -12,7 +12,8 @@ export type ModelpoolErrorCode =
   | "LOCK_TIMEOUT"
   | "REGISTRY_UNAVAILABLE"
   | "NOT_A_REGISTRY"
-  | "SPAWN_FAILED";
+  | "SPAWN_FAILED"
+  | "ADOPT_REFUSED";
 
 /**
  * Marks every modelpool error, whichever copy of this package made it. `Symbol.for` returns the same

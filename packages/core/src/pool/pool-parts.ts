@@ -37,6 +37,8 @@ export type PoolCore = {
   readonly self: ProcessIdentity;
   /** This pool's workers, by record id. */
   readonly own: Map<string, WorkerRecord>;
+  /** The backends' handles of this pool's workers, by record id (memory only). */
+  readonly handles: Map<string, unknown>;
   readonly stats: PoolStats;
   readonly warn: (warning: PoolWarning) => void;
 };
@@ -87,6 +89,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
       return leases.holdNew(record.id, record);
     },
     firstHolder: () => leases.firstHolder(),
+    handles: core.handles,
     options,
   });
   const spawns = new SpawnCoordinator(spawner, access, self, own);

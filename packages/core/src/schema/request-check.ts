@@ -25,7 +25,9 @@ export const checkWorkerRequest: HandCheck<ResolvedWorkerRequest> = object<Resol
     ["fingerprint", checkRequestedFingerprint, "required"],
     ["forceNew", boolean, { default: () => false }],
     ["idleTtlMs", number({ int: true, gt: 0, max: 2_147_483_647 }), "optional"],
+    ["spawnTimeoutMs", number({ int: true, gt: 0, max: 2_147_483_647 }), "optional"],
     ["signal", checkSignal, "optional"],
+    ["context", (value) => value, "optional"],
   ],
   "refuse",
 );
