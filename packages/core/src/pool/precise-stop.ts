@@ -28,14 +28,18 @@ export async function findRecord(
  */
 export async function stopOne(
   record: WorkerRecord,
-  parts: Pick<PoolParts, "stopper" | "leases">,
+  parts: Pick<PoolParts, "stopper" | "leases" | "lifecycle">,
   self: ProcessIdentity,
 ): Promise<Exclude<StopOutcome, "not-found">> {
+  // A worker this pool just spawned counts as leased until the turn after its spawner's lease (see
+  // `Leases.holdNew`); that turn was queued before the lease was handed out, so it has run after this one.
+  await new Promise((resolve) => setImmediate(resolve));
   const leased = (current: WorkerRecord) => parts.leases.book.usage(current, self).leases > 0;
   if (await parts.stopper.stopIfUnleased(record, "manual", leased)) return "stopped";
+  // Never handed out again; the release of its last lease (here: the sweep it starts; elsewhere: that
+  // process's) stops it, as for a worker drained by `onSuperseded: "drain"`.
   await parts.stopper.markDraining(record);
-  // Like `pool.stop(workerId)`: no longer this pool's to hand out; whoever releases it last stops it.
-  parts.stopper.forget(record);
+  parts.lifecycle.ensureSweeping();
   return "draining";
 }
 
