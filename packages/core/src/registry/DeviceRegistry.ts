@@ -29,7 +29,8 @@ import { encodeRecord, readRecordFile } from "./device/record-file.js";
 import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
 import { announceUpdate, endUpdate, INTENT_SUFFIX, isStaleIntent, updateUnderWay } from "./device/update-intent.js";
-import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
+import type { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
+import { LegacySources, MAX_LEGACY_SOURCES, withLegacy } from "./legacy/legacy-sources.js";
 import { staleReason } from "./stale-record.js";
 import type {
   ClaimAttempt,
@@ -47,10 +48,18 @@ export const DeviceRegistryOptionsSchema = z.strictObject({
   /** The registry directory. Default: `defaultRegistryPath()`. */
   path: z.string().min(1).optional(),
   /**
-   * Single-file registries of older formats to read as candidates (never written). Default: modelpool
-   * 0.1's file and the orchestrator's file at their default paths when `path` is the default too, else none.
+   * Single-file registries of older formats to read as candidates (never written): paths, or a function
+   * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
+   * their default paths when `path` is the default too, else none.
    */
-  legacySources: z.union([z.array(z.string().min(1)).max(16), z.literal(false)]).optional(),
+  legacySources: z
+    .union([
+      z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
+      z.literal(false),
+      // Asked again on each lookup (see LegacySources).
+      z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
+    ])
+    .optional(),
   /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
   lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
   /** A record lock older than this is taken over even if its holder seems alive (a dead holder's at once). */
@@ -79,7 +88,7 @@ export class DeviceRegistry implements RegistryStore {
   readonly path: string;
   readonly location: string;
   readonly hostId: string;
-  readonly legacySources: readonly LegacyRegistryFile[];
+  readonly #legacy: LegacySources;
   readonly #root: RegistryRoot;
   readonly #lockTimeoutMs: number;
   readonly #lockStaleMs: number;
@@ -96,8 +105,7 @@ export class DeviceRegistry implements RegistryStore {
     this.path = resolve(parsed.path ?? defaultRegistryPath());
     this.location = this.path;
     this.hostId = parsed.hostId ?? localHostId();
-    const legacy = parsed.legacySources ?? (isDefault ? defaultLegacySources() : []);
-    this.legacySources = (legacy === false ? [] : legacy).map((path) => new LegacyRegistryFile(path));
+    this.#legacy = new LegacySources(parsed.legacySources ?? (isDefault ? defaultLegacySources() : false));
     this.#root = new RegistryRoot(this.path);
     this.#lockTimeoutMs = parsed.lockTimeoutMs;
     this.#lockStaleMs = parsed.lockStaleMs;
@@ -113,14 +121,21 @@ export class DeviceRegistry implements RegistryStore {
     };
   }
 
+  /** The legacy files read now (a `legacySources` function is asked again each time). */
+  get legacySources(): readonly LegacyRegistryFile[] {
+    return this.#legacy.current().files;
+  }
+
   // ---- reading -------------------------------------------------------------------------------------
 
   async lookup(workerId: string): Promise<StoreRead> {
     const own = this.#root.readable() ? this.#lookupOwn(workerId) : { records: [], unreadable: [] };
-    if (this.legacySources.length === 0) return own;
+    const { files, problem } = this.#legacy.current();
+    if (files.length === 0 && !problem) return own;
     return withLegacy(
       own,
-      this.legacySources.map((source) => source.lookup(workerId)),
+      files.map((source) => source.lookup(workerId)),
+      problem,
     );
   }
 
@@ -130,10 +145,12 @@ export class DeviceRegistry implements RegistryStore {
 
   async scan(): Promise<StoreRead> {
     const own = this.#listOwn();
-    if (this.legacySources.length === 0) return own;
+    const { files, problem } = this.#legacy.current();
+    if (files.length === 0 && !problem) return own;
     return withLegacy(
       own,
-      this.legacySources.map((source) => source.list()),
+      files.map((source) => source.list()),
+      problem,
     );
   }
 
@@ -594,23 +611,6 @@ function removeSettledLockDirectories(parent: string, existing: ReadonlySet<stri
       // someone claimed it again meanwhile: it stays
     }
   }
-}
-
-/** Records of this registry first; a legacy record with the id of one already here is the same worker, once. */
-function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
-  const ids = new Set(own.records.map((record) => `${record.workerId}\u0000${record.id}`));
-  const records = [...own.records];
-  const unreadable = [...own.unreadable];
-  for (const read of legacy) {
-    for (const record of read.records) {
-      const key = `${record.workerId}\u0000${record.id}`;
-      if (ids.has(key)) continue;
-      ids.add(key);
-      records.push(record);
-    }
-    unreadable.push(...read.unreadable);
-  }
-  return { records, unreadable };
 }
 
 /** Above this share of the lock's stale time, an announced update gives up rather than write late. */
