@@ -15,7 +15,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DeviceRegistry, type WorkerLease, WorkerPool } from "@modelpool/core";
+import { DeviceRegistry, type WorkerBackend, type WorkerLease, WorkerPool } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { MODEL_SERVER_SCRIPT } from "./worker/backend.js";
 
@@ -105,73 +105,68 @@ export async function listRegistryFile(): Promise<{ workerId: string; pid: numbe
   }
 }
 
-/** What modelpool hands the orchestrator's spawn function with each request. */
-type SpawnRequest = { profile: WorkerProfile; options: SpawnOptions; spawn: SpawnFn };
+/** What a request carries to the orchestrator's spawn function, through modelpool (never written anywhere). */
+type SpawnRequest = { profile: WorkerProfile; options: SpawnOptions };
 
 export class Orchestrator {
   /** The orchestrator's own map: one worker per profile id. */
   readonly workers = new Map<string, WorkerInstance>();
   readonly #spawn: SpawnFn;
 
-  // ---- modelpool wiring: begin (22 lines) -------------------------------------------------------------
+  // ---- modelpool wiring: begin (25 lines; plus the 4 lines marked "modelpool" below, and adopt if wanted) --
   readonly pool: WorkerPool<SpawnRequest, WorkerInstance>;
-  readonly #leases = new Map<string, WorkerLease<WorkerInstance>[]>(); // the leases behind each map entry
+  readonly #leases = new Map<string, WorkerLease<WorkerInstance>>(); // the lease behind each map entry
 
   constructor(options: { registry: string; spawn?: SpawnFn }) {
     this.#spawn = options.spawn ?? spawnModelServer;
-    this.pool = new WorkerPool({
-      backend: {
-        name: "orchestrator",
-        spawn: async ({ context }, { signal }) => {
-          const { profile, options, spawn } = context as SpawnRequest;
-          const instance = await spawn(profile, { ...options, signal });
-          return { pid: instance.pid, url: instance.url, handle: instance };
-        },
-      },
-      // Its own file stays its own: read as candidates (the same worker as a record counts once), never written.
-      registry: new DeviceRegistry({ path: options.registry, legacySources: () => [orchestratorRegistryPath()] }),
-      plugins: [new ExactModelPolicy()],
-    });
+    const spawn: WorkerBackend<SpawnRequest, WorkerInstance>["spawn"] = async ({ context }, { signal }) => {
+      const { profile, options } = context as SpawnRequest;
+      const instance = await this.#spawn(profile, { ...options, signal });
+      return { pid: instance.pid, url: instance.url, handle: instance };
+    };
+    // Its own file stays its own: read as candidates (the same worker as a record counts once), never written.
+    const registry = new DeviceRegistry({ path: options.registry, legacySources: () => [orchestratorRegistryPath()] });
+    const plugins = [new ExactModelPolicy()];
+    this.pool = new WorkerPool({ backend: { name: "orchestrator", spawn }, registry, plugins });
   }
 
   async getOrSpawn(profile: WorkerProfile, options: SpawnOptions): Promise<WorkerInstance> {
     const fingerprint = { resolvedModel: profile.model };
-    const context = { profile, options, spawn: this.#spawn };
-    const lease = await this.pool.getOrSpawn({
-      workerId: profile.id,
-      fingerprint,
-      forceNew: !!options.forceNew,
-      context,
-    });
-    const held = this.#leases.get(profile.id) ?? [];
-    this.#leases.set(profile.id, [...held.filter((l) => l.worker.id === lease.worker.id), lease]);
-    await stopLeases(held.filter((l) => l.worker.id !== lease.worker.id)); // the map entry it replaces
+    const [forceNew, context] = [!!options.forceNew, { profile, options }];
+    const lease = await this.pool.getOrSpawn({ workerId: profile.id, fingerprint, forceNew, context });
+    const replaced = this.#leases.get(profile.id);
+    this.#leases.set(profile.id, lease);
+    // The same worker: the newer lease holds it. Another (forceNew, a model change): the old one is stopped.
+    await (replaced?.worker.id === lease.worker.id ? replaced.release() : replaced?.stop());
     const { pid, url = "", startedAt } = lease.worker; // a worker of an earlier session: known by its record
     return this.register(
       lease.handle ?? { profile, pid, url, directory: options.directory, status: "ready", startedAt },
     );
   }
+  // ---- modelpool wiring: end ----------------------------------------------------------------------------
+  // The map follows this orchestrator's own calls (getOrSpawn, stop, shutdown): a worker stopped by someone
+  // else meanwhile (another session, an idle TTL) is noticed, and replaced, by the next getOrSpawn.
 
-  /** A worker started before modelpool was wired in: recorded (identity checked), then reused like any other. */
+  /**
+   * Optional wiring (5 lines): a worker started before modelpool was wired in is recorded (identity
+   * checked), then reused like any other.
+   */
   async adopt(instance: WorkerInstance): Promise<void> {
     const { profile, pid, url } = instance;
     await this.pool.adopt({ workerId: profile.id, pid, url, fingerprint: { resolvedModel: profile.model } });
   }
 
   async stop(profileId: string): Promise<void> {
-    await stopLeases(this.#leases.get(profileId) ?? []);
-    this.#leases.delete(profileId);
+    await this.#leases.get(profileId)?.stop(); // modelpool: stopped unless another session holds it
+    this.#leases.delete(profileId); // modelpool
     await this.unregister(profileId);
   }
 
   async shutdown(): Promise<void> {
-    this.#leases.clear();
-    await this.pool.stopAll();
+    this.#leases.clear(); // modelpool
+    await this.pool.stopAll(); // modelpool: stops the workers this session started
     for (const id of [...this.workers.keys()]) await this.unregister(id);
   }
-  // ---- modelpool wiring: end ----------------------------------------------------------------------------
-  // The map follows this orchestrator's own calls (getOrSpawn, stop, shutdown): a worker stopped by someone
-  // else meanwhile (another session, an idle TTL) is noticed, and replaced, by the next getOrSpawn.
 
   async register(instance: WorkerInstance): Promise<WorkerInstance> {
     this.workers.set(instance.profile.id, instance);
@@ -186,13 +181,6 @@ export class Orchestrator {
     this.workers.delete(profileId);
     await writeRegistryFile(this.workers.values());
   }
-}
-
-/** Lets go of a map entry's leases: all released, and its worker stopped unless someone else holds it. */
-async function stopLeases(leases: readonly WorkerLease[]): Promise<void> {
-  const last = leases.at(-1);
-  for (const lease of leases) if (lease !== last) await lease.release();
-  await last?.stop();
 }
 
 // Run as a script: one session of the orchestrator, and what modelpool decided for each request.
