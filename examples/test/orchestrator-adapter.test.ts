@@ -17,3 +17,16 @@ test("the adapter's wiring is the block and the marked lines it states", async (
   const marked = block.slice(end).filter((line) => /\/\/ modelpool\b/.test(line));
   expect(marked.length).toBe(Number(stated?.[2]));
 });
+
+test("the adapter runs as a script: a shared spawn, a model change and a forceNew, then one map entry", async () => {
+  const { runNodeScript } = await import("@modelpool/test-utils");
+  const { stdout } = await runNodeScript(new URL("../orchestrator-adapter.ts", import.meta.url));
+  const outcomes = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("docs: "))
+    .map((line) => line.split(" ")[1]);
+  expect(outcomes).toEqual(["spawned", "spawned", "spawned", "spawned", "forced"]);
+  expect(stdout).toMatch(/shared the spawn of worker/);
+  expect(stdout).toMatch(/resolvedModel differs: running "openai\/gpt-5-nano", requested "openai\/gpt-5-mini"/);
+  expect(stdout).toContain("workers in the orchestrator's map: docs");
+});

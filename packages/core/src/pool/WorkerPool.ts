@@ -164,6 +164,7 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
     if (typeof target === "string") {
       const targets = [...this.#own.values()].filter((record) => record.workerId === target);
       await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
+      this.#dropGoneHandles();
       return targets;
     }
     if (isLease(target)) return target.stop();
@@ -231,6 +232,7 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
     await Promise.all(targets.map((record) => this.#parts.stopper.stopOwn(record, this.#self)));
     this.#parts.lifecycle.close();
     await this.settled();
+    this.#dropGoneHandles();
     return targets;
   }
 
@@ -321,10 +323,14 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
 
   /** The lease as the caller gets it: with the backend's handle of its worker (when this pool spawned it) and `stop()`. */
   #withHandle(lease: BaseLease): WorkerLease<Handle> {
-    // Handles of workers this pool no longer has go with them.
-    for (const id of this.#handles.keys()) if (!this.#own.has(id)) this.#handles.delete(id);
+    this.#dropGoneHandles();
     const handle = this.#handles.get(lease.worker.id) as Handle | undefined;
     return Object.freeze({ ...lease, handle, stop: () => this.#stopLease(lease) });
+  }
+
+  /** Handles of workers this pool no longer has go with them (the application's objects are not kept alive). */
+  #dropGoneHandles(): void {
+    for (const id of this.#handles.keys()) if (!this.#own.has(id)) this.#handles.delete(id);
   }
 
   /** Releases the lease, then stops its worker unless another lease holds it (see `stop`). */
