@@ -77,3 +77,27 @@ test("a worker this pool did not spawn has no handle", async () => {
     await spawner.stopAll();
   }
 });
+
+test("a context is the application's: a cycle, a function or a large object passes through as it is", async () => {
+  const inner = modelWorkerBackend();
+  let seen: unknown;
+  const pool = new WorkerPool({
+    backend: {
+      ...inner,
+      spawn: (request, context) => {
+        seen = request.context;
+        return inner.spawn(request, context);
+      },
+    },
+    registry: false,
+  });
+  const context: Record<string, unknown> = { spawn: () => undefined, big: Array.from({ length: 5_000 }, (_, i) => i) };
+  context.self = context;
+  try {
+    const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m1" }, context });
+    expect(seen).toBe(context);
+    await lease.release();
+  } finally {
+    await pool.stopAll();
+  }
+});
