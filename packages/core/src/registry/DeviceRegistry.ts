@@ -30,7 +30,7 @@ import { RegistryRoot } from "./device/registry-root.js";
 import { replaceFile, TEMP_PREFIX, unlinkQuietly } from "./device/replace-file.js";
 import { announceUpdate, endUpdate, INTENT_SUFFIX, isStaleIntent, updateUnderWay } from "./device/update-intent.js";
 import type { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
-import { LegacySources, MAX_LEGACY_SOURCES, withLegacy } from "./legacy/legacy-sources.js";
+import { LegacySources, MAX_LEGACY_SOURCES, sameWorkerRecord, withLegacy } from "./legacy/legacy-sources.js";
 import { staleReason } from "./stale-record.js";
 import type {
   ClaimAttempt,
@@ -552,7 +552,8 @@ export class DeviceRegistry implements RegistryStore {
     skipped: { record: WorkerRecord; reason: string }[];
     unreadable: UnreadableRecord[];
   }> {
-    const own = new Set(this.#listOwn().records.map((record) => `${record.workerId}\u0000${record.id}`));
+    const ownRecords = this.#listOwn().records;
+    const own = new Set(ownRecords.map((record) => `${record.workerId}\u0000${record.id}`));
     const copied: WorkerRecord[] = [];
     const skipped: { record: WorkerRecord; reason: string }[] = [];
     const unreadable: UnreadableRecord[] = [];
@@ -563,6 +564,11 @@ export class DeviceRegistry implements RegistryStore {
         const key = `${record.workerId}\u0000${record.id}`;
         if (own.has(key)) {
           skipped.push({ record, reason: "already in this registry" });
+          continue;
+        }
+        const same = sameWorkerRecord(record, ownRecords);
+        if (same) {
+          skipped.push({ record, reason: `the same worker as record ${same.id}` });
           continue;
         }
         // Created only where no file of that name exists: an unreadable record with that id is kept.

@@ -86,9 +86,18 @@ export function withLegacy(own: StoreRead, legacy: readonly StoreRead[], problem
 }
 
 function recordedAlready(entry: WorkerRecord, samePid: readonly WorkerRecord[] | undefined): boolean {
-  if (!samePid) return false;
+  return sameWorkerRecord(entry, samePid ?? []) !== undefined;
+}
+
+/**
+ * The record (of `records`) that is the same worker as a legacy entry: the same pid and the same process
+ * start (the entry's own token, else the start of the live process at that pid). Undefined when none is.
+ */
+export function sameWorkerRecord(entry: WorkerRecord, records: readonly WorkerRecord[]): WorkerRecord | undefined {
+  const samePid = records.filter((record) => record.pid === entry.pid && record.pidStart !== undefined);
+  if (samePid.length === 0) return undefined;
   const started = entry.pidStart ?? liveStart(entry.pid);
-  return started !== undefined && samePid.some((record) => record.pidStart === started);
+  return started === undefined ? undefined : samePid.find((record) => record.pidStart === started);
 }
 
 function liveStart(pid: number): string | undefined {
