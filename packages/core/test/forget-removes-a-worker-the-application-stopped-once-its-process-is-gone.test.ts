@@ -28,3 +28,11 @@ test("pool.forget(record) keeps a worker whose process is still running, record 
   expect(pool.workers.map((w) => w.id)).toEqual([lease.worker.id]);
   expect((await new DeviceRegistry({ path }).list()).map((r) => r.id)).toEqual([lease.worker.id]);
 });
+
+test("pool.forget with a timeout that is not a number of milliseconds is a typed error, nothing forgotten", async () => {
+  const pool = testPool({ registry: false });
+  await expect(pool.forget({ workerId: "docs", id: "x" }, { timeoutMs: Number.NaN })).rejects.toMatchObject({
+    code: "INVALID_REQUEST",
+    field: "timeoutMs",
+  });
+});

@@ -15,7 +15,12 @@ import { forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
 import type { GateEntry } from "./lease-gate.js";
 import type { WorkerLease as BaseLease } from "./leases.js";
-import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
+import {
+  MAX_TIMER_MS,
+  type ResolvedWorkerPoolOptions,
+  type WorkerPoolOptions,
+  WorkerPoolOptionsSchema,
+} from "./options.js";
 import { assemblePoolParts, type PoolParts } from "./pool-parts.js";
 import { PoolStats, type PoolStatsSnapshot } from "./pool-stats.js";
 import { findRecord, forgetStopped, stopOne } from "./precise-stop.js";
@@ -182,12 +187,15 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
     target: WorkerRecord | RecordRef,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<boolean> {
+    const timeoutMs = options.timeoutMs ?? FORGET_TIMEOUT_MS;
+    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0) || timeoutMs > MAX_TIMER_MS) {
+      throw new InvalidRequestError([
+        { path: ["timeoutMs"], message: "forget() needs timeoutMs between 0 and 2^31-1" },
+      ]);
+    }
     const record = await findRecord(recordRef(target, "forget"), this.#own, this.#parts);
     if (!record) return true;
-    return forgetStopped(record, this.#parts, {
-      timeoutMs: options.timeoutMs ?? FORGET_TIMEOUT_MS,
-      signal: options.signal,
-    });
+    return forgetStopped(record, this.#parts, { timeoutMs, signal: options.signal });
   }
 
   /**
