@@ -7,6 +7,7 @@
 export { type ProcessBackendOptions, ProcessBackendOptionsSchema, processBackend } from "./backend/process-backend.js";
 export {
   isWorkerBackend,
+  type ProbeContext,
   type ProbeResult,
   ProbeResultSchema,
   type SpawnContext,
@@ -52,7 +53,6 @@ export {
 } from "./pool/hooks.js";
 export { isWorkerPool } from "./pool/is-worker-pool.js";
 export { leaseUsage } from "./pool/lease-book.js";
-export type { WorkerLease } from "./pool/leases.js";
 export { isLoopbackUrl } from "./pool/loopback.js";
 export {
   MAX_TIMER_MS,
@@ -72,6 +72,7 @@ export {
 } from "./pool/plugin-support.js";
 export type { PoolStatsSnapshot, StopCause } from "./pool/pool-stats.js";
 export { WorkerPool } from "./pool/WorkerPool.js";
+export type { StopOutcome, WorkerLease } from "./pool/worker-lease.js";
 export { localHostId } from "./process/host-id.js";
 export { type LiveProcess, processIdentityOf, readExecutable, readLiveProcess } from "./process/process-identity.js";
 export { checkRecordLiveness } from "./process/record-liveness.js";
@@ -113,6 +114,7 @@ export {
   type StoreRead,
   type UnreadableRecord,
 } from "./registry/store/RegistryStore.js";
+export { type AdoptInput, AdoptInputSchema } from "./schema/adopt.js";
 export {
   fingerprintKey,
   type ModelFingerprint,

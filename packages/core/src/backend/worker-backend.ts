@@ -3,14 +3,19 @@ import { type ModelFingerprint, ModelFingerprintSchema } from "../schema/fingerp
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { PidSchema, type WorkerRecord } from "../schema/worker-record.js";
 
-/** What `spawn` resolves to once the worker is ready. Validated: a backend is third-party code. */
-export interface SpawnedWorker {
+/**
+ * What `spawn` resolves to once the worker is ready. Validated: a backend is third-party code.
+ * `handle`: any value of the backend's (a client, the application's own worker object); the spawning pool
+ * keeps it in memory and hands it back as `lease.handle`. Never validated, copied or persisted.
+ */
+export interface SpawnedWorker<Handle = unknown> {
   pid: number;
   url?: string;
   port?: number;
   sessionId?: string;
   /** Where the worker's output goes (recorded, and shown by `modelpool ls`). */
   logPath?: string;
+  handle?: Handle;
 }
 export const SpawnedWorkerSchema = z.object({
   pid: PidSchema,
@@ -18,6 +23,8 @@ export const SpawnedWorkerSchema = z.object({
   port: z.number().int().min(1).max(65535).optional(),
   sessionId: z.string().max(1024).optional(),
   logPath: z.string().min(1).max(4096).optional(),
+  /** The backend's own value: passed on by reference, never looked into (see `SpawnedWorker`). */
+  handle: z.unknown().optional(),
 }) satisfies z.ZodType<SpawnedWorker>;
 
 /** What `probe` resolves to. A live `fingerprint` beats the registry's. */
@@ -32,9 +39,22 @@ export const ProbeResultSchema = z.object({
   reason: z.string().optional(),
 }) satisfies z.ZodType<ProbeResult>;
 
+/** What `probe` is given besides the record. */
+export type ProbeContext<Context = unknown> = {
+  /** Aborts when the probe is abandoned (probeTimeoutMs, caller gave up): a probe that honours it ends at once. */
+  signal: AbortSignal;
+  /** The `context` of the request this worker is judged for (absent for a request without one). */
+  context?: Context;
+};
+
 /** What `spawn` is given besides the request. */
 export type SpawnContext = {
-  /** Aborts when the spawn is abandoned (timeout, caller gave up, pool stopped): stop whatever was started. */
+  /**
+   * Aborts when the spawn is abandoned: its timeout (the request's `spawnTimeoutMs`, else the pool's), every
+   * request waiting for it gave up (their `signal`s), or the pool stopped. A backend that honours it stops
+   * what it started and rejects promptly; one that does not is raced anyway, and a worker it delivers
+   * late is stopped.
+   */
   signal: AbortSignal;
   /**
    * Called by backends that support it as soon as the worker's process exists, before readiness is awaited,
@@ -52,12 +72,14 @@ export type SpawnContext = {
 
 /**
  * How workers are started, checked and stopped. Any object of this shape is a backend.
- * `spawn` must stop whatever it started if `signal` aborts.
+ * `spawn` must stop whatever it started if `signal` aborts. `Context`: the type of the requests' `context`
+ * (what `spawn` finds in `request.context` and `probe` in its second argument); `Handle`: what `spawn` may
+ * return as `handle`, given back as `lease.handle`.
  */
-export interface WorkerBackend {
+export interface WorkerBackend<Context = unknown, Handle = unknown> {
   readonly name: string;
-  spawn(request: ResolvedWorkerRequest, context: SpawnContext): Promise<SpawnedWorker>;
-  probe?(record: WorkerRecord, context: { signal: AbortSignal }): Promise<ProbeResult>;
+  spawn(request: ResolvedWorkerRequest<Context>, context: SpawnContext): Promise<SpawnedWorker<Handle>>;
+  probe?(record: WorkerRecord, context: ProbeContext<Context>): Promise<ProbeResult>;
   stop?(record: WorkerRecord): Promise<void>;
 }
 

@@ -13,7 +13,8 @@ export type ModelpoolErrorCode =
   | "REGISTRY_UNAVAILABLE"
   | "NOT_A_REGISTRY"
   | "SPAWN_FAILED"
-  | "STOP_FAILED";
+  | "STOP_FAILED"
+  | "ADOPT_REFUSED";
 
 /**
  * Marks every modelpool error, whichever copy of this package made it. `Symbol.for` returns the same

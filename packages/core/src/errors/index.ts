@@ -1,3 +1,4 @@
+export { AdoptRefusedError, isAdoptRefusedError } from "./AdoptRefusedError.js";
 export { CapacityError, isCapacityError } from "./CapacityError.js";
 export { CorruptRegistryError, isCorruptRegistryError } from "./CorruptRegistryError.js";
 export { InvalidOptionsError, isInvalidOptionsError } from "./InvalidOptionsError.js";

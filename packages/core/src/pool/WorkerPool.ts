@@ -1,27 +1,40 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
 import { PoolEvents } from "../diagnostics/pool-events.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { SpawnError } from "../errors/SpawnError.js";
 import { processIdentityOf } from "../process/process-identity.js";
-import type { RegistryStore } from "../registry/store/RegistryStore.js";
+import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
+import { type AdoptInput, AdoptInputSchema } from "../schema/adopt.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest, WorkerRequest } from "../schema/request.js";
 import { VerdictCode } from "../schema/verdict.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
+import { adoptedRecord, sameProcess } from "./adopt.js";
 import { findCandidates } from "./candidates.js";
 import { DecisionClock, forcedDecision, reusedDecision, spawnedDecision } from "./decision.js";
 import { createPoolHooks, type Decision, type PoolHooks, type PoolWarning } from "./hooks.js";
 import type { GateEntry } from "./lease-gate.js";
-import type { WorkerLease } from "./leases.js";
-import { type ResolvedWorkerPoolOptions, type WorkerPoolOptions, WorkerPoolOptionsSchema } from "./options.js";
+import type { WorkerLease as BaseLease } from "./leases.js";
+import {
+  MAX_TIMER_MS,
+  type ResolvedWorkerPoolOptions,
+  type WorkerPoolOptions,
+  WorkerPoolOptionsSchema,
+} from "./options.js";
 import { assemblePoolParts, type PoolParts } from "./pool-parts.js";
 import { PoolStats, type PoolStatsSnapshot } from "./pool-stats.js";
+import { findRecord, forgetStopped, stopOne } from "./precise-stop.js";
 import { parseRequest } from "./request-input.js";
 import { byRank } from "./reuse-judge.js";
 import type { SpawnOutcome } from "./spawn-coordinator.js";
+import { isLease, type StopOutcome, type WorkerLease } from "./worker-lease.js";
 import { WORKER_POOL_BRAND } from "./worker-pool-brand.js";
 
-export type { WorkerLease } from "./leases.js";
+export type { StopOutcome, WorkerLease } from "./worker-lease.js";
+
+/** How long `forget` waits, by default, for the process the application stopped to be gone. */
+const FORGET_TIMEOUT_MS = 5_000;
 
 /** How many times a decision is made when its worker is taken away between the gate and the lease. */
 const MAX_ATTEMPTS = 3;
@@ -33,16 +46,21 @@ type Evaluation = { considered: GateEntry[]; chosen: GateEntry | undefined; seen
  * Decides, per request, whether a running worker may be reused or a new one must be spawned, and spawns
  * at most once per workerId + fingerprint at a time, across every process sharing the registry. A facade:
  * whether a record may be leased is the gate's (lease-gate.ts), compatibility the policies' (canReuse).
+ *
+ * `Context` and `Handle` are the application's types (inferred from its backend): what a request's
+ * `context` carries to the backend, and what `lease.handle` gives back from the backend's `spawn`.
  */
-export class WorkerPool implements AsyncDisposable {
+export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDisposable {
   /** See `isWorkerPool`: recognised across installed copies of @modelpool/core. */
   readonly [WORKER_POOL_BRAND] = true;
   readonly hooks: PoolHooks = createPoolHooks();
-  readonly backend: WorkerBackend;
+  readonly backend: WorkerBackend<Context, Handle>;
   /** Undefined when the pool was created with `registry: false`. */
   readonly registry: RegistryStore | undefined;
   readonly #options: ResolvedWorkerPoolOptions;
   readonly #own = new Map<string, WorkerRecord>();
+  /** What the backend's spawn returned as `handle`, for the workers this pool spawned (memory only, never written). */
+  readonly #handles = new Map<string, unknown>();
   readonly #self: ProcessIdentity = processIdentityOf(process.pid);
   /** Aborted by stopAll(): requests under way when it is called never resolve with a worker. */
   #epoch = new AbortController();
@@ -52,9 +70,9 @@ export class WorkerPool implements AsyncDisposable {
   /** Work the pool does after answering (superseded workers, dead records); see `settled()`. */
   readonly #background = new Set<Promise<unknown>>();
 
-  constructor(options: WorkerPoolOptions) {
+  constructor(options: WorkerPoolOptions<Context, Handle>) {
     this.#options = parseOrThrow(WorkerPoolOptionsSchema, options, (i) => new InvalidOptionsError("WorkerPool", i));
-    this.backend = this.#options.backend;
+    this.backend = this.#options.backend as WorkerBackend<Context, Handle>;
     this.#events = new PoolEvents(this.hooks, (warning) => this.#warn(warning), this.#options.logger);
     const parts = assemblePoolParts({
       events: this.#events,
@@ -62,6 +80,7 @@ export class WorkerPool implements AsyncDisposable {
       hooks: this.hooks,
       self: this.#self,
       own: this.#own,
+      handles: this.#handles,
       stats: this.#stats,
       warn: (warning) => this.#warn(warning),
     });
@@ -98,7 +117,7 @@ export class WorkerPool implements AsyncDisposable {
    * candidate goes through the gate and the best admitted one is leased; otherwise spawn or join the
    * spawn under way — a joined worker goes through the gate too.
    */
-  async getOrSpawn(input: WorkerRequest): Promise<WorkerLease> {
+  async getOrSpawn(input: WorkerRequest<Context>): Promise<WorkerLease<Handle>> {
     const clock = new DecisionClock();
     const request = parseRequest(input);
     this.#retryPendingStops();
@@ -133,7 +152,7 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /** The decision `getOrSpawn` would make, as a dry run: probes, but spawns and changes nothing. */
-  async explain(input: WorkerRequest): Promise<Decision> {
+  async explain(input: WorkerRequest<Context>): Promise<Decision> {
     const clock = new DecisionClock();
     const request = parseRequest(input);
     const signal = request.signal ? AbortSignal.any([request.signal, this.#epoch.signal]) : this.#epoch.signal;
@@ -152,13 +171,76 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /**
-   * Stops the workers with this workerId that this pool spawned, and removes them from the registry. One
-   * that could not be stopped stays this pool's, and the call rejects with its `StopError` once the
-   * others are done.
+   * `stop(workerId)`: stops the workers with this workerId that this pool spawned, and removes them from
+   * the registry. `stop(lease)` (the same as `lease.stop()`): releases that lease and stops its worker.
+   * `stop({ workerId, id })`: stops the one worker with that record id. Those two never stop a worker
+   * another lease holds (of this process or another): it is marked draining instead, and stopped when
+   * its last lease is released.
    */
-  async stop(workerId: string): Promise<WorkerRecord[]> {
-    const targets = [...this.#own.values()].filter((record) => record.workerId === workerId);
-    return this.#stopOwn(targets);
+  async stop(workerId: string): Promise<WorkerRecord[]>;
+  async stop(target: BaseLease | RecordRef): Promise<StopOutcome>;
+  async stop(target: string | BaseLease | RecordRef): Promise<WorkerRecord[] | StopOutcome> {
+    if (typeof target === "string") {
+      const targets = [...this.#own.values()].filter((record) => record.workerId === target);
+      try {
+        return await this.#stopOwn(targets);
+      } finally {
+        this.#dropGoneHandles();
+      }
+    }
+    if (isLease(target)) return target.stop();
+    if (isLeaseLike(target)) return this.#stopLease(target);
+    const record = await findRecord(recordRef(target, "stop"), this.#own, this.#parts);
+    return record ? stopOne(record, this.#parts, this.#self) : "not-found";
+  }
+
+  /**
+   * For a worker the application stopped itself: once its process is confirmed gone (pid and start time;
+   * waited for up to `timeoutMs`, default 5000), drops it from this pool and removes its record. A process
+   * still running then is left as it is, record and all. Resolves to whether the pool no longer has it.
+   */
+  async forget(
+    target: WorkerRecord | RecordRef,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    const timeoutMs = options.timeoutMs ?? FORGET_TIMEOUT_MS;
+    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0) || timeoutMs > MAX_TIMER_MS) {
+      throw new InvalidRequestError([
+        { path: ["timeoutMs"], message: "forget() needs timeoutMs between 0 and 2^31-1" },
+      ]);
+    }
+    const record = await findRecord(recordRef(target, "forget"), this.#own, this.#parts);
+    if (!record) return true;
+    return forgetStopped(record, this.#parts, { timeoutMs, signal: options.signal });
+  }
+
+  /**
+   * Records a worker the application started itself and that is already running, as this pool's own: its
+   * identity is read now (pid + start time; AdoptRefusedError for a pid that is not running, pid ≤ 1, this
+   * process and the other processes it must never signal), then it is a candidate like any other (judged by
+   * the policies, probed, leased) and stopped like any other (`stop`, `stopAll`, idle TTL). Adopting the same
+   * process twice gives back the first record.
+   */
+  async adopt(input: AdoptInput): Promise<WorkerRecord> {
+    const parsed = parseOrThrow(AdoptInputSchema, input, (issues) => new InvalidRequestError(issues));
+    const record = adoptedRecord(parsed, {
+      self: this.#self,
+      hostId: this.registry?.hostId,
+      backend: this.backend.name,
+    });
+    const known = [...this.#own.values(), ...(await this.#parts.access.lookup(parsed.workerId))];
+    const same = known.find(
+      (other) => other.workerId === parsed.workerId && other.status !== "stopped" && sameProcess(other, record),
+    );
+    if (same) return same;
+    this.#own.set(record.id, record);
+    try {
+      await this.#parts.access.write((store) => store.put(record));
+    } catch (error) {
+      this.#own.delete(record.id);
+      throw error;
+    }
+    return record;
   }
 
   async #stopOwn(targets: readonly WorkerRecord[]): Promise<WorkerRecord[]> {
@@ -184,6 +266,7 @@ export class WorkerPool implements AsyncDisposable {
     } finally {
       this.#parts.lifecycle.close();
       await this.settled();
+      this.#dropGoneHandles();
     }
   }
 
@@ -250,7 +333,7 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   /** `#hand` for a worker this request spawned itself: one taken away before its lease is a failed spawn. */
-  async #handOrFail(worker: WorkerRecord, decision: Decision, signal: AbortSignal): Promise<WorkerLease> {
+  async #handOrFail(worker: WorkerRecord, decision: Decision, signal: AbortSignal): Promise<WorkerLease<Handle>> {
     const lease = await this.#hand(worker, decision, signal, false);
     if (lease) return lease;
     throw new SpawnError(
@@ -269,7 +352,7 @@ export class WorkerPool implements AsyncDisposable {
     decision: Decision,
     signal: AbortSignal,
     fromRegistry: boolean,
-  ): Promise<WorkerLease | undefined> {
+  ): Promise<WorkerLease<Handle> | undefined> {
     signal.throwIfAborted();
     if (!fromRegistry && worker.owner?.pid === this.#self.pid && !this.#own.has(worker.id)) return undefined;
     const lease = await this.#parts.leases.lease(worker, decision, fromRegistry);
@@ -283,7 +366,26 @@ export class WorkerPool implements AsyncDisposable {
     if (decision.outcome === "spawned" && !decision.shared && decision.considered.length > 0) {
       this.#inBackground(this.#parts.lifecycle.supersede(decision.workerId, decision.considered));
     }
-    return lease;
+    return this.#withHandle(lease);
+  }
+
+  /** The lease as the caller gets it: with the backend's handle of its worker (when this pool spawned it) and `stop()`. */
+  #withHandle(lease: BaseLease): WorkerLease<Handle> {
+    this.#dropGoneHandles();
+    const handle = this.#handles.get(lease.worker.id) as Handle | undefined;
+    return Object.freeze({ ...lease, handle, stop: () => this.#stopLease(lease) });
+  }
+
+  /** Handles of workers this pool no longer has go with them (the application's objects are not kept alive). */
+  #dropGoneHandles(): void {
+    for (const id of this.#handles.keys()) if (!this.#own.has(id)) this.#handles.delete(id);
+  }
+
+  /** Releases the lease, then stops its worker unless another lease holds it (see `stop`). */
+  async #stopLease(lease: BaseLease): Promise<StopOutcome> {
+    await lease.release();
+    const record = await findRecord(lease.worker, this.#own, this.#parts);
+    return record ? stopOne(record, this.#parts, this.#self) : "not-found";
   }
 
   #forgetDead(record: WorkerRecord, reason: string): void {
@@ -334,4 +436,21 @@ export class WorkerPool implements AsyncDisposable {
       process.emitWarning(warning.message, { code: `MODELPOOL_${warning.code}` });
     }
   }
+}
+
+/** A lease of modelpool's without `stop()` (one made by an older copy of core). */
+function isLeaseLike(value: object): value is BaseLease {
+  const lease = value as Partial<BaseLease>;
+  return typeof lease.release === "function" && typeof lease.worker === "object";
+}
+
+/** `{ workerId, id }` from what the caller gave, or an InvalidRequestError naming what is wrong. */
+function recordRef(target: unknown, method: string): RecordRef {
+  const ref = target as Partial<RecordRef> | null;
+  const bad = (field: string) =>
+    new InvalidRequestError([{ path: [field], message: `${method}() needs a ${field} string (a record's ${field})` }]);
+  if (typeof ref !== "object" || ref === null) throw bad("id");
+  if (typeof ref.workerId !== "string" || ref.workerId === "") throw bad("workerId");
+  if (typeof ref.id !== "string" || ref.id === "") throw bad("id");
+  return { workerId: ref.workerId, id: ref.id };
 }

@@ -44,7 +44,11 @@ export class HealthProber {
     this.#healthy.delete(id);
   }
 
-  async probe(candidate: WorkerRecord, signal: AbortSignal | undefined): Promise<ProbeOutcome> {
+  /**
+   * `context`: the request's, handed to the backend's probe. A healthy answer is remembered whatever the
+   * context was (healthyForMs: 0 asks every time, for a probe whose answer depends on it).
+   */
+  async probe(candidate: WorkerRecord, signal: AbortSignal | undefined, context?: unknown): Promise<ProbeOutcome> {
     const probe = this.#backend.probe?.bind(this.#backend);
     if (!probe) return { healthy: true, asked: false };
     const fresh = this.#fresh(candidate.id);
@@ -54,7 +58,10 @@ export class HealthProber {
     let result: ProbeResult;
     try {
       // Raced against the signal so a backend that ignores it still cannot hold the request.
-      const raw = await abortable(probe(candidate, { signal: bounded }), bounded);
+      const raw = await abortable(
+        probe(candidate, { signal: bounded, ...(context !== undefined ? { context } : {}) }),
+        bounded,
+      );
       const parsed = ProbeResultSchema.safeParse(raw, PARSE_CONTEXT);
       result = parsed.success
         ? parsed.data

@@ -85,7 +85,7 @@ export class LeaseGate {
   ): Promise<boolean> {
     if (!judged) Object.assign(entry, await this.judge(entry.candidate, entry.source, request, signal));
     if (!entry.verdict.reuse) return false;
-    const probe = await this.#deps.prober.probe(entry.candidate, signal);
+    const probe = await this.#deps.prober.probe(entry.candidate, signal, request.context);
     if (!probe.healthy) {
       entry.verdict = deny(VerdictCode.PROBE_FAILED, `probe failed: ${probe.reason ?? "unhealthy"}`);
       return false;

@@ -38,6 +38,8 @@ export type PoolCore = {
   readonly self: ProcessIdentity;
   /** This pool's workers, by record id. */
   readonly own: Map<string, WorkerRecord>;
+  /** The backends' handles of this pool's workers, by record id (memory only). */
+  readonly handles: Map<string, unknown>;
   readonly stats: PoolStats;
   readonly warn: (warning: PoolWarning) => void;
   /** Lifecycle events: hooks, diagnostics channels, log. */
@@ -109,6 +111,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
       return leases.holdNew(record.id, record);
     },
     firstHolder: () => leases.firstHolder(),
+    handles: core.handles,
     options,
   });
   const spawns = new SpawnCoordinator(spawner, access, self, own);

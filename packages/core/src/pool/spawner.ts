@@ -40,6 +40,8 @@ export type SpawnerDependencies = {
   readonly onRecorded: (record: WorkerRecord) => () => void;
   /** The holder entry the record is first written with: it is leased (by its spawner) before anyone can see it. */
   readonly firstHolder: () => LeaseHolder;
+  /** Where the backend's `handle` of each worker this pool spawned is kept (in memory only), by record id. */
+  readonly handles?: Map<string, unknown>;
   readonly options: {
     readonly spawnTimeoutMs: number;
     readonly idleTtlMs?: number | undefined;
@@ -140,6 +142,7 @@ export class Spawner {
       startedAt,
       updatedAt: Date.now(),
     };
+    if (spawned.handle !== undefined) this.#deps.handles?.set(record.id, spawned.handle);
     this.#deps.own.set(record.id, record);
     const unhold = this.#deps.onRecorded(record);
     reservation.releasePool();
@@ -177,20 +180,27 @@ export class Spawner {
       backend: this.#deps.backend.name,
       owner: this.#deps.self,
       ...(store ? { host: store.hostId } : {}),
-      claimExpiresAt: startedAt + this.#deps.options.spawnTimeoutMs,
+      claimExpiresAt: startedAt + this.#spawnTimeoutMs(request),
       startedAt,
       updatedAt: Date.now(),
     };
   }
 
+  /** The request's own spawn timeout, else the pool's. */
+  #spawnTimeoutMs(request: ResolvedWorkerRequest): number {
+    return request.spawnTimeoutMs ?? this.#deps.options.spawnTimeoutMs;
+  }
+
+  /** The backend's spawn, bounded and validated; `handle` is the backend's, passed on untouched. */
   async callBackendSpawn(
     request: ResolvedWorkerRequest,
     signal: AbortSignal,
     onProcess: (child: { pid: number }) => void = () => undefined,
     spawnId?: string,
   ): Promise<SpawnedWorker> {
-    const { backend, options } = this.#deps;
-    const timeout = timeoutSignal(options.spawnTimeoutMs, signal);
+    const { backend } = this.#deps;
+    const spawnTimeoutMs = this.#spawnTimeoutMs(request);
+    const timeout = timeoutSignal(spawnTimeoutMs, signal);
     const bounded = timeout.signal;
     const pending = backend.spawn(request, {
       signal: bounded,
@@ -204,7 +214,7 @@ export class Spawner {
       if (bounded.aborted) this.#stopLateSpawn(pending);
       if (signal.aborted) throw signal.reason;
       if (timeout.timedOut) {
-        throw new SpawnError(request.workerId, "timeout", `not ready within ${options.spawnTimeoutMs} ms`, {
+        throw new SpawnError(request.workerId, "timeout", `not ready within ${spawnTimeoutMs} ms`, {
           cause: error,
         });
       }
@@ -220,7 +230,7 @@ export class Spawner {
       throw new SpawnError(
         request.workerId,
         "invalid-result",
-        `backend ${backend.name} resolved spawn() with ${JSON.stringify(raw)}`,
+        `backend ${backend.name} resolved spawn() with ${safeJson(raw)}`,
       );
     }
     verifySpawnedProcess(request.workerId, parsed.data.pid);
@@ -256,5 +266,14 @@ export class Spawner {
     await this.#deps.registry.writeOrWarn(`release spawn claim ${claim.key}`, (store) =>
       store.releaseClaim(claim, failure ? { failure } : {}),
     );
+  }
+}
+
+/** For an error message: a value that may not be JSON (a cycle, a bigint) is still described. */
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -10,9 +10,12 @@ export type SupersededAction = "keep" | "stop" | "drain";
  * What `new WorkerPool(options)` takes. Plain TypeScript, checked against `WorkerPoolOptionsSchema` at
  * compile time (the schema validates at run time), so code using it does not depend on core's zod version.
  */
-export interface WorkerPoolOptions {
-  /** How workers are started, probed and stopped: `processBackend(...)` or any `{ name, spawn, probe?, stop? }`. */
-  backend: WorkerBackend;
+export interface WorkerPoolOptions<Context = unknown, Handle = unknown> {
+  /**
+   * How workers are started, probed and stopped: `processBackend(...)` or any `{ name, spawn, probe?, stop? }`.
+   * Its `Context` and `Handle` types become the pool's (a request's `context`, a lease's `handle`).
+   */
+  backend: WorkerBackend<Context, Handle>;
   /**
    * Where workers are recorded for other processes: any `RegistryStore`, the path of a `DeviceRegistry`
    * directory, or `false` for none (workers are then shared within this pool only). Default: a

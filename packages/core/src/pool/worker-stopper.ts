@@ -18,7 +18,7 @@ import type { RegistryAccess } from "./registry-access.js";
 const EXIT_CONFIRM_MS = 5_000;
 
 /** What a lease-checked stop did: stopped it, found it held (left running), or left it to its own host. */
-type StopOutcome = "stopped" | "held" | "other-host";
+export type CheckedStopOutcome = "stopped" | "held" | "other-host";
 
 /**
  * Ends workers, and says so only when it is true. A stop is announced in the registry first (one atomic,
@@ -91,6 +91,18 @@ export class WorkerStopper {
   }
 
   /**
+   * Stops a worker unless `leased` says a lease holds it (a precise stop: `lease.stop()`, stop by record
+   * id): `held` when one does. Rejects with `StopError` when it could not be stopped, like `stopOwn`.
+   */
+  async stopUnlessLeased(
+    record: WorkerRecord,
+    cause: StopCause,
+    leased: (current: WorkerRecord) => boolean,
+  ): Promise<CheckedStopOutcome> {
+    return this.#stopChecked(record, cause, leased);
+  }
+
+  /**
    * Stops a worker of this pool (`stop`, `stopAll`), unless another pool or process holds a lease on it:
    * that one is marked draining, and stopped by whichever releases it last, or by this pool's retries.
    * Rejects with `StopError` when it could not be stopped: the worker is then still this pool's.
@@ -127,7 +139,7 @@ export class WorkerStopper {
     record: WorkerRecord,
     cause: StopCause,
     leased: (current: WorkerRecord) => boolean,
-  ): Promise<StopOutcome> {
+  ): Promise<CheckedStopOutcome> {
     const store = this.#registry.store;
     // Only the host a worker runs on ever signals it.
     if (store && record.host !== undefined && record.host !== store.hostId) return "other-host";

@@ -37,7 +37,8 @@ import {
   readIntent,
   updateUnderWay,
 } from "./device/update-intent.js";
-import { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
+import type { LegacyRegistryFile } from "./legacy/LegacyRegistryFile.js";
+import { LegacySources, MAX_LEGACY_SOURCES, sameWorkerRecord, withLegacy } from "./legacy/legacy-sources.js";
 import { staleReason } from "./stale-record.js";
 import type {
   ClaimAttempt,
@@ -56,10 +57,18 @@ export const DeviceRegistryOptionsSchema = z.strictObject({
   /** The registry directory. Default: `defaultRegistryPath()`. */
   path: z.string().min(1).optional(),
   /**
-   * Single-file registries of older formats to read as candidates (never written). Default: modelpool
-   * 0.1's file and the orchestrator's file at their default paths when `path` is the default too, else none.
+   * Single-file registries of older formats to read as candidates (never written): paths, or a function
+   * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
+   * their default paths when `path` is the default too, else none.
    */
-  legacySources: z.union([z.array(z.string().min(1)).max(16), z.literal(false)]).optional(),
+  legacySources: z
+    .union([
+      z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
+      z.literal(false),
+      // Asked again on each lookup (see LegacySources).
+      z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
+    ])
+    .optional(),
   /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
   lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
   /**
@@ -98,7 +107,7 @@ export class DeviceRegistry implements RegistryStore {
   readonly path: string;
   readonly location: string;
   readonly hostId: string;
-  readonly legacySources: readonly LegacyRegistryFile[];
+  readonly #legacy: LegacySources;
   readonly #root: RegistryRoot;
   readonly #lockTimeoutMs: number;
   readonly #lookups = new Map<string, CachedLookup>();
@@ -115,8 +124,7 @@ export class DeviceRegistry implements RegistryStore {
     this.path = resolve(parsed.path ?? defaultRegistryPath());
     this.location = this.path;
     this.hostId = parsed.hostId ?? localHostId();
-    const legacy = parsed.legacySources ?? (isDefault ? defaultLegacySources() : []);
-    this.legacySources = (legacy === false ? [] : legacy).map((path) => new LegacyRegistryFile(path));
+    this.#legacy = new LegacySources(parsed.legacySources ?? (isDefault ? defaultLegacySources() : false));
     this.#root = new RegistryRoot(this.path);
     this.#lockTimeoutMs = parsed.lockTimeoutMs;
     this.#judge = (holder, now) => {
@@ -142,14 +150,21 @@ export class DeviceRegistry implements RegistryStore {
     };
   }
 
+  /** The legacy files read now (a `legacySources` function is asked again each time). */
+  get legacySources(): readonly LegacyRegistryFile[] {
+    return this.#legacy.current().files;
+  }
+
   // ---- reading -------------------------------------------------------------------------------------
 
   async lookup(workerId: string): Promise<StoreRead> {
     const own = this.#root.readable() ? this.#lookupOwn(workerId) : { records: [], unreadable: [] };
-    if (this.legacySources.length === 0) return own;
+    const { files, problem } = this.#legacy.current();
+    if (files.length === 0 && !problem) return own;
     return withLegacy(
       own,
-      this.legacySources.map((source) => source.lookup(workerId)),
+      files.map((source) => source.lookup(workerId)),
+      problem,
     );
   }
 
@@ -162,10 +177,12 @@ export class DeviceRegistry implements RegistryStore {
     const held: HeldByProcess[] = [];
     const unreadable = [...listed.unreadable, ...this.#inspectAnnouncements(held), ...this.#inspectClaims(held)];
     const own: StoreRead = { records: listed.records, unreadable, held };
-    if (this.legacySources.length === 0) return own;
+    const { files, problem } = this.#legacy.current();
+    if (files.length === 0 && !problem) return own;
     return withLegacy(
       own,
-      this.legacySources.map((source) => source.list()),
+      files.map((source) => source.list()),
+      problem,
     );
   }
 
@@ -689,7 +706,8 @@ export class DeviceRegistry implements RegistryStore {
     /** Legacy files that could not be read at all (the CLI exits non-zero on them). */
     unreadableSources: string[];
   }> {
-    const own = new Set(this.#listOwn().records.map((record) => `${record.workerId}\u0000${record.id}`));
+    const ownRecords = this.#listOwn().records;
+    const own = new Set(ownRecords.map((record) => `${record.workerId}\u0000${record.id}`));
     const copied: WorkerRecord[] = [];
     const skipped: { record: WorkerRecord; reason: string }[] = [];
     const unreadable: UnreadableRecord[] = [];
@@ -703,6 +721,11 @@ export class DeviceRegistry implements RegistryStore {
         const key = `${record.workerId}\u0000${record.id}`;
         if (own.has(key)) {
           skipped.push({ record, reason: "already in this registry" });
+          continue;
+        }
+        const same = sameWorkerRecord(record, ownRecords);
+        if (same) {
+          skipped.push({ record, reason: `the same worker as record ${same.id}` });
           continue;
         }
         // Only what this registry's reader takes back: a bigger record file would be refused forever.
@@ -756,21 +779,4 @@ function removeSettledLockDirectories(parent: string, existing: ReadonlySet<stri
       // someone claimed it again meanwhile: it stays
     }
   }
-}
-
-/** Records of this registry first; a legacy record with the id of one already here is the same worker, once. */
-function withLegacy(own: StoreRead, legacy: readonly StoreRead[]): StoreRead {
-  const ids = new Set(own.records.map((record) => `${record.workerId}\u0000${record.id}`));
-  const records = [...own.records];
-  const unreadable = [...own.unreadable];
-  for (const read of legacy) {
-    for (const record of read.records) {
-      const key = `${record.workerId}\u0000${record.id}`;
-      if (ids.has(key)) continue;
-      ids.add(key);
-      records.push(record);
-    }
-    unreadable.push(...read.unreadable);
-  }
-  return own.held ? { records, unreadable, held: own.held } : { records, unreadable };
 }
