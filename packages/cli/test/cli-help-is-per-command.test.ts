@@ -6,7 +6,7 @@ test.each([
   ["ls", "modelpool ls [--registry <path>] [--json]"],
   ["stats", "modelpool stats [--registry <path>] [--json]"],
   ["prune", "modelpool prune [--stop] [--registry <path>] [--json]"],
-  ["migrate", "modelpool migrate [--registry <path>] [--json]"],
+  ["migrate", "modelpool migrate [--from <file>]... [--registry <path>] [--json]"],
   ["explain", "modelpool explain <workerId> <model> [--policy <module>]... [--model-policy dynamic|sticky]"],
 ])("modelpool %s --help prints that command's usage, not the global help", async (command, usage) => {
   const viaFlag = await run(command, "--help");
