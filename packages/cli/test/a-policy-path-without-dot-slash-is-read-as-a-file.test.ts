@@ -16,7 +16,7 @@ test("--policy policies/allow.js (no ./) loads the file from the current directo
   );
   process.chdir(project);
 
-  const { code, err } = await run(
+  const { code, out, err } = await run(
     "explain",
     "docs",
     "m",
@@ -24,10 +24,12 @@ test("--policy policies/allow.js (no ./) loads the file from the current directo
     "policies/allow.js",
     "--registry",
     await tempRegistryPath(),
+    "--json",
   );
 
   expect(err).toBe("");
   expect(code).toBe(0);
+  expect(JSON.parse(out)).toMatchObject({ outcome: "spawned" });
 });
 
 test("a --policy that looks like a file but is not there says the file does not exist, not that a package is missing", async () => {
