@@ -9,6 +9,7 @@ export default defineConfig({
       "packages/backend-opencode",
       "packages/cli",
       "packages/registry-redis",
+      "packages/testing",
       "examples",
     ],
   },
