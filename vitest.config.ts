@@ -10,6 +10,7 @@ export default defineConfig({
       "packages/cli",
       "packages/registry-redis",
       "packages/otel",
+      "packages/testing",
       "examples",
     ],
   },

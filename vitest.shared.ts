@@ -12,6 +12,7 @@ export const workspaceAliases = {
   "@modelpool/cli": source("./packages/cli/src/index.ts"),
   "@modelpool/registry-redis": source("./packages/registry-redis/src/index.ts"),
   "@modelpool/otel": source("./packages/otel/src/index.ts"),
+  "@modelpool/testing": source("./packages/testing/src/index.ts"),
 };
 
 /** One package's test project: real child processes and files, so timeouts leave slow CI machines room. */

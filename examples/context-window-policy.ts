@@ -13,9 +13,18 @@ export default class ContextWindowPolicy implements PoolPlugin {
         if (!candidate.fingerprint) return noFingerprintVerdict("ContextWindowPolicy");
         const want = Number(request.fingerprint.attributes?.ctx ?? 0);
         const have = Number(candidate.fingerprint.attributes?.ctx ?? 0);
-        return have >= want
-          ? { reuse: true, reason: `context window ${have} ≥ requested ${want}`, by: "ContextWindowPolicy" }
-          : { reuse: false, reason: `context window ${have} < requested ${want}`, by: "ContextWindowPolicy" };
+        if (have >= want) {
+          return { reuse: true, reason: `context window ${have} ≥ requested ${want}`, by: "ContextWindowPolicy" };
+        }
+        return {
+          reuse: false,
+          reason: `context window ${have} < requested ${want}`, // for people
+          code: "CONTEXT_TOO_SMALL", // for code and metrics: stable, UPPER_SNAKE_CASE
+          // true only when the request replaces what the worker runs (a newer model): onSuperseded acts on
+          // exactly those. A smaller window still serves the requests that fit it: not superseded.
+          supersedes: false,
+          by: "ContextWindowPolicy",
+        };
       },
     );
   }

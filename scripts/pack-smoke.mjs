@@ -3,15 +3,19 @@
 // (their own dependencies come from the npm registry, as for a user), and runs the example of each
 // package's README exactly as written: the code blocks marked `readme-smoke` (```js readme-smoke runs
 // with node, ```sh readme-smoke with bash, the installed bins on PATH). A README and its package cannot
-// drift apart without this failing.
-//   node scripts/pack-smoke.mjs            all publishable packages
+// drift apart without this failing. Then the template policy package (examples/policy-template) is copied
+// out of the repository, its @modelpool/core and @modelpool/testing pointed at the packed tarballs, and
+// built and tested there, as a third-party policy author would.
+//   node scripts/pack-smoke.mjs              all publishable packages, then the template
+//   node scripts/pack-smoke.mjs --template   only core and testing packed, and the template
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 
 const root = realpathSync(new URL("..", import.meta.url));
 const packagesDir = join(root, "packages");
+const templateOnly = process.argv.includes("--template");
 const publishable = readdirSync(packagesDir)
   .map((name) => join(packagesDir, name))
   .filter((dir) => {
@@ -20,7 +24,8 @@ const publishable = readdirSync(packagesDir)
     } catch {
       return false;
     }
-  });
+  })
+  .filter((dir) => !templateOnly || ["core", "testing"].some((name) => dir === join(packagesDir, name)));
 
 const work = realpathSync(mkdtempSync(join(tmpdir(), "modelpool-pack-smoke-")));
 if (!relative(root, work).startsWith("..")) throw new Error(`${work} is inside the repository ${root}`);
@@ -45,7 +50,7 @@ try {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "smoke-app", private: true, type: "module" }));
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], app);
 
-  for (const dir of publishable) {
+  for (const dir of templateOnly ? [] : publishable) {
     const name = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
     const readme = readFileSync(join(dir, "README.md"), "utf8");
     const blocks = [...readme.matchAll(/^```(js|sh) readme-smoke\n([\s\S]*?)^```/gm)];
@@ -69,10 +74,45 @@ try {
       }
     }
   }
+
+  failed += testTemplate(Object.fromEntries(publishable.map((dir, i) => [packageName(dir), tarballs[i]])));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 if (failed > 0) {
-  console.error(`${failed} README example(s) failed`);
+  console.error(`${failed} README example(s) or template check(s) failed`);
   process.exit(1);
+}
+
+function packageName(dir) {
+  return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name;
+}
+
+/** The template policy package, copied out, on the packed core and testing: built and tested. Returns failures. */
+function testTemplate(tarballOf) {
+  const template = join(work, "policy-template");
+  cpSync(join(root, "examples", "policy-template"), template, {
+    recursive: true,
+    filter: (source) => !/[/\\](node_modules|dist)([/\\]|$)/.test(relative(root, source)),
+  });
+  const manifestPath = join(template, "package.json");
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  for (const name of ["@modelpool/core", "@modelpool/testing"]) {
+    if (!tarballOf[name]) throw new Error(`${name} was not packed`);
+    manifest.devDependencies[name] = `file:${tarballOf[name]}`;
+  }
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  try {
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], template);
+    for (const script of ["build", "test"]) {
+      const output = run("npm", ["run", script], template, { timeout: 300_000 });
+      console.log(
+        `✓ examples/policy-template: npm run ${script} on the packed tarballs\n${output.replace(/^/gm, "    ")}`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    console.error(`✗ examples/policy-template on the packed tarballs failed: ${error.message}`);
+    return 1;
+  }
 }

@@ -1,32 +1,13 @@
-import { fileURLToPath } from "node:url";
-import { processBackend, type WorkerBackend } from "@modelpool/core";
+import type { WorkerBackend } from "@modelpool/core";
+import { MODEL_WORKER_SCRIPT, type ModelWorkerBackendOptions, modelWorkerBackend } from "@modelpool/testing";
 
-/** The bundled model server (an HTTP server that reports its model on GET /health). */
-export const MODEL_SERVER_SCRIPT = fileURLToPath(new URL("./model-server.mjs", import.meta.url));
+/** The bundled model server: @modelpool/testing's model worker (an HTTP server that reports its model on GET /health). */
+export const MODEL_SERVER_SCRIPT = MODEL_WORKER_SCRIPT;
 
 /**
  * A processBackend that runs the bundled model server as real child processes: ready when it prints its
- * URL, probed on GET /health, whose answer tells the model it really runs.
+ * URL, probed on GET /health, whose answer tells the model it really runs. Recorded as "model-server".
  */
-export function modelServerBackend(
-  options: { env?: Record<string, string>; timeoutMs?: number; name?: string } = {},
-): WorkerBackend {
-  return processBackend({
-    name: options.name ?? "model-server",
-    command: process.execPath,
-    args: [MODEL_SERVER_SCRIPT],
-    env: options.env ?? {},
-    ready: { stdout: /listening on (?<url>http:\/\/\S+)/ },
-    health: {
-      path: "/health",
-      fingerprint: (body, record) => {
-        const { model } = body as { model?: unknown };
-        return typeof model === "string"
-          ? { ...(record.fingerprint ?? { modelPolicy: "dynamic" }), resolvedModel: model }
-          : undefined;
-      },
-    },
-    timeoutMs: options.timeoutMs ?? 15_000,
-    stopGraceMs: 2_000,
-  });
+export function modelServerBackend(options: ModelWorkerBackendOptions = {}): WorkerBackend {
+  return modelWorkerBackend({ name: "model-server", ...options });
 }

@@ -1,8 +1,10 @@
 import {
+  abandonedReason,
   checkRecordLiveness,
   type DeviceRegistry,
   leaseUsage,
   type ModelPolicy,
+  type PoolPlugin,
   type RegistryStore,
   stopAbandonedWorkers,
   type UnreadableRecord,
@@ -10,10 +12,12 @@ import {
   WorkerPool,
   type WorkerRecord,
 } from "@modelpool/core";
+import type { CommandIo } from "./command-specs.js";
 import { escapeControl } from "./escape-control.js";
 import { ExitCode } from "./exit-codes.js";
 import { formatAge, formatTable } from "./format-table.js";
 import { loadPolicies } from "./load-policy.js";
+import type { PolicyRequest } from "./policy-requests.js";
 import { UsageError } from "./usage-error.js";
 
 export type CommandOutput = { readonly json: unknown; readonly text: string; readonly exitCode?: ExitCode };
@@ -125,14 +129,76 @@ export async function registryStats(registry: RegistryStore, now = Date.now()): 
   return { json: summary, text };
 }
 
-export async function pruneRegistry(registry: RegistryStore, options: { stop?: boolean } = {}): Promise<CommandOutput> {
+/**
+ * Which of this host's left-over workers `prune --stop` stops, and which it keeps warm. Left over: its
+ * owner is gone and no live process holds a lease on it (`abandonedReason`). A start whose spawner died is
+ * always stopped (nobody can ever use it); a ready worker only once idle past its own TTL, or with
+ * `allIdle`: a worker left for the next session is what reuse is for.
+ */
+export function planStops(
+  records: readonly WorkerRecord[],
+  hostId: string,
+  options: { allIdle?: boolean; now?: number } = {},
+): { stop: { record: WorkerRecord; reason: string }[]; keep: { record: WorkerRecord; idleMs: number }[] } {
+  const now = options.now ?? Date.now();
+  const stop: { record: WorkerRecord; reason: string }[] = [];
+  const keep: { record: WorkerRecord; idleMs: number }[] = [];
+  for (const record of records) {
+    const abandoned = abandonedReason(record, hostId);
+    if (abandoned === undefined) continue;
+    if (record.status === "starting") {
+      stop.push({ record, reason: abandoned });
+      continue;
+    }
+    const idleMs = now - leaseUsage(record).idleSince;
+    if (record.idleTtlMs !== undefined && idleMs >= record.idleTtlMs) {
+      stop.push({
+        record,
+        reason: `${abandoned}, idle past its TTL (${formatAge(idleMs)} ≥ ${formatAge(record.idleTtlMs)})`,
+      });
+    } else if (options.allIdle) {
+      stop.push({ record, reason: `${abandoned}, idle ${formatAge(idleMs)} (--all-idle)` });
+    } else {
+      keep.push({ record, idleMs });
+    }
+  }
+  return { stop, keep };
+}
+
+export async function pruneRegistry(
+  registry: RegistryStore,
+  options: { stop?: boolean; allIdle?: boolean; io?: CommandIo } = {},
+): Promise<CommandOutput> {
   if (!registry.prune)
     throw new UsageError(`registry ${registry.location} expires its records itself: nothing to prune`);
-  const stopped = options.stop ? await stopAbandonedWorkers(registry, await registry.list()) : [];
+  const plan = options.stop ? planStops(await registry.list(), registry.hostId, options) : { stop: [], keep: [] };
+  if (plan.stop.length > 0) {
+    options.io?.say(
+      `will stop ${plural(plan.stop.length, "worker")}\n${formatTable(
+        ["WORKER", "PID", "STATUS", "WHY"],
+        plan.stop.map(({ record, reason }) => [
+          escapeControl(record.workerId),
+          String(record.pid),
+          record.status,
+          escapeControl(reason),
+        ]),
+      )}`,
+    );
+  }
+  const why = new Map(plan.stop.map(({ record, reason }) => [record.id, reason]));
+  const stopped = (
+    await stopAbandonedWorkers(
+      registry,
+      plan.stop.map(({ record }) => record),
+    )
+  ).map((done) => ({
+    ...done,
+    reason: why.get(done.record.id) ?? done.reason,
+  }));
   const pruned = await registry.prune();
   const where = escapeControl(`registry ${registry.location}`);
   const stoppedText = stopped.length
-    ? `stopped ${stopped.length} abandoned worker${stopped.length === 1 ? "" : "s"}\n${formatTable(
+    ? `stopped ${plural(stopped.length, "worker")}\n${formatTable(
         ["WORKER", "PID", "STATUS", "OUTCOME", "WHY"],
         stopped.map(({ record, reason, report }) => [
           escapeControl(record.workerId),
@@ -143,12 +209,18 @@ export async function pruneRegistry(registry: RegistryStore, options: { stop?: b
         ]),
       )}\n`
     : options.stop
-      ? "no abandoned worker to stop\n"
+      ? "no left-over worker to stop\n"
       : "";
+  const keptText = plan.keep.length
+    ? `kept ${plural(plan.keep.length, "idle worker")} warm for the next session (no TTL, or not idle past it; --all-idle stops them too): ${plan.keep
+        .map(({ record, idleMs }) => `${escapeControl(record.workerId)} pid ${record.pid} idle ${formatAge(idleMs)}`)
+        .join(", ")}\n`
+    : "";
   const text =
     stoppedText +
+    keptText +
     (pruned.length
-      ? `pruned ${pruned.length} record${pruned.length === 1 ? "" : "s"} from ${where}\n${formatTable(
+      ? `pruned ${plural(pruned.length, "record")} from ${where}\n${formatTable(
           ["WORKER", "PID", "STATUS", "REASON"],
           pruned.map(({ record, reason }) => [
             escapeControl(record.workerId),
@@ -158,7 +230,18 @@ export async function pruneRegistry(registry: RegistryStore, options: { stop?: b
           ]),
         )}`
       : `nothing to prune in ${where}`);
-  return { json: { path: registry.location, pruned, ...(options.stop ? { stopped } : {}) }, text };
+  return {
+    json: {
+      path: registry.location,
+      pruned,
+      ...(options.stop ? { stopped, kept: plan.keep.map(({ record, idleMs }) => ({ record, idleMs })) } : {}),
+    },
+    text,
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** Copies the workers of legacy single-file registries into the registry directory; the legacy files stay as they are. */
@@ -201,10 +284,18 @@ const NEVER_SPAWNS: WorkerBackend = {
 
 export async function explainDecision(
   registry: RegistryStore,
-  args: { workerId: string; model: string; modelPolicy: ModelPolicy | undefined; policies: readonly string[] },
+  args: {
+    workerId: string;
+    model: string;
+    modelPolicy: ModelPolicy | undefined;
+    attributes?: Record<string, string | number | boolean> | undefined;
+    policies: readonly (PolicyRequest | string)[];
+  },
 ): Promise<CommandOutput> {
-  const modelPolicy = args.modelPolicy;
-  const plugins = (await Promise.all(args.policies.map((policy) => loadPolicies(policy)))).flat();
+  const { modelPolicy, attributes } = args;
+  // One after another: a module that fails to load stops the rest before they are loaded (and run).
+  const plugins: PoolPlugin[] = [];
+  for (const policy of args.policies) plugins.push(...(await loadPolicies(policy)));
   const pool = new WorkerPool({ backend: NEVER_SPAWNS, registry, plugins });
   const warnings: string[] = [];
   pool.hooks.warning.tap("modelpool-cli", (warning) => {
@@ -212,7 +303,11 @@ export async function explainDecision(
   });
   const decision = await pool.explain({
     workerId: args.workerId,
-    fingerprint: { resolvedModel: args.model, ...(modelPolicy ? { modelPolicy } : {}) },
+    fingerprint: {
+      resolvedModel: args.model,
+      ...(modelPolicy ? { modelPolicy } : {}),
+      ...(attributes ? { attributes } : {}),
+    },
   });
   const candidates = decision.considered.map(({ candidate, source, verdict }) => [
     describe(candidate),

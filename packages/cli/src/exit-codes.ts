@@ -5,7 +5,7 @@
 export const ExitCode = {
   /** The command did what was asked. */
   OK: 0,
-  /** The registry could not be used: not a registry, written by a newer modelpool, unsafe permissions, lock timeout. */
+  /** The registry could not be used: does not exist, not a registry, written by a newer modelpool, unsafe permissions, lock timeout. */
   REGISTRY: 1,
   /** The command line was wrong: unknown command or flag, missing or extra argument, invalid value, policy module not loadable. */
   USAGE: 2,
@@ -16,6 +16,6 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_HELP = `Exit codes:
   0  done
-  1  the registry could not be used (not a registry, newer version, unsafe permissions, lock timeout)
+  1  the registry could not be used (does not exist, not a registry, newer version, unsafe permissions, lock timeout)
   2  usage error (unknown command or flag, wrong arguments, invalid value, policy not loadable)
   3  unexpected failure (the message says what)`;

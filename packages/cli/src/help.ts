@@ -23,6 +23,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 
 function synopsis(command: CommandSpec): string {
   const args = command.positionals.map((p) => `<${p.name}>`);
+  // The shared options every command takes, once at the end; --from is shown where it is the command's own.
   const options = Object.entries(command.options).map(
     ([name, option]) => `[--${name}${option.value ? ` ${option.value}` : ""}]${option.multiple ? "..." : ""}`,
   );
@@ -52,6 +53,7 @@ ${registryHelp()}
 ${EXIT_CODE_HELP}`;
 }
 
+/** One command's help: its own arguments and options; the shared blocks are the top-level help's. */
 export function commandHelp(command: CommandSpec): string {
   const width = Math.max(0, ...command.positionals.map((p) => p.name.length + 2));
   const args = command.positionals.map((p) => `  ${`<${p.name}>`.padEnd(width)}  ${p.description}`);
@@ -62,11 +64,9 @@ export function commandHelp(command: CommandSpec): string {
     ...(args.length ? ["", "Arguments:", ...args] : []),
     "",
     "Options:",
-    ...optionLines({ ...command.options, ...COMMON_OPTIONS }),
+    ...optionLines({ ...command.options, help: { type: "boolean", short: "h", description: "this help" } }),
     ...(command.details ? ["", command.details] : []),
     "",
-    registryHelp(),
-    "",
-    EXIT_CODE_HELP,
+    '--registry, --from and --json work with every command; shared options, the registry and exit codes: "modelpool --help".',
   ].join("\n");
 }

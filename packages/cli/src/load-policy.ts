@@ -1,7 +1,9 @@
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PoolPlugin } from "@modelpool/core";
+import type { PolicyRequest } from "./policy-requests.js";
 import { UsageError } from "./usage-error.js";
 
 /** The built-in policies, shipped as dependencies of this package: `--policy exact` works anywhere. */
@@ -13,42 +15,111 @@ const SHORTHANDS: Record<string, () => Promise<unknown>> = {
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts"]);
 
 /**
- * Loads `--policy <module>`: `exact`, `family`, a package name or a file path. Paths and packages are
- * resolved from the current directory (where the user's project and its node_modules are), not from
- * where modelpool is installed. The module's default export, or else each named export, may be a plugin
- * object or a plugin class (constructed without options).
+ * Loads `--policy <module>`: `exact`, `family`, a package name or a file path (with or without `./`).
+ * Paths and packages are resolved from the current directory (where the user's project and its
+ * node_modules are), not from where modelpool is installed. The module's default export, or else each
+ * named export, may be a plugin object or a plugin class, constructed with the request's options.
+ *
+ * Loading a module runs its top-level code, as any import does. So a file that exports nothing (a script,
+ * such as an example that spawns workers) is refused before it is loaded, and every export is checked
+ * for a plugin before any plugin is constructed.
  */
-export async function loadPolicies(specifier: string, cwd = process.cwd()): Promise<PoolPlugin[]> {
+export async function loadPolicies(request: PolicyRequest | string, cwd = process.cwd()): Promise<PoolPlugin[]> {
+  const { specifier, options } = typeof request === "string" ? { specifier: request, options: undefined } : request;
   const module = esModuleOf((await importPolicyModule(specifier, cwd)) as Record<string, unknown>);
   // Named exports count only when they are plugin classes: other exports (schemas, helpers) may well
   // have an `apply` method that has nothing to do with pools (zod schemas do).
-  const plugins =
+  const found: unknown[] =
     module.default !== undefined
-      ? [asPlugin(module.default)].filter((plugin) => plugin !== undefined)
-      : Object.values(module)
-          .filter(isPluginClass)
-          .map((PluginClass) => new PluginClass());
-  if (plugins.length === 0) {
+      ? [module.default].filter((value) => isPluginClass(value) || isPluginObject(value))
+      : Object.values(module).filter(isPluginClass);
+  if (found.length === 0) {
     throw new UsageError(
       `policy module "${specifier}" exports no plugin (a default export, or classes, with apply(pool))`,
       "explain",
     );
   }
-  return plugins;
+  if (options !== undefined && found.some((value) => !isPluginClass(value))) {
+    throw new UsageError(
+      `policy "${specifier}" exports a plugin object, which takes no options (only a plugin class is constructed with them)`,
+      "explain",
+    );
+  }
+  return found.map((value) => (isPluginClass(value) ? construct(specifier, value, options) : (value as PoolPlugin)));
+}
+
+function construct(
+  specifier: string,
+  PluginClass: new (options?: unknown) => PoolPlugin,
+  options: Record<string, unknown> | undefined,
+): PoolPlugin {
+  try {
+    return options === undefined ? new PluginClass() : new PluginClass(options);
+  } catch (error) {
+    const how =
+      options === undefined ? `; pass its options with --policy ${specifier}='{...}' or --policy-options <file>` : "";
+    throw new UsageError(
+      `policy "${specifier}" could not be constructed${options === undefined ? "" : ` with ${JSON.stringify(options)}`}: ${(error as Error).message}${how}`,
+      "explain",
+    );
+  }
+}
+
+/** Source extensions a `--policy` without `./` is taken for a file by, when no package of that name resolves. */
+const SCRIPT = /\.(m|c)?(j|t)sx?$/;
+
+/** A path, or a package resolved from `cwd`; a bare word names a file when that file exists. */
+function resolvePolicyFile(specifier: string, cwd: string, requireFromCwd: NodeJS.Require): string {
+  const asFile = resolve(cwd, specifier);
+  if (specifier.startsWith(".") || isAbsolute(specifier) || isFile(asFile)) {
+    if (!isFile(asFile)) throw new UsageError(`policy module "${specifier}": no such file ${asFile}`, "explain");
+    return asFile;
+  }
+  try {
+    return requireFromCwd.resolve(specifier);
+  } catch (error) {
+    if (SCRIPT.test(specifier) && !specifier.startsWith("@")) {
+      throw new UsageError(
+        `policy module "${specifier}": no such file ${asFile} (and no package of that name from ${cwd})`,
+        "explain",
+      );
+    }
+    throw new UsageError(
+      `cannot find policy package "${specifier}" from ${cwd} (install it there, e.g. npm install ${specifier}): ${(error as Error).message.split("\n")[0]}`,
+      "explain",
+    );
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a module's source exports anything at all (ESM `export`, or CommonJS `exports`): one that does
+ * not is a script, and loading it would run it for nothing. A loose reading: it only ever lets through.
+ */
+function exportsSomething(file: string): boolean {
+  try {
+    return /\bexport\b|\bexports\b/.test(readFileSync(file, "utf8"));
+  } catch {
+    return true; // unreadable here: let the import say why
+  }
 }
 
 async function importPolicyModule(specifier: string, cwd: string): Promise<unknown> {
   const shorthand = SHORTHANDS[specifier];
   if (shorthand) return shorthand();
-  const isPath = specifier.startsWith(".") || isAbsolute(specifier);
   // `noop.js` only names the directory to resolve from; it need not exist.
   const requireFromCwd = createRequire(join(cwd, "noop.js"));
-  let file: string;
-  try {
-    file = isPath ? resolve(cwd, specifier) : requireFromCwd.resolve(specifier);
-  } catch (error) {
+  const file = resolvePolicyFile(specifier, cwd, requireFromCwd);
+  if (!exportsSomething(file)) {
     throw new UsageError(
-      `cannot find policy package "${specifier}" from ${cwd} (install it there, e.g. npm install ${specifier}): ${(error as Error).message.split("\n")[0]}`,
+      `policy module "${specifier}" exports nothing: it reads as a script, not a policy, and was not loaded (loading a module runs it)`,
       "explain",
     );
   }
@@ -106,15 +177,12 @@ function esModuleOf(module: Record<string, unknown>): Record<string, unknown> {
     : module;
 }
 
-function isPluginClass(value: unknown): value is new () => PoolPlugin {
+function isPluginClass(value: unknown): value is new (options?: unknown) => PoolPlugin {
   return (
     typeof value === "function" && typeof (value as { prototype?: { apply?: unknown } }).prototype?.apply === "function"
   );
 }
 
-function asPlugin(value: unknown): PoolPlugin | undefined {
-  if (isPluginClass(value)) return new value();
-  if (typeof value === "object" && value !== null && typeof (value as PoolPlugin).apply === "function")
-    return value as PoolPlugin;
-  return undefined;
+function isPluginObject(value: unknown): value is PoolPlugin {
+  return typeof value === "object" && value !== null && typeof (value as PoolPlugin).apply === "function";
 }

@@ -2,7 +2,8 @@ import { isModelpoolError } from "@modelpool/core";
 import { exitCodeFor } from "./exit-code-for.js";
 import { ExitCode } from "./exit-codes.js";
 import { commandHelp, globalHelp } from "./help.js";
-import { openRegistry } from "./open-registry.js";
+import { MissingRegistryError } from "./missing-registry-error.js";
+import { missingRegistry, openRegistry } from "./open-registry.js";
 import { parseCommandLine, wantsJson } from "./parse-command-line.js";
 import { UsageError } from "./usage-error.js";
 import { cliVersion } from "./version.js";
@@ -27,13 +28,24 @@ export async function main(
         out(line.command ? commandHelp(line.command) : globalHelp(cliVersion()));
         return line.exitCode;
       case "run": {
-        const registry = await openRegistry(
+        const { registry, exists, notes } = await openRegistry(
           line.values.registry as string | undefined,
           line.values.from as string[] | undefined,
         );
         try {
-          const output = await line.command.run(registry, line.positionals, line.values);
-          out(json ? JSON.stringify(output.json, null, 2) : output.text);
+          for (const note of notes) err(note);
+          const io = { json, say: (text: string) => (json ? undefined : out(text)) };
+          // Run first, so a wrong argument is reported as such; on a path that does not exist, commands
+          // read nothing and change nothing.
+          const output = await line.command.run(registry, line.positionals, line.values, io);
+          // Reading a path that does not exist lists nothing, as an empty registry does: say so instead.
+          // A script asking for JSON gets the empty answer, marked `exists: false`.
+          if (!exists && !json && !line.command.createsRegistry) throw missingRegistry(registry.location);
+          const answer =
+            exists || typeof output.json !== "object" || output.json === null
+              ? output.json
+              : { ...output.json, exists: false };
+          out(json ? JSON.stringify(answer, null, 2) : output.text);
           return output.exitCode ?? ExitCode.OK;
         } finally {
           await registry.close?.();
@@ -48,7 +60,13 @@ export async function main(
 
 function describeFailure(error: unknown, json: boolean): string {
   const exitCode = exitCodeFor(error);
-  const code = isModelpoolError(error) ? error.code : error instanceof UsageError ? "USAGE" : "UNEXPECTED";
+  const code = isModelpoolError(error)
+    ? error.code
+    : error instanceof UsageError
+      ? "USAGE"
+      : error instanceof MissingRegistryError
+        ? error.code
+        : "UNEXPECTED";
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
   if (json) return JSON.stringify({ error: { name, code, message, exitCode } });

@@ -1,5 +1,10 @@
+import { existsSync, statSync } from "node:fs";
 import { DeviceRegistry, type RegistryStore } from "@modelpool/core";
+import { MissingRegistryError } from "./missing-registry-error.js";
 import { UsageError } from "./usage-error.js";
+
+/** The registry a command works on, whether it exists yet, and notes for the user (printed on stderr). */
+export type OpenedRegistry = { readonly registry: RegistryStore; readonly exists: boolean; readonly notes: string[] };
 
 /**
  * The registry a command works on, read once up front (reading creates and changes nothing): every
@@ -10,14 +15,39 @@ import { UsageError } from "./usage-error.js";
 export async function openRegistry(
   path: string | undefined,
   legacySources?: readonly string[],
-): Promise<RegistryStore> {
-  if (path !== undefined && /^rediss?:\/\//i.test(path)) return openFleetRegistry(path);
+): Promise<OpenedRegistry> {
+  if (path !== undefined && /^rediss?:\/\//i.test(path)) {
+    return { registry: await openFleetRegistry(path), exists: true, notes: [] };
+  }
   const registry = new DeviceRegistry({
     ...(path !== undefined ? { path } : {}),
     ...(legacySources !== undefined ? { legacySources: [...legacySources] } : {}),
   });
   await registry.scan();
-  return registry;
+  const exists = existsSync(registry.path) || registry.legacySources.some((source) => existsSync(source.path));
+  const notes =
+    /\.json$/i.test(registry.path) && isDirectory(registry.path)
+      ? [
+          `note: ${registry.path} is a registry directory (a registry is a directory of records; the .json is only part of its name)`,
+        ]
+      : [];
+  return { registry, exists, notes };
+}
+
+/** What to say of a registry path that does not exist: where it was looked for, and what a .json path means. */
+export function missingRegistry(path: string): MissingRegistryError {
+  const single = /\.json$/i.test(path)
+    ? `; a registry is a directory (it is created there by the first pool that records a worker): a single-file registry of modelpool 0.1 or the orchestrator is read with --from ${path}`
+    : " (no pool has recorded a worker there yet; --json lists it as empty)";
+  return new MissingRegistryError(`registry ${path} does not exist${single}`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**

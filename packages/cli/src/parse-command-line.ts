@@ -1,5 +1,13 @@
 import { parseArgs } from "node:util";
-import { COMMANDS, COMMON_OPTIONS, type CommandSpec, findCommand, type ParsedValues } from "./command-specs.js";
+import {
+  COMMANDS,
+  COMMON_OPTIONS,
+  type CommandSpec,
+  findCommand,
+  type OptionSpec,
+  type ParsedValues,
+} from "./command-specs.js";
+import { closest } from "./did-you-mean.js";
 import { UsageError } from "./usage-error.js";
 
 /** What the command line asks for: help, the version, or one command with its checked arguments. */
@@ -60,16 +68,18 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const command = findCommand(name);
   if (command === undefined) throw unknownCommand(name);
 
+  const options = { ...COMMON_OPTIONS, ...command.options };
+  checkOptions(command, options, rest);
   let parsed: { values: ParsedValues; positionals: string[] };
   try {
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { ...COMMON_OPTIONS, ...command.options },
+      options,
     }) as { values: ParsedValues; positionals: string[] };
   } catch (error) {
-    // Node's own messages name the flag ("Unknown option '--colour'", "Option '--registry <value>' argument missing").
+    // checkOptions caught what it knows; Node's own message for anything else still names the flag.
     throw new UsageError((error as Error).message, command.name);
   }
   if (parsed.values.help) return { kind: "help", command, exitCode: 0 };
@@ -90,7 +100,54 @@ function checkPositionals(command: CommandSpec, given: readonly string[]): void 
 }
 
 function unknownCommand(name: string): UsageError {
+  const names = COMMANDS.map((c) => c.name);
+  const guess = closest(name, [...names, "help"]);
   return new UsageError(
-    `unknown command ${JSON.stringify(name)} (expected ${COMMANDS.map((c) => c.name).join(", ")} or help)`,
+    `unknown command ${JSON.stringify(name)}${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} (commands: ${names.join(", ")}, help)`,
+  );
+}
+
+/**
+ * Every flag before `--` checked against the command's options, in words a user can act on: the closest
+ * flag for a typo, the command a flag belongs to, the value a flag needs (rather than parseArgs' text).
+ */
+function checkOptions(command: CommandSpec, options: Readonly<Record<string, OptionSpec>>, words: readonly string[]) {
+  const shorts = new Map(
+    Object.entries(options).flatMap(([name, option]) => (option.short ? [[option.short, name] as const] : [])),
+  );
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word === "--") return;
+    if (!word.startsWith("-") || word === "-") continue;
+    const [flag, inline] = splitFlag(word);
+    const name = word.startsWith("--") ? flag.slice(2) : shorts.get(flag.slice(1));
+    const option = name === undefined ? undefined : options[name];
+    if (name === undefined || option === undefined) throw unknownOption(command, options, flag);
+    if (option.type === "boolean" && inline !== undefined) {
+      throw new UsageError(`${flag} takes no value; got ${JSON.stringify(word)}`, command.name);
+    }
+    if (option.type === "string" && inline === undefined) {
+      const next = words[i + 1];
+      if (next === undefined || next === "--" || (next.startsWith("-") && next !== "-")) {
+        throw new UsageError(`${flag} needs a value (${option.value ?? "<value>"})`, command.name);
+      }
+      i++;
+    }
+  }
+}
+
+function splitFlag(word: string): [flag: string, inline: string | undefined] {
+  const at = word.indexOf("=");
+  return at === -1 || !word.startsWith("--") ? [word, undefined] : [word.slice(0, at), word.slice(at + 1)];
+}
+
+function unknownOption(command: CommandSpec, options: Readonly<Record<string, OptionSpec>>, flag: string): UsageError {
+  const name = flag.replace(/^--?/, "");
+  const owner = COMMANDS.find((other) => other !== command && Object.hasOwn(other.options, name));
+  if (owner) return new UsageError(`${flag} is an option of ${owner.name}, not of ${command.name}`, command.name);
+  const guess = flag.startsWith("--") ? closest(name, Object.keys(options)) : undefined;
+  return new UsageError(
+    `unknown option ${flag} for ${command.name}${guess ? `; did you mean --${guess}?` : ""}`,
+    command.name,
   );
 }

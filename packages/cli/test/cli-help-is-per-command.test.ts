@@ -5,9 +5,12 @@ import { runCli as run } from "./fixtures/run-cli.js";
 test.each([
   ["ls", "modelpool ls [--registry <path>] [--json]"],
   ["stats", "modelpool stats [--registry <path>] [--json]"],
-  ["prune", "modelpool prune [--stop] [--registry <path>] [--json]"],
-  ["migrate", "modelpool migrate [--registry <path>] [--json]"],
-  ["explain", "modelpool explain <workerId> <model> [--policy <module>]... [--model-policy dynamic|sticky]"],
+  ["prune", "modelpool prune [--stop] [--all-idle] [--registry <path>] [--json]"],
+  ["migrate", "modelpool migrate [--from <file>]... [--registry <path>] [--json]"],
+  [
+    "explain",
+    "modelpool explain <workerId> <model> [--policy <module>]... [--policy-options <file>] [--attr <key=value>]... [--model-policy dynamic|sticky]",
+  ],
 ])("modelpool %s --help prints that command's usage, not the global help", async (command, usage) => {
   const viaFlag = await run(command, "--help");
   const viaHelp = await run("help", command);

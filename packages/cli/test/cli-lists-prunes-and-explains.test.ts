@@ -183,12 +183,12 @@ test("migrate --from copies a v1 file's workers into the registry, keeping every
 });
 
 test.each([
-  [["frobnicate"], /^modelpool: unknown command "frobnicate" \(expected ls, stats, prune, migrate, explain or help\)/],
+  [["frobnicate"], /^modelpool: unknown command "frobnicate" \(commands: ls, stats, prune, migrate, explain, help\)/],
   [["explain", "docs"], /^modelpool explain: explain takes <workerId> <model>; missing <model>/],
   [["ls", "extra"], /^modelpool ls: ls takes no arguments; unexpected "extra"/],
-  [["ls", "--colour"], /^modelpool ls: Unknown option '--colour'/],
-  [["prune", "--registry"], /Option '--registry' argument is ambiguous/],
-  [["explain", "docs", "m", "--policy", "./no-such-policy.js"], /cannot load policy module "\.\/no-such-policy\.js"/],
+  [["ls", "--colour"], /^modelpool ls: unknown option --colour for ls/],
+  [["prune", "--registry"], /--registry needs a value \(<path>\)/],
+  [["explain", "docs", "m", "--policy", "./no-such-policy.js"], /policy module "\.\/no-such-policy\.js": no such file/],
   [
     ["explain", "docs", "m", "--policy", "no-such-policy-package"],
     /cannot find policy package "no-such-policy-package" from /,
@@ -204,7 +204,7 @@ test.each([
   expect(err).toMatch(/Run "modelpool (\w+ )?--help" for usage\.$/);
 });
 
-test("ls, stats, explain, prune and migrate (with nothing to copy) against a missing registry succeed and create nothing", async () => {
+test("ls, stats, explain and prune against a missing registry say it does not exist (exit 1; --json: empty), migrate creates it; nothing else is created", async () => {
   const parent = await tempDir();
   const path = join(parent, "not", "yet", "registry");
 
@@ -216,9 +216,9 @@ test("ls, stats, explain, prune and migrate (with nothing to copy) against a mis
     await run("migrate", "--registry", path),
   ];
 
-  expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
-  expect(results[0]?.out).toContain("(no workers)");
-  expect(JSON.parse(results[1]?.out ?? "")).toMatchObject({ workers: 0 });
+  expect(results.map((r) => r.code)).toEqual([1, 0, 1, 1, 0]);
+  expect(results[0]?.err).toContain(`registry ${path} does not exist`);
+  expect(JSON.parse(results[1]?.out ?? "")).toMatchObject({ workers: 0, exists: false });
   expect(await readdir(parent)).toEqual([]);
 });
 

@@ -1,5 +1,3 @@
-// The examples' bundled model server is the tests' worker too: one real worker, two audiences.
-export {
-  MODEL_SERVER_SCRIPT as MODEL_WORKER_SCRIPT,
-  modelServerBackend as modelWorkerBackend,
-} from "../../../examples/worker/backend.js";
+// The public test kit's model worker is the tests' worker too: one real worker for the examples, the
+// repository's tests and policy authors.
+export { MODEL_WORKER_SCRIPT, modelWorkerBackend } from "@modelpool/testing";

@@ -298,7 +298,7 @@ export class WorkerStopper {
       if (!entry.marked) entry.marked = await this.#markDrainingInRegistry(entry.record);
       // A look before the (locked, announced) stop: while another holder keeps it, there is nothing to write.
       if (entry.marked && (await this.#stillHeldElsewhere(entry.record))) continue;
-      let outcome: StopOutcome | "failed";
+      let outcome: CheckedStopOutcome | "failed";
       try {
         outcome = await this.#stopChecked(entry.record, "superseded", this.#heldElsewhere(id));
       } catch (error) {

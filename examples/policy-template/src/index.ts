@@ -1,0 +1,1 @@
+export { MinimumContextPolicy, type MinimumContextPolicyOptions } from "./MinimumContextPolicy.js";
