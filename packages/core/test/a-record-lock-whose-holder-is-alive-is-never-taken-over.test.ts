@@ -6,7 +6,7 @@ import { liveRecord } from "./fixtures/registry-files.js";
 
 // A record's lock held by a live process — here one paused (SIGSTOP) inside its update for many times
 // `lockStaleMs` — is never taken over because of its age: a writer that runs out of time gets a
-// LockTimeoutError naming the holder (pid and start), and nothing is written.
+// LockTimeoutError naming the holder (pid and start), nothing is written, and `scan` shows the holder.
 test("a record lock whose holder is alive is never taken over, however old", { timeout: 60_000 }, async () => {
   const path = await tempRegistryPath();
   const registry = new DeviceRegistry({ path, legacySources: false, lockStaleMs: 100, lockTimeoutMs: 8_000 });
@@ -21,7 +21,12 @@ test("a record lock whose holder is alive is never taken over, however old", { t
       () => undefined,
       (thrown: unknown) => thrown,
     );
+  // Who holds it is shown (modelpool ls prints it), as a waiting writer's error names it.
+  const held = (await registry.scan()).held ?? [];
   process.kill(holder.pid as number, "SIGCONT");
+  expect(held).toContainEqual(
+    expect.objectContaining({ what: "record lock", workerId: "docs", recordId: "w1", pid: holder.pid }),
+  );
   expect(isLockTimeoutError(error)).toBe(true);
   const identity = processIdentityOf(holder.pid as number);
   expect((error as { holder?: unknown }).holder).toMatchObject({ pid: holder.pid, start: identity.start });

@@ -62,6 +62,9 @@ export function holderFilesOf(directory: RecordDirectory, recordId: string): rea
  */
 export function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
   for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  // An empty entry whose writer is gone (killed between its create and its write): nobody will write it.
+  for (const name of directory.pending)
+    if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(join(dir, name));
   for (const [file, name] of directory.holderNames) {
     if (file.pid === process.pid && file.start === ownProcessStart()) continue; // this process: alive
     if (!isLiveHolder(file)) unlinkQuietly(join(dir, name));
@@ -74,5 +77,16 @@ export function removeHolderFiles(dir: string, directory: RecordDirectory, recor
   for (const file of holderFilesOf(directory, recordId)) {
     const name = directory.holderNames.get(file);
     if (name) unlinkQuietly(join(dir, name));
+  }
+}
+
+/** Whether a process with this pid runs (any process: a recycled pid keeps an empty entry, which holds nothing). */
+function pidRuns(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }

@@ -23,6 +23,8 @@ export type RecordDirectory = {
   readonly holderNames: ReadonlyMap<HolderFile, string>;
   /** Holder files a later generation of the same entry replaced: nobody reads them, anyone may remove them. */
   readonly superseded: readonly string[];
+  /** Holder files created but still empty (being written, or their writer died in between), by name. */
+  readonly pending: readonly string[];
   readonly unreadable: readonly UnreadableRecord[];
 };
 
@@ -61,13 +63,14 @@ function readOnce(
   const holders = new Map<string, HolderFile[]>();
   const holderNames = new Map<HolderFile, string>();
   const superseded: string[] = [];
+  const pending: string[] = [];
   const unreadable: UnreadableRecord[] = [];
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      return { records, holders, holderNames, superseded, unreadable };
+      return { records, holders, holderNames, superseded, pending, unreadable };
     throw error;
   }
   // Every generation of each holder entry, to be read newest first.
@@ -124,13 +127,14 @@ function readOnce(
         chosen = true;
       } else if ("pending" in read && read.pending) {
         // Being written right now (or its writer died between create and write): the one before counts.
+        pending.push(name);
       } else if (read.missing) {
         // Its process moved on to a newer generation this listing did not see.
         if (!lastTry) return "vanished";
       } else unreadable.push({ location: join(dir, name), reason: read.reason });
     }
   }
-  return { records, holders, holderNames, superseded, unreadable };
+  return { records, holders, holderNames, superseded, pending, unreadable };
 }
 
 /** The directory's records as readers see them: each with the holder files beside it among its holders. */
