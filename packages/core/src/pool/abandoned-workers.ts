@@ -94,6 +94,12 @@ export async function stopAbandonedWorkers(
     if (marked?.status !== "stopped") continue;
     const report = await terminateRecordedProcess(record);
     if (report.outcome === "stopped" || report.outcome === "already-gone") await store.remove(record);
+    else if (report.outcome === "protected" || report.outcome === "still-running") {
+      // Not stopped after all (a pid never signalled, or one that outlived SIGKILL): the record must not say it is.
+      await store.update(record, (current) =>
+        current.status === "stopped" ? { ...current, status: record.status, updatedAt: Date.now() } : undefined,
+      );
+    }
     stopped.push({ record, reason, report });
   }
   return stopped;
