@@ -150,3 +150,14 @@ test("superseded fires once with onSuperseded's action; drained and stopped once
   expect(eventsNamed(seen, "drained")[0]).toMatchObject({ code: "DRAINED", id: old.worker.id });
   expect(isRunning(old.worker.pid)).toBe(false);
 });
+
+test("a request that finds no room at capacity fires no spawn event: spawnFailed always follows its spawnStarted", async () => {
+  const pool = testPool({ registry: await tempRegistryPath(), maxWorkers: 1, capacityTimeoutMs: 200 });
+  await pool.getOrSpawn(request("model-a", "a")); // held: no room for another
+  const seen = recordEvents(pool);
+
+  const error = await pool.getOrSpawn(request("model-b", "b")).catch((e: unknown) => e);
+
+  expect(error).toMatchObject({ code: "CAPACITY_EXHAUSTED" });
+  expect(seen.map((entry) => entry.name)).toEqual([]);
+});

@@ -64,8 +64,9 @@ export type SpawnStartedEvent = EventBase<"SPAWN_STARTED"> & { readonly fingerpr
 /** It answered its readiness check and is recorded; `durationMs` counts from its start. */
 export type SpawnReadyEvent = EventBase<"SPAWN_READY"> & { readonly record: WorkerRecord; readonly durationMs: number };
 /**
- * The spawn failed: `code` is the error's own (`SPAWN_FAILED`, `CAPACITY_EXHAUSTED`...) or `SPAWN_ABORTED`.
- * `durationMs` counts from when the spawn was asked for (waiting for room included).
+ * A spawn that had started (its `spawnStarted` fired) failed: `code` is the error's own (`SPAWN_FAILED`...)
+ * or `SPAWN_ABORTED`. `durationMs` counts from when the spawn was asked for (waiting for room included).
+ * A request that finds no room at capacity fails with a `CapacityError` before any spawn starts: no event.
  */
 export type SpawnFailedEvent = EventBase<string> & { readonly durationMs: number; readonly error: unknown };
 /** A request was handed this worker (`decision` says why). */

@@ -114,7 +114,7 @@ export class Spawner {
       if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
       const failed = { code: spawnFailureCode(error, signal), workerId: request.workerId, id, error };
-      this.#deps.events.emit("spawnFailed", { ...failed, durationMs: performance.now() - started });
+      if (reservation) this.#deps.events.emit("spawnFailed", { ...failed, durationMs: performance.now() - started });
       throw error;
     }
     held?.stop();
