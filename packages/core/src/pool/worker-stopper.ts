@@ -1,11 +1,11 @@
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WorkerBackend } from "../backend/worker-backend.js";
+import { STOP_CODES } from "../diagnostics/events.js";
+import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { StopError, type StopFailure } from "../errors/StopError.js";
 import { protectedTargetReason } from "../process/protected-targets.js";
 import { checkRecordedProcess } from "../process/recorded-process.js";
-import { performance } from "node:perf_hooks";
-import { STOP_CODES } from "../diagnostics/events.js";
-import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { HealthProber } from "./health-prober.js";
