@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { evictedEvent } from "../diagnostics/event-payloads.js";
 import { CapacityError } from "../errors/CapacityError.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 import { DeviceCapacity, type DeviceSlot } from "./device-capacity.js";
@@ -69,7 +70,8 @@ export class Capacity {
       if (attempt.kind === "full") {
         const victim = this.#leastRecentlyUsedIdle(attempt.full.workers);
         if (victim) {
-          if (await this.#host.stopWorker(victim, "capacity")) this.#evicted(victim, attempt.full.scope);
+          if (await this.#host.stopWorker(victim, "capacity"))
+            this.#host.events.emit("evicted", evictedEvent(victim, attempt.full.scope));
           continue;
         }
       }
@@ -115,12 +117,6 @@ export class Capacity {
       },
       releaseDevice: () => slot?.release() ?? Promise.resolve(),
     };
-  }
-
-  #evicted(record: WorkerRecord, scope: "pool" | "device"): void {
-    const { workerId, id } = record;
-    const uptimeMs = Date.now() - record.startedAt;
-    this.#host.events.emit("evicted", { code: "EVICTED", workerId, id, record, scope, uptimeMs });
   }
 
   #leastRecentlyUsedIdle(workers: readonly WorkerRecord[]): WorkerRecord | undefined {

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { WorkerBackend } from "../backend/worker-backend.js";
-import { STOP_CODES } from "../diagnostics/events.js";
+import { stoppedEvent } from "../diagnostics/event-payloads.js";
 import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
@@ -99,12 +99,7 @@ export class WorkerStopper {
     else await terminateRecordedProcess(record);
     this.#stats.recordStop(cause);
     await this.removeFromRegistry(record);
-    const stopped = { code: STOP_CODES[cause], workerId: record.workerId, id: record.id, record, cause };
-    this.#events.emit("stopped", {
-      ...stopped,
-      durationMs: performance.now() - started,
-      uptimeMs: Date.now() - record.startedAt,
-    });
+    this.#events.emit("stopped", stoppedEvent(record, cause, performance.now() - started));
   }
 
   async markDraining(record: WorkerRecord): Promise<void> {
