@@ -1,3 +1,4 @@
+import { drainedEvent, supersededEvent } from "../diagnostics/event-payloads.js";
 import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { checkOwner } from "../registry/stale-record.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
@@ -75,18 +76,8 @@ export class WorkerLifecycle {
     const action: SupersededAction = typeof option === "function" ? option(workerId) : option;
     // Read from the verdict, not guessed from who denied: only a policy saying the model changed supersedes.
     const superseded = considered.filter(({ verdict }) => !verdict.reuse && verdict.supersedes === true);
-    for (const { candidate: record, verdict } of superseded) {
-      const { id, workerId } = record;
-      this.#host.events.emit("superseded", {
-        code: "SUPERSEDED",
-        workerId,
-        id,
-        record,
-        action,
-        by: verdict.by,
-        reason: verdict.reason,
-      });
-    }
+    for (const { candidate, verdict } of superseded)
+      this.#host.events.emit("superseded", supersededEvent(candidate, action, verdict));
     if (action === "keep") return;
     for (const { candidate } of superseded) {
       if (action === "stop") {
@@ -115,17 +106,6 @@ export class WorkerLifecycle {
     this.#sweepTurn = run.catch(() => undefined);
     if (!only) this.#queuedFullSweep = run;
     return run;
-  }
-
-  #drained(record: WorkerRecord): void {
-    const { workerId, id } = record;
-    this.#host.events.emit("drained", {
-      code: "DRAINED",
-      workerId,
-      id,
-      record,
-      uptimeMs: Date.now() - record.startedAt,
-    });
   }
 
   async #sweepOnce(only: RecordRef | undefined): Promise<void> {
@@ -165,7 +145,7 @@ export class WorkerLifecycle {
       if (leases > 0) continue;
       const ttl = record.idleTtlMs ?? this.#options.idleTtlMs;
       if (record.draining) {
-        if (await this.#host.stopWorker(record, "superseded")) this.#drained(record);
+        if (await this.#host.stopWorker(record, "superseded")) this.#host.events.emit("drained", drainedEvent(record));
       } else if (ttl !== undefined && this.#host.leases.idleForMs(record, this.#host.self, now) >= ttl) {
         await this.#host.stopWorker(record, "idle");
       }

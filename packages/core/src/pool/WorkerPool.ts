@@ -1,4 +1,5 @@
 import type { WorkerBackend } from "../backend/worker-backend.js";
+import { exitedEvent } from "../diagnostics/event-payloads.js";
 import { PoolEvents } from "../diagnostics/pool-events.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
@@ -390,15 +391,7 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
 
   #forgetDead(record: WorkerRecord, reason: string): void {
     this.#parts.stopper.forget(record);
-    const { workerId, id } = record;
-    this.#events.emit("exited", {
-      code: "PROCESS_GONE",
-      workerId,
-      id,
-      record,
-      reason,
-      uptimeMs: Date.now() - record.startedAt,
-    });
+    this.#events.emit("exited", exitedEvent(record, reason));
     this.#inBackground(this.#parts.stopper.removeFromRegistry(record));
   }
 

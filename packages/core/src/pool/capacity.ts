@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { evictedEvent } from "../diagnostics/event-payloads.js";
 import { CapacityError } from "../errors/CapacityError.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 import { DeviceCapacity, type DeviceSlot } from "./device-capacity.js";
@@ -77,7 +78,7 @@ export class Capacity {
           // So between waits this loop tries at most as many workers as it sees.
           tried.add(victim.id);
           const stopped = await this.#host.stopWorker(victim, "capacity");
-          if (stopped) this.#evicted(victim, attempt.full.scope);
+          if (stopped) this.#host.events.emit("evicted", evictedEvent(victim, attempt.full.scope));
           // Every turn of this loop gives the event loop a turn: timers, aborts and releases run meanwhile.
           await new Promise<void>((done) => setImmediate(done));
           if (stopped) continue; // room was made: look again before the timeout is judged
@@ -127,12 +128,6 @@ export class Capacity {
       },
       releaseDevice: () => slot?.release() ?? Promise.resolve(),
     };
-  }
-
-  #evicted(record: WorkerRecord, scope: "pool" | "device"): void {
-    const { workerId, id } = record;
-    const uptimeMs = Date.now() - record.startedAt;
-    this.#host.events.emit("evicted", { code: "EVICTED", workerId, id, record, scope, uptimeMs });
   }
 
   #leastRecentlyUsedIdle(workers: readonly WorkerRecord[], skip: ReadonlySet<string>): WorkerRecord | undefined {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type SpawnedWorker, SpawnedWorkerSchema, type WorkerBackend } from "../backend/worker-backend.js";
-import { spawnFailureCode } from "../diagnostics/events.js";
+import { spawnFailedEvent, spawnReadyEvent, spawnStartedEvent } from "../diagnostics/event-payloads.js";
 import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { isModelpoolError } from "../errors/ModelpoolError.js";
 import { isSpawnError, SpawnError } from "../errors/SpawnError.js";
@@ -89,12 +89,7 @@ export class Spawner {
       // The worker starts now, not when its request began to wait for room: its starting record must not
       // expire (and stop counting) before the spawn's own timeout.
       startedAt = Date.now();
-      this.#deps.events.emit("spawnStarted", {
-        code: "SPAWN_STARTED",
-        workerId: request.workerId,
-        id,
-        fingerprint: request.fingerprint,
-      });
+      this.#deps.events.emit("spawnStarted", spawnStartedEvent(request, id));
       // The claim's token goes into the worker's environment: if this process dies before it could record
       // the worker, whoever takes its spawn over finds the worker by it and stops it.
       spawned = await this.callBackendSpawn(request, signal, onProcess, claim?.token);
@@ -113,8 +108,8 @@ export class Spawner {
       // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
       if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
-      const failed = { code: spawnFailureCode(error, signal), workerId: request.workerId, id, error };
-      if (reservation) this.#deps.events.emit("spawnFailed", { ...failed, durationMs: performance.now() - started });
+      const failed = spawnFailedEvent(request, id, error, signal, performance.now() - started);
+      if (reservation) this.#deps.events.emit("spawnFailed", failed);
       throw error;
     }
     held?.stop();
@@ -152,13 +147,7 @@ export class Spawner {
     // Counted by its record from now on (unless its starting record already was).
     await reservation.releaseDevice();
     if (held) await this.#releaseClaim(held.current(), undefined);
-    this.#deps.events.emit("spawnReady", {
-      code: "SPAWN_READY",
-      workerId: record.workerId,
-      id,
-      record,
-      durationMs: performance.now() - started,
-    });
+    this.#deps.events.emit("spawnReady", spawnReadyEvent(record, performance.now() - started));
     // The request that spawned leases it in this same turn (microtasks only between here and its lease).
     setImmediate(unhold);
     return record;

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WorkerBackend } from "../backend/worker-backend.js";
-import { STOP_CODES } from "../diagnostics/events.js";
+import { stoppedEvent } from "../diagnostics/event-payloads.js";
 import type { PoolEvents } from "../diagnostics/pool-events.js";
 import { StopError, type StopFailure } from "../errors/StopError.js";
 import { protectedTargetReason } from "../process/protected-targets.js";
@@ -176,15 +176,7 @@ export class WorkerStopper {
     }
     this.#stats.recordStop(cause);
     await this.removeFromRegistry(record);
-    this.#events.emit("stopped", {
-      code: STOP_CODES[cause],
-      workerId: record.workerId,
-      id: record.id,
-      record,
-      cause,
-      durationMs: performance.now() - started,
-      uptimeMs: Date.now() - record.startedAt,
-    });
+    this.#events.emit("stopped", stoppedEvent(record, cause, performance.now() - started));
     return "stopped";
   }
 
