@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DeviceRegistry } from "@modelpool/core";
 import { startNodeScript, tempRegistryPath, waitUntil } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
@@ -33,12 +34,18 @@ test("a worker leased while its stopper is paused before its write is never stop
 
     const leaser = startNodeScript(new URL("./fixtures/hold-until-told.ts", import.meta.url), [path, "60000"]);
     const leaserLines = childLines(leaser);
-    // The attack: the stopper stays paused until the lease was decided, or for ten old expiries at least.
+    // The attack: once the lease entry is written (however long the leaser took to start), the stopper
+    // stays paused for ten old expiries more, or until the lease was decided.
     const decided = leaserLines.line("").then(
       () => true,
       () => false,
     );
-    await Promise.race([decided, new Promise((resolve) => setTimeout(resolve, 10 * OLD_EXPIRY_MS + 2_000))]);
+    const entryPrefix = `${leaser.pid}+`;
+    await waitUntil(
+      () => readdirSync(join(path, "workers", "docs")).some((name) => name.startsWith(entryPrefix)),
+      120_000,
+    );
+    await Promise.race([decided, new Promise((resolve) => setTimeout(resolve, 10 * OLD_EXPIRY_MS))]);
     process.kill(stopper.pid as number, "SIGCONT");
     const stopperSaid = await stopperLines.line("updated").catch(() => stopperLines.line("failed"));
     const leaserSaid = await leaserLines.line("");
