@@ -181,6 +181,7 @@ export class WorkerPool implements AsyncDisposable {
    */
   async close(): Promise<void> {
     this.#parts.lifecycle.close();
+    await this.#parts.stopper.close();
     await this.settled();
     if (this.#parts.ownsRegistry) await this.registry?.close?.();
   }
