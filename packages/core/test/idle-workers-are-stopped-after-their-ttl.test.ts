@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceRegistry } from "@modelpool/core";
 import {
   isRunning,
@@ -7,6 +6,7 @@ import {
   stopRecordedWorkersAfterTest,
   tempRegistryPath,
   testPool,
+  waitUntil,
 } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
@@ -19,7 +19,10 @@ test("idle TTL stops exactly the worker nobody holds a lease on, and removes it 
   await idle.release();
   await longer.release();
 
-  await sleep(800);
+  // Waited for, not slept on: a stop ends once the worker is reaped and its record removed, which a busy
+  // machine makes take a while.
+  const workerIds = async () => (await new DeviceRegistry({ path }).list()).map((r) => r.workerId).sort();
+  await waitUntil(async () => !(await workerIds()).includes("idle"));
 
   expect(isRunning(held.worker.pid)).toBe(true);
   expect(isRunning(idle.worker.pid)).toBe(false);

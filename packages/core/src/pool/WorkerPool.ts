@@ -277,6 +277,7 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
    */
   async close(): Promise<void> {
     this.#parts.lifecycle.close();
+    await this.#parts.stopper.close();
     await this.settled();
     if (this.#parts.ownsRegistry) await this.registry?.close?.();
   }

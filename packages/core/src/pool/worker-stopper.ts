@@ -317,6 +317,16 @@ export class WorkerStopper {
     }
   }
 
+  /**
+   * The pool's session ends (`close()`): one last pass, then no more retries from this pool. A drained
+   * worker still held is then stopped by its last release, or by any process's sweep on the host; a
+   * record left `stopped` names a dead process, which `prune` clears.
+   */
+  async close(): Promise<void> {
+    await this.retryPending();
+    this.#stopRetrying();
+  }
+
   #ensureRetrying(): void {
     if (this.#retryTimer) return;
     this.#retryTimer = setInterval(() => void this.retryPending(), this.#retryEveryMs);
