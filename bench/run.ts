@@ -52,6 +52,13 @@ async function section(name: string, body: () => Promise<void>): Promise<void> {
     failures.push(message);
     say(`\n**${message.split("\n")[0]}**\n`);
   }
+  // Each finished section is on disk at once: a run stopped part-way leaves what it measured (said as such).
+  if (flags.write) {
+    await writeFile(
+      new URL("./results.md", import.meta.url),
+      `${lines.join("\n")}\n\n(run in progress: sections after ${name} not measured yet)\n`,
+    );
+  }
 }
 const subdir = async (name: string) => {
   const path = join(dir, name);
