@@ -23,6 +23,8 @@ const leaseHolderFields = [
   ["pid", checkPid, "required"],
   ["start", token, "optional"],
   ["pool", string(0, 64), "optional"],
+  ["host", string(1, 256), "optional"],
+  ["aliveUntil", finite, "optional"],
   ["leases", number({ int: true, min: 0 }), "required"],
   ["lastUsedAt", finite, "required"],
 ] as const;
