@@ -10,7 +10,9 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a lease entry of another 
     const spec = { url: server().url, namespace: `t-${randomUUID()}`, heartbeatMs: 60_000, heartbeatTtlMs: 120_000 };
     const owner = new RedisRegistry({ ...spec, hostId: "owner-host" });
     const user = new RedisRegistry({ ...spec, hostId: "user-host" });
-    onTestFinished(() => Promise.all([owner.close(), user.close()]));
+    onTestFinished(async () => {
+      await Promise.all([owner.close(), user.close()]);
+    });
     const now = Date.now();
     await owner.put({
       kind: "worker",

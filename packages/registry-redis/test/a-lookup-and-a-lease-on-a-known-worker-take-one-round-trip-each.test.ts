@@ -44,7 +44,9 @@ describe.skipIf(missingRedis !== undefined)(
       const spec = { url: server().url, namespace: `t-${randomUUID()}`, heartbeatMs: 60_000, heartbeatTtlMs: 120_000 };
       const owner = new RedisRegistry({ ...spec, hostId: "owner-host" });
       const user = new RedisRegistry({ ...spec, hostId: "user-host" });
-      onTestFinished(() => Promise.all([owner.close(), user.close()]));
+      onTestFinished(async () => {
+        await Promise.all([owner.close(), user.close()]);
+      });
       const now = Date.now();
       for (const [workerId, id] of [
         ["warm-up", "w0"],
@@ -55,7 +57,7 @@ describe.skipIf(missingRedis !== undefined)(
           id,
           workerId,
           pid: 4242,
-          fingerprint: { resolvedModel: "model-a" },
+          fingerprint: { resolvedModel: "model-a", modelPolicy: "dynamic" },
           status: "ready",
           url: "http://198.18.0.20:1",
           startedAt: now,
