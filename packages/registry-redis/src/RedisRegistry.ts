@@ -60,6 +60,8 @@ export class RedisRegistry implements RegistryStore {
   readonly #connection: RedisConnection;
   readonly #heartbeats: Heartbeats;
   readonly #updateTimeoutMs: number;
+  /** This process's lease entries by record (what it holds): re-asserted when the server lost its data. */
+  readonly #held = new Map<string, { ref: RecordRef; entry: LeaseHolder }>();
   /** What the last lookups read of each record (bounded): where a lease entry's compare-and-set starts. */
   readonly #lastRead = new Map<string, Reply[]>();
 
@@ -81,6 +83,13 @@ export class RedisRegistry implements RegistryStore {
       ttlMs: resolved.heartbeatTtlMs,
       onError: resolved.onHeartbeatError ?? (() => {}),
     });
+    // After a restart or failover, this process's entries go back onto the records (which their owners
+    // re-publish within one period); the grace covers the time until every host has done so.
+    this.#heartbeats.onServerChanged = async () => {
+      for (const { ref, entry } of [...this.#held.values()]) {
+        await this.hold(ref, { ...entry, lastUsedAt: Math.max(entry.lastUsedAt, Date.now()) }).catch(() => {});
+      }
+    };
   }
 
   /**
@@ -241,6 +250,11 @@ export class RedisRegistry implements RegistryStore {
       if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);
       const next = change(read.record);
       if (next === undefined) return read.record;
+      // The server lost its data less than a TTL ago: lease entries of other hosts may not be back yet,
+      // so no stop may trust what it read. Refused, as if a lease held it (the pool keeps or drains it).
+      if (next.status === "stopped" && read.record.status !== "stopped" && this.#heartbeats.inGrace()) {
+        return read.record;
+      }
       const valid = parseOptions(WorkerRecordSchema, next, "RedisRegistry.update result");
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
         throw new RangeError(`update of ${ref.workerId}/${ref.id} returned a record of ${valid.workerId}/${valid.id}`);
@@ -278,6 +292,9 @@ export class RedisRegistry implements RegistryStore {
     const entry: LeaseHolder = { ...valid, host: this.hostId };
     const holderKey = this.#keys.holder(this.hostId, entry.pid, entry.start);
     this.#heartbeats.trackHolder(holderKey);
+    const recordKey = this.#keys.record(ref.workerId, ref.id);
+    if (entry.leases > 0) this.#held.set(recordKey, { ref: { workerId: ref.workerId, id: ref.id }, entry });
+    else this.#held.delete(recordKey);
     return this.#update(
       ref,
       (current) => ({

@@ -7,7 +7,9 @@ import { missingRedis, suiteName, useRedisServer } from "./redis.js";
 describe.skipIf(missingRedis !== undefined)(suiteName("Redis restarted without persistence"), () => {
   const server = useRedisServer();
 
-  it("the holder re-asserts its lease entry, and the owner stops nothing while the entries may still be coming back", async () => {
+  it("the holder re-asserts its lease entry, and the owner stops nothing while the entries may still be coming back", {
+    timeout: 60_000,
+  }, async () => {
     const spec = { url: server().url, namespace: `t-${randomUUID()}`, heartbeatMs: 200, heartbeatTtlMs: 60_000 };
     const owner = new RedisRegistry({ ...spec, hostId: "owner-host" });
     const user = new RedisRegistry({ ...spec, hostId: "user-host" });
@@ -35,7 +37,7 @@ describe.skipIf(missingRedis !== undefined)(suiteName("Redis restarted without p
     await waitUntil(async () => {
       await owner.heartbeat().catch(() => {});
       return (await owner.lookup("docs").catch(() => ({ records: [] }))).records.length === 1;
-    });
+    }, 25_000);
     // A stop now must not trust the empty lease set.
     const stop = await owner.update({ workerId: "docs", id: "w1" }, (current) =>
       (current.holders ?? []).some((holder) => holder.leases > 0) ? undefined : { ...current, status: "stopped" },
@@ -46,6 +48,6 @@ describe.skipIf(missingRedis !== undefined)(suiteName("Redis restarted without p
       await user.heartbeat().catch(() => {});
       const [record] = (await owner.lookup("docs")).records;
       return (record?.holders ?? []).some((holder) => holder.host === "user-host" && holder.leases === 1);
-    });
+    }, 25_000);
   });
 });
