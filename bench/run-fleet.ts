@@ -2,7 +2,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { redisServerMissing } from "../packages/test-utils/src/redis-server.js";
+import { redisServerMissing, TestRedisServer } from "../packages/test-utils/src/redis-server.js";
+import { fleetRoundTrips } from "./fleet-round-trips.js";
 import { fleetSection } from "./fleet-section.js";
 
 const missing = redisServerMissing();
@@ -10,6 +11,12 @@ if (missing) {
   console.log(`fleet benchmarks skipped: ${missing}`);
 } else {
   const dir = await mkdtemp(join(tmpdir(), "modelpool-bench-fleet-"));
+  const server = await TestRedisServer.start();
+  try {
+    for (const line of await fleetRoundTrips(server)) console.log(line);
+  } finally {
+    await server.stop();
+  }
   try {
     for (const line of await fleetSection(dir)) console.log(line);
   } finally {

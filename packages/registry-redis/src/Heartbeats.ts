@@ -23,6 +23,12 @@ export class Heartbeats {
   readonly #onError: (error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
+  /** The server's run id as last seen: a new one means a restart or a failover (its data may be lost). */
+  #runId: string | undefined;
+  /** Until when (performance.now()) lease sets read here may lack entries other hosts are re-asserting. */
+  #graceUntil = 0;
+  /** Told when the server's run id changed (the store re-asserts this process's lease entries). */
+  onServerChanged: () => Promise<void> = async () => {};
 
   constructor(options: {
     connection: RedisConnection;
@@ -81,8 +87,28 @@ export class Heartbeats {
     this.#timer = undefined;
   }
 
+  /**
+   * Whether the server changed (restart, promoted replica) less than a TTL ago: every live host re-asserts
+   * its records and lease entries within one period, so until then no lease set read can be trusted empty.
+   */
+  inGrace(): boolean {
+    return performance.now() < this.#graceUntil;
+  }
+
+  /** Reads the server's run id; a change starts the grace and re-asserts this process's lease entries. */
+  async #checkServer(): Promise<void> {
+    const info = await this.#connection.send(["INFO", "server"]);
+    const runId = /run_id:(\w+)/.exec(String(info))?.[1];
+    if (runId === undefined) return;
+    const changed = this.#runId !== undefined && this.#runId !== runId;
+    this.#runId = runId;
+    if (!changed) return;
+    this.#graceUntil = performance.now() + this.#ttlMs;
+    await this.onServerChanged();
+  }
+
   async #beatOnce(): Promise<void> {
-    const renewals: Promise<unknown>[] = [];
+    const renewals: Promise<unknown>[] = [this.#checkServer()];
     for (const [key, record] of this.#records) {
       if (!checkRecordLiveness(record, this.#hostId).ok) {
         this.#records.delete(key);

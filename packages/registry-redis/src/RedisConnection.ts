@@ -10,8 +10,9 @@ export type Reply = string | number | null | Reply[];
  * One client connection, opened on first use, with every wait bounded: connecting by `connectTimeoutMs`,
  * each command's reply by `commandTimeoutMs` (a write whose reply timed out may still be applied later: every
  * write of the store is a whole-value replace, a compare-and-set or token-checked, so a late one is harmless). No offline queue: while the server is away, commands fail at once
- * instead of piling up, and every failure to reach Redis is a `RegistryUnavailableError`. A reply that is
- * a Redis error (`WRONGTYPE`, `NOSCRIPT`) is thrown as the client's `ErrorReply`, for the caller to judge.
+ * instead of piling up, and every failure to reach Redis is a `RegistryUnavailableError` naming the cause.
+ * A `WRONGTYPE` reply is a `CorruptRegistryError` naming the key(s); `NOSCRIPT` is thrown as the client's
+ * `ErrorReply` (the script is then sent whole); any other error reply is a `RegistryUnavailableError`.
  */
 export class RedisConnection {
   readonly #client: Client;

@@ -60,6 +60,10 @@ export class RedisRegistry implements RegistryStore {
   readonly #connection: RedisConnection;
   readonly #heartbeats: Heartbeats;
   readonly #updateTimeoutMs: number;
+  /** This process's lease entries by record (what it holds): re-asserted when the server lost its data. */
+  readonly #held = new Map<string, { ref: RecordRef; entry: LeaseHolder }>();
+  /** What the last lookups read of each record (bounded): where a lease entry's compare-and-set starts. */
+  readonly #lastRead = new Map<string, Reply[]>();
 
   constructor(options: RedisRegistryOptions) {
     const resolved = parseOptions(RedisRegistryOptionsSchema, options, "RedisRegistry");
@@ -79,6 +83,13 @@ export class RedisRegistry implements RegistryStore {
       ttlMs: resolved.heartbeatTtlMs,
       onError: resolved.onHeartbeatError ?? (() => {}),
     });
+    // After a restart or failover, this process's entries go back onto the records (which their owners
+    // re-publish within one period); the grace covers the time until every host has done so.
+    this.#heartbeats.onServerChanged = async () => {
+      for (const { ref, entry } of [...this.#held.values()]) {
+        await this.hold(ref, { ...entry, lastUsedAt: Math.max(entry.lastUsedAt, Date.now()) }).catch(() => {});
+      }
+    };
   }
 
   /**
@@ -89,9 +100,51 @@ export class RedisRegistry implements RegistryStore {
     return new RedisRegistry({ ...options, ...parseRegistryUrl(registryUrl) });
   }
 
+  /**
+   * One request for a workerId of up to `BATCH` records: its index, its records, their heartbeats and their
+   * lease holders' liveness, read by one script (more records: the rest in batches, as `scan` reads).
+   */
   async lookup(workerId: string): Promise<StoreRead> {
-    const ids = await this.#connection.send(["SMEMBERS", this.#keys.workerIndex(workerId)]);
-    return this.#readRecords([{ workerId, ids: Array.isArray(ids) ? ids : [] }]);
+    const index = this.#keys.workerIndex(workerId);
+    const reply = await scripts.lookupRecords.run(
+      this.#connection,
+      [index],
+      [
+        this.#keys.holderKeyPrefix(),
+        this.#keys.record(workerId, ""),
+        this.#keys.heartbeat(workerId, ""),
+        String(BATCH),
+      ],
+    );
+    const flat = Array.isArray(reply) ? reply : [];
+    if (flat[0] === "E") throw new CorruptRegistryError(index, String(flat[1]), undefined);
+    const records: WorkerRecord[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    const later: Reply[] = [];
+    const now = Date.now();
+    for (let i = 1; i + 4 < flat.length + 1; i += 5) {
+      const [id, tag, value, ttl, holderTtls] = flat.slice(i, i + 5);
+      if (tag === "L" || typeof id !== "string") {
+        later.push(id ?? null);
+        continue;
+      }
+      if (tag === "N") continue; // removed since the index was read
+      if (tag === "E") {
+        unreadable.push({
+          location: this.#keys.record(workerId, id),
+          reason: `Redis refused to read it: ${String(value)}`,
+        });
+        continue;
+      }
+      const read = this.#decodeRecord(value ?? null, ttl ?? null, holderTtls ?? null, workerId, id, now);
+      if (read.ok) {
+        records.push(read.record);
+        this.#remember(this.#keys.record(workerId, id), [tag ?? null, value ?? null, ttl ?? null, holderTtls ?? null]);
+      } else unreadable.push(read.unreadable);
+    }
+    if (later.length === 0) return { records, unreadable };
+    const rest = await this.#readRecords([{ workerId, ids: later }]);
+    return { records: [...records, ...rest.records], unreadable: [...unreadable, ...rest.unreadable] };
   }
 
   /** Every readable record (unreadable ones are left out: `scan` names them). */
@@ -179,12 +232,17 @@ export class RedisRegistry implements RegistryStore {
     const key = this.#keys.record(ref.workerId, ref.id);
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
+      // A lease entry onto a record just looked up starts from the value the lookup read (its change does
+      // not judge liveness): one request when nobody changed the record since, a read and a retry if so.
+      const cached = attempt === 0 && holderKey !== undefined ? this.#lastRead.get(key) : undefined;
       // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
-      const reply = await scripts.readRecords.run(
-        this.#connection,
-        [key, this.#keys.heartbeat(ref.workerId, ref.id)],
-        [this.#keys.holderKeyPrefix()],
-      );
+      const reply =
+        cached ??
+        (await scripts.readRecords.run(
+          this.#connection,
+          [key, this.#keys.heartbeat(ref.workerId, ref.id)],
+          [this.#keys.holderKeyPrefix()],
+        ));
       const [tag, raw, ttl, holderTtls] = Array.isArray(reply) ? reply : [];
       if (tag === "N") return undefined;
       if (tag !== "V") throw new CorruptRegistryError(key, `Redis refused to read it: ${String(raw)}`, undefined);
@@ -192,6 +250,11 @@ export class RedisRegistry implements RegistryStore {
       if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);
       const next = change(read.record);
       if (next === undefined) return read.record;
+      // The server lost its data less than a TTL ago: lease entries of other hosts may not be back yet,
+      // so no stop may trust what it read. Refused, as if a lease held it (the pool keeps or drains it).
+      if (next.status === "stopped" && read.record.status !== "stopped" && this.#heartbeats.inGrace()) {
+        return read.record;
+      }
       const valid = parseOptions(WorkerRecordSchema, next, "RedisRegistry.update result");
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
         throw new RangeError(`update of ${ref.workerId}/${ref.id} returned a record of ${valid.workerId}/${valid.id}`);
@@ -229,6 +292,9 @@ export class RedisRegistry implements RegistryStore {
     const entry: LeaseHolder = { ...valid, host: this.hostId };
     const holderKey = this.#keys.holder(this.hostId, entry.pid, entry.start);
     this.#heartbeats.trackHolder(holderKey);
+    const recordKey = this.#keys.record(ref.workerId, ref.id);
+    if (entry.leases > 0) this.#held.set(recordKey, { ref: { workerId: ref.workerId, id: ref.id }, entry });
+    else this.#held.delete(recordKey);
     return this.#update(
       ref,
       (current) => ({
@@ -376,6 +442,12 @@ export class RedisRegistry implements RegistryStore {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  #remember(key: string, read: Reply[]): void {
+    this.#lastRead.delete(key);
+    this.#lastRead.set(key, read);
+    if (this.#lastRead.size > 1_000) this.#lastRead.delete(this.#lastRead.keys().next().value as string);
   }
 
   /** The records of some workerIds (each with the ids its index holds) and their heartbeats, in batches. */

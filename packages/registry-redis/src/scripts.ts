@@ -125,10 +125,9 @@ return 1`);
  * the record's holders, in order, of the key prefix .. sha1hex(host "\\n" pid "\\n" start) (an entry
  * without a host takes the record's). Entries the script cannot read get -2 (absent: judged gone).
  */
-export const readRecords = new LuaScript(`
-local n = #KEYS / 2
-local out = {}
-local function holderTtls(value)
+/** Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). */
+const readOne = `
+local function holderTtls(value, prefix)
   local ok, record = pcall(cjson.decode, value)
   local ttls = {}
   if not ok or type(record) ~= 'table' or type(record.holders) ~= 'table' then return ttls end
@@ -141,15 +140,15 @@ local function holderTtls(value)
       if start == nil then start = '' end
       if type(host) == 'string' and type(holder.pid) == 'number' and type(start) == 'string' then
         local name = host .. '\\n' .. string.format('%d', holder.pid) .. '\\n' .. start
-        ttl = redis.call('PTTL', ARGV[1] .. redis.sha1hex(name))
+        ttl = redis.call('PTTL', prefix .. redis.sha1hex(name))
       end
     end
     ttls[i] = ttl
   end
   return ttls
 end
-for i = 1, n do
-  local value = redis.pcall('GET', KEYS[i])
+local function readOne(out, recordKey, heartbeatKey, prefix)
+  local value = redis.pcall('GET', recordKey)
   local ttls = {}
   if type(value) == 'table' and value.err then
     out[#out + 1] = 'E'
@@ -160,10 +159,43 @@ for i = 1, n do
   else
     out[#out + 1] = 'V'
     out[#out + 1] = value
-    ttls = holderTtls(value)
+    ttls = holderTtls(value, prefix)
   end
-  out[#out + 1] = redis.call('PTTL', KEYS[n + i])
+  out[#out + 1] = redis.call('PTTL', heartbeatKey)
   out[#out + 1] = ttls
+end`;
+
+export const readRecords = new LuaScript(`${readOne}
+local n = #KEYS / 2
+local out = {}
+for i = 1, n do readOne(out, KEYS[i], KEYS[n + i], ARGV[1]) end
+return out`);
+
+/**
+ * A lookup in one step: the record ids of one workerId, then each record as \`readRecords\` reads it.
+ * KEYS: the workerId's index. ARGV: holder key prefix, record key prefix, heartbeat key prefix (each ends
+ * with the encoded workerId and ':'), most records to read. Returns {'E', error} when the index is not a
+ * set, else {'V', id1, <four entries>, id2, ...}; an id past the most, or not a plausible id, comes back
+ * with 'L' (left for the caller to read or report) instead of a record.
+ */
+export const lookupRecords = new LuaScript(`${readOne}
+local ids = redis.pcall('SMEMBERS', KEYS[1])
+if type(ids) == 'table' and ids.err then return {'E', ids.err} end
+local out = {'V'}
+local function encode(id)
+  return (string.gsub(id, '[^A-Za-z0-9%._%-]', function(c) return string.format('%%%02X', string.byte(c)) end))
+end
+for i, id in ipairs(ids) do
+  out[#out + 1] = id
+  if i > tonumber(ARGV[4]) or #id == 0 or #id > 256 then
+    out[#out + 1] = 'L'
+    out[#out + 1] = ''
+    out[#out + 1] = -2
+    out[#out + 1] = {}
+  else
+    local segment = encode(id)
+    readOne(out, ARGV[2] .. segment, ARGV[3] .. segment, ARGV[1])
+  end
 end
 return out`);
 

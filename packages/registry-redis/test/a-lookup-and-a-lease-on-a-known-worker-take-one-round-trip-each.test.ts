@@ -44,22 +44,29 @@ describe.skipIf(missingRedis !== undefined)(
       const spec = { url: server().url, namespace: `t-${randomUUID()}`, heartbeatMs: 60_000, heartbeatTtlMs: 120_000 };
       const owner = new RedisRegistry({ ...spec, hostId: "owner-host" });
       const user = new RedisRegistry({ ...spec, hostId: "user-host" });
-      onTestFinished(() => Promise.all([owner.close(), user.close()]));
-      const now = Date.now();
-      await owner.put({
-        kind: "worker",
-        id: "w1",
-        workerId: "docs",
-        pid: 4242,
-        fingerprint: { resolvedModel: "model-a" },
-        status: "ready",
-        url: "http://198.18.0.20:1",
-        startedAt: now,
-        updatedAt: now,
+      onTestFinished(async () => {
+        await Promise.all([owner.close(), user.close()]);
       });
+      const now = Date.now();
+      for (const [workerId, id] of [
+        ["warm-up", "w0"],
+        ["docs", "w1"],
+      ] as const) {
+        await owner.put({
+          kind: "worker",
+          id,
+          workerId,
+          pid: 4242,
+          fingerprint: { resolvedModel: "model-a", modelPolicy: "dynamic" },
+          status: "ready",
+          url: "http://198.18.0.20:1",
+          startedAt: now,
+          updatedAt: now,
+        });
+      }
       // Connected, and the scripts known to the server (as in any process after its first decision).
       await user.lookup("warm-up");
-      await user.hold({ workerId: "warm-up", id: "none" }, { pid: 77, leases: 0, lastUsedAt: now });
+      await user.hold({ workerId: "warm-up", id: "w0" }, { pid: 77, leases: 1, lastUsedAt: now });
 
       let read: Awaited<ReturnType<typeof user.lookup>> | undefined;
       expect(await requestsDuring(server(), async () => (read = await user.lookup("docs")))).toEqual(["EVALSHA"]);

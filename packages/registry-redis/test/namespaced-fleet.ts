@@ -50,7 +50,7 @@ export function useNamespacedFleet(hosts: number): () => NamespacedFleet {
       fleet = {
         redis,
         network,
-        spec: { url: redis.url, namespace: `ns-${randomUUID()}`, heartbeatMs: 200, heartbeatTtlMs: 1_000 },
+        spec: { url: redis.url, namespace: `ns-${randomUUID()}`, heartbeatMs: 1_000, heartbeatTtlMs: 10_000 },
         startHost(n, storeOptions = {}) {
           const argv = [
             process.execPath,
