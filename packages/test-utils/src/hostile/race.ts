@@ -10,6 +10,8 @@ export type RaceOptions = {
   perRunMs: number;
   /** Runs in `npm test` (without `MODELPOOL_RACE_RUNS`); 0 leaves the race to the hostile suite. Default 1. */
   defaultRuns?: number;
+  /** Why this machine cannot run the race (e.g. `smallDiskUnavailable()`): skipped, with the reason in its name. */
+  skip?: string | undefined;
 };
 
 /**
@@ -30,8 +32,8 @@ export function raceTest(
   let passed = 0;
   let file: string | undefined;
   const detail: Record<string, number> = {};
-  test.skipIf(runs === 0)(
-    name,
+  test.skipIf(runs === 0 || options.skip !== undefined)(
+    options.skip === undefined ? name : `${name} (skipped: ${options.skip})`,
     { repeats: Math.max(0, runs - 1), timeout: raceTimeout(options.perRunMs, 1) },
     async () => {
       file ??= expect.getState().testPath;
