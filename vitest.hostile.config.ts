@@ -13,8 +13,9 @@ export default defineConfig({
       raceProject("packages/registry-redis", "registry-redis"),
       raceProject("packages/cli", "cli"),
     ],
-    // Races wait on their processes far more than they compute: two files at a time keep both cores busy.
-    maxWorkers: 2,
+    // Races wait on their processes far more than they compute, and the busy processes take a share of
+    // the cores per runnable process: three files at a time keep the races' share up.
+    maxWorkers: 3,
     // A race that ends its runs early (a crash of its own) is a failure, never a silent pass.
     passWithNoTests: false,
   },
