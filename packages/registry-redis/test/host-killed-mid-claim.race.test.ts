@@ -8,7 +8,7 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a host SIGKILLed while it
 
   raceTest(
     "loses the claim when it expires, and exactly one of the other hosts gets it",
-    { perRunMs: 10_000, defaultRuns: 1 },
+    { perRunMs: 30_000, defaultRuns: 1 },
     async () => {
       const spec = fleetSpec(server());
       const claimTtlMs = 1_500;
