@@ -48,7 +48,14 @@ process.on("exit", cleanUp);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
     console.log(`hostile: ${signal}: ending the load and the tests`);
-    vitest?.kill(signal);
+    // vitest runs in a process group of its own: its workers and the races' participants end with it.
+    if (vitest?.pid !== undefined) {
+      try {
+        process.kill(-vitest.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
     cleanUp();
     process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
   });
@@ -74,6 +81,7 @@ vitest = spawn(
   {
     cwd: ROOT,
     stdio: "inherit",
+    detached: true, // its own process group, so an interrupted run can end all of it (see the signals above)
     env: {
       ...process.env,
       [HOSTILE_ENV]: attacks.join(","),
