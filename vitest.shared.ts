@@ -15,6 +15,13 @@ export const workspaceAliases = {
   "@modelpool/testing": source("./packages/testing/src/index.ts"),
 };
 
+/**
+ * Safety races: `*.race.test.ts`, each run `MODELPOOL_RACE_RUNS` times. `npm test` runs them a few times
+ * each (their default); `npm run test:hostile` runs only them, 20 times each, in a hostile world
+ * (vitest.hostile.config.ts).
+ */
+export const RACES = "test/**/*.race.test.ts";
+
 /** One package's test project: real child processes and files, so timeouts leave slow CI machines room. */
 export function packageProject(name: string, extra: { typecheck?: boolean } = {}) {
   return defineProject({
@@ -35,6 +42,24 @@ export function packageProject(name: string, extra: { typecheck?: boolean } = {}
             },
           }
         : {}),
+    },
+  });
+}
+
+/**
+ * One package's races for the hostile suite: only `*.race.test.ts`, with room for a machine at 4x its
+ * cores in load (a race's own runs carry their own timeouts; see test-utils' `raceTest`).
+ */
+export function raceProject(dir: string, name: string) {
+  return defineProject({
+    resolve: { alias: workspaceAliases },
+    test: {
+      name: `${name} (hostile)`,
+      root: source(`./${dir}`),
+      include: [RACES],
+      exclude: ["**/node_modules/**"],
+      testTimeout: 600_000,
+      hookTimeout: 120_000,
     },
   });
 }

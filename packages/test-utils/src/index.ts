@@ -1,3 +1,12 @@
+export { type CpuLoad, startCpuLoad } from "./hostile/cpu-load.js";
+export { type SmallDisk, smallDisk } from "./hostile/full-disk.js";
+export { smallDiskUnavailable } from "./hostile/mount.js";
+export { joinHostileWorld, participantCommand, pauseAtRandom } from "./hostile/participants.js";
+export { DEFAULT_RHYTHM, type PauseRhythm, Pauser } from "./hostile/pauser.js";
+export { type RaceOptions, type RunDetail, raceTest } from "./hostile/race.js";
+export { type RaceCount, reportRace } from "./hostile/reporter.js";
+export { straceCommand, straceMissing } from "./hostile/strace.js";
+export { type Attack, hostileAttacks, isHostile, raceRuns, raceTimeout } from "./hostile/world.js";
 export { MODEL_WORKER_SCRIPT, modelWorkerBackend } from "./model-worker.js";
 export { runNodeScript, startNodeScript } from "./node-script.js";
 export { canForceRecycle, recordThenRecycle } from "./pid-recycling.js";

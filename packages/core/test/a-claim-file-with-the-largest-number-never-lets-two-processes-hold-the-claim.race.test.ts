@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ClaimAttempt, DeviceRegistry, processIdentityOf, type SpawnClaim } from "@modelpool/core";
-import { startNodeScript, tempDir, tempRegistryPath } from "@modelpool/test-utils";
+import { raceTest, startNodeScript, tempDir, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 
@@ -60,28 +60,33 @@ test.each([
   },
 );
 
-test("with a file numbered 999999999999999 in a claim's directory, 8 OS processes racing for the claim have exactly one winner", {
-  timeout: 60_000,
-}, async () => {
-  const { path, dir } = await claimDirWith(LARGEST, "garbage");
-  const start = join(await tempDir(), "start");
-  const racers = Array.from({ length: 8 }, () =>
-    childLines(
-      startNodeScript(new URL("./fixtures/claim-race.ts", import.meta.url), [path, JSON.stringify([KEY]), start]),
-    ),
-  );
-  await Promise.all(racers.map((out) => out.line("ready")));
+raceTest(
+  "with a file numbered 999999999999999 in a claim's directory, 8 OS processes racing for the claim have exactly one winner",
+  {
+    perRunMs: 10_000,
+    defaultRuns: 1,
+  },
+  async () => {
+    const { path, dir } = await claimDirWith(LARGEST, "garbage");
+    const start = join(await tempDir(), "start");
+    const racers = Array.from({ length: 8 }, () =>
+      childLines(
+        startNodeScript(new URL("./fixtures/claim-race.ts", import.meta.url), [path, JSON.stringify([KEY]), start]),
+      ),
+    );
+    await Promise.all(racers.map((out) => out.line("ready")));
 
-  await writeFile(start, "");
-  const attempts = await Promise.all(
-    racers.map(
-      async (out) =>
-        JSON.parse(
-          (await out.line(`result ${JSON.stringify(KEY)} `)).slice(`result ${JSON.stringify(KEY)} `.length),
-        ) as ClaimAttempt,
-    ),
-  );
+    await writeFile(start, "");
+    const attempts = await Promise.all(
+      racers.map(
+        async (out) =>
+          JSON.parse(
+            (await out.line(`result ${JSON.stringify(KEY)} `)).slice(`result ${JSON.stringify(KEY)} `.length),
+          ) as ClaimAttempt,
+      ),
+    );
 
-  const winners = attempts.filter((attempt) => attempt.acquired);
-  expect(winners.length, `files: ${(await readdir(dir)).join(", ")}`).toBe(1);
-});
+    const winners = attempts.filter((attempt) => attempt.acquired);
+    expect(winners.length, `files: ${(await readdir(dir)).join(", ")}`).toBe(1);
+  },
+);
