@@ -15,7 +15,9 @@ const self = processIdentityOf(process.pid);
 test("a holder that lost its claim, released after a prune restarted the count, frees nothing: the new holder keeps the claim", async () => {
   const path = await tempRegistryPath();
   const registry = new DeviceRegistry({ path });
-  const owner = { pid: self.pid, ...(self.start ? { start: self.start } : {}), host: registry.hostId };
+  // Of another host: a claim of this host is kept while its owner lives, however late; another host's
+  // lapses with its expiry, which is how this one is lost.
+  const owner = { pid: self.pid, ...(self.start ? { start: self.start } : {}), host: `${registry.hostId}-elsewhere` };
   const request = (ttlMs: number) => ({ key: KEY, workerId: "docs", owner, ttlMs });
   const stalled = await registry.acquireClaim(request(20));
   const lost = (stalled as { claim: SpawnClaim }).claim;

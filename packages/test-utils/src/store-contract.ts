@@ -164,9 +164,10 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
       expect(held && "token" in held && held.token).toBe(token);
     });
 
-    it("an expired claim is taken over", async () => {
+    it("an expired claim of another host is taken over (its expiry is the only signal that host renews)", async () => {
       const { store } = await fresh();
-      const first = await store.acquireClaim({ key: "k", workerId: "docs", owner: owner(), ttlMs: 150 });
+      const remote = { ...owner(), host: `${HOST}-elsewhere` };
+      const first = await store.acquireClaim({ key: "k", workerId: "docs", owner: remote, ttlMs: 150 });
       expect(first.acquired).toBe(true);
       expect((await store.acquireClaim({ key: "k", workerId: "docs", owner: owner(), ttlMs: 150 })).acquired).toBe(
         false,

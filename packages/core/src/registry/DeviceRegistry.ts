@@ -127,27 +127,17 @@ export class DeviceRegistry implements RegistryStore {
     this.#legacy = new LegacySources(parsed.legacySources ?? (isDefault ? defaultLegacySources() : false));
     this.#root = new RegistryRoot(this.path);
     this.#lockTimeoutMs = parsed.lockTimeoutMs;
+    // A claim or a record lock is free only once its holder is gone. On this host that is its process
+    // (pid and start time): a live holder keeps it however late its renewals are (a loaded machine, a
+    // SIGSTOP, a paused VM), so a spawn under way is never started a second time and a write is never
+    // overtaken. No clock decides for it. Another host's holder cannot be checked here: a claim's expiry
+    // is the only signal it renews (its lapse says it is gone), and a record lock of another host is
+    // waited for.
     this.#judge = (holder, now) => {
-      if (holder.expiresAt <= now) return "it expired";
-      if (holder.owner.host !== this.hostId) return undefined;
-      const check = checkRecordedProcess({
-        pid: holder.owner.pid,
-        pidStart: holder.owner.start,
-        startedAt: holder.acquiredAt,
-      });
-      return check.ok ? undefined : `its owner is gone (${check.reason})`;
+      if (holder.owner.host !== this.hostId) return holder.expiresAt <= now ? "it expired" : undefined;
+      return ownerGone(holder);
     };
-    // A record lock lapses only when its holder is gone, never by age: a live holder, however slow, keeps
-    // it (its writes are never overtaken). One held from another host cannot be judged: it is waited for.
-    this.#lockJudge = (holder) => {
-      if (holder.owner.host !== this.hostId) return undefined;
-      const check = checkRecordedProcess({
-        pid: holder.owner.pid,
-        pidStart: holder.owner.start,
-        startedAt: holder.acquiredAt,
-      });
-      return check.ok ? undefined : `its owner is gone (${check.reason})`;
-    };
+    this.#lockJudge = (holder) => (holder.owner.host === this.hostId ? ownerGone(holder) : undefined);
   }
 
   /** The legacy files read now (a `legacySources` function is asked again each time). */
@@ -779,4 +769,14 @@ function removeSettledLockDirectories(parent: string, existing: ReadonlySet<stri
       // someone claimed it again meanwhile: it stays
     }
   }
+}
+
+/** Why a claim's holder on this host is gone (its process ended, or the pid now names another), if it is. */
+function ownerGone(holder: SpawnClaim): string | undefined {
+  const check = checkRecordedProcess({
+    pid: holder.owner.pid,
+    pidStart: holder.owner.start,
+    startedAt: holder.acquiredAt,
+  });
+  return check.ok ? undefined : `its owner is gone (${check.reason})`;
 }
