@@ -114,7 +114,9 @@ export interface RegistryStore {
 
   /**
    * Creates the claim if nobody holds it — exactly one winner however many processes race — taking over
-   * a claim that expired or whose owner (on this host) is no longer the recorded process.
+   * a claim whose owner is gone: on this host, its process is no longer the recorded one (a live owner
+   * keeps its claim however late its renewals); of another host, its claim expired (the signal that host
+   * renews).
    */
   acquireClaim(request: ClaimRequest): Promise<ClaimAttempt>;
   /** The live claim on `key`, the failure it recently ended with, or `undefined` when it is free. */
