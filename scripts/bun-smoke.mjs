@@ -59,6 +59,13 @@ const checks = [
     expect: (out) => out.length > 0,
   })),
   {
+    // The orchestrator adapter's own behaviours (reuse, forceNew, a model change, its registry file, five
+    // concurrent requests sharing one spawn, stop, adopt), as node:assert checks a Bun app would run.
+    name: "examples/test/orchestrator-adapter.check.ts (the orchestrator adapter's scenarios)",
+    args: ["--conditions=@modelpool/source", "examples/test/orchestrator-adapter.check.ts"],
+    expect: () => true,
+  },
+  {
     name: "README usage snippet (```js readme-usage), on the built packages",
     prepare: () => {
       const code = /```js readme-usage\n([\s\S]*?)```/.exec(readFileSync(join(root, "README.md"), "utf8"))?.[1];
