@@ -37,13 +37,14 @@ export async function stopOne(
   // `Leases.holdNew`); that turn was queued before the lease was handed out, so it has run after this one.
   await new Promise((resolve) => setImmediate(resolve));
   const leased = (current: WorkerRecord) => parts.leases.book.usage(current, self).leases > 0;
-  const outcome = await parts.stopper.stopUnlessLeased(record, "manual", leased);
+  const outcome = await parts.stopper.stopUnlessLeased(record, "manual", leased, { drainIfHeld: true });
   if (outcome === "stopped") return "stopped";
   if (outcome === "other-host") {
     throw new StopError(record, "refused", `it runs on host ${record.host}: only its own host stops it`);
   }
-  // Never handed out again; the release of its last lease (here: the sweep it starts; elsewhere: that
-  // process's) stops it, as for a worker drained by `onSuperseded: "drain"`.
+  // Marked draining by that same update: never handed out again; the release of its last lease (here: the
+  // sweep it starts; elsewhere: that process's) stops it, as for a worker drained by `onSuperseded: "drain"`.
+  // Marked here too for this pool's own copy (and a pool without a registry).
   await parts.stopper.markDraining(record);
   parts.lifecycle.ensureSweeping();
   return "draining";

@@ -98,8 +98,9 @@ export class WorkerStopper {
     record: WorkerRecord,
     cause: StopCause,
     leased: (current: WorkerRecord) => boolean,
+    options: { drainIfHeld?: boolean } = {},
   ): Promise<CheckedStopOutcome> {
-    return this.#stopChecked(record, cause, leased);
+    return this.#stopChecked(record, cause, leased, options.drainIfHeld ?? false);
   }
 
   /**
@@ -108,11 +109,12 @@ export class WorkerStopper {
    * Rejects with `StopError` when it could not be stopped: the worker is then still this pool's.
    */
   async stopOwn(record: WorkerRecord): Promise<void> {
-    const outcome = await this.#stopChecked(record, "manual", this.#heldElsewhere(record.id));
+    const outcome = await this.#stopChecked(record, "manual", this.#heldElsewhere(record.id), true);
     if (outcome !== "held") return;
     this.forget(record);
-    const marked = await this.#markDrainingInRegistry(record);
-    this.#draining.set(record.id, { record: { ...record, draining: true }, marked });
+    // Marked draining by the same update that found it held (with a registry): a holder's release after it
+    // sees the mark and stops the worker; one before it was seen. Without a registry, nobody else holds it.
+    this.#draining.set(record.id, { record: { ...record, draining: true }, marked: true });
     this.#ensureRetrying();
   }
 
@@ -139,6 +141,7 @@ export class WorkerStopper {
     record: WorkerRecord,
     cause: StopCause,
     leased: (current: WorkerRecord) => boolean,
+    drainIfHeld = false,
   ): Promise<CheckedStopOutcome> {
     const store = this.#registry.store;
     // Only the host a worker runs on ever signals it.
@@ -151,7 +154,16 @@ export class WorkerStopper {
       try {
         after = await this.#registry.write((store) =>
           store.update(record, (current) => {
-            if (leased(current) || current.status === "stopped") return undefined;
+            if (current.status === "stopped") return undefined;
+            if (leased(current)) {
+              // Held: left running, and (for a stop the caller wants) marked draining in this same atomic
+              // update, so the holder's last release, which reads the record after writing its entry,
+              // always finds the mark. A separate later mark could land after that release had looked,
+              // leaving a drain nobody finishes once its owner has exited.
+              return drainIfHeld && !current.draining
+                ? { ...current, draining: true, updatedAt: Date.now() }
+                : undefined;
+            }
             before = current;
             return { ...current, status: "stopped", updatedAt: Date.now() };
           }),
