@@ -24,10 +24,13 @@ if (role === "host" && namespace && hostId && address) {
     // Another host's worker is reached through its URL: allowed here, and confirmed by a probe first.
     allowRemoteUrls: true,
   });
-  const { worker, decision } = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
+  const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
+  const { worker, decision } = lease;
   console.log(`${hostId}: ${decision.outcome} worker ${worker.url} on ${worker.host} — ${decision.reason}`);
   // Host A stays up (its heartbeat keeps the worker alive for the fleet) until the parent says "end".
   for await (const line of createInterface({ input: process.stdin })) if (line === "end") break;
+  // Done with it: a lease still held (from any host) keeps its worker running — stopAll would only drain it.
+  await lease.release();
   await pool.stopAll(); // stops only what this host spawned
   await registry.close();
   process.exit(0); // stdin is still open

@@ -21,7 +21,7 @@ import { expect, onTestFinished, test } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 import { startRequester } from "./fixtures/requester.js";
 
-const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 3);
+const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 1);
 const TAKERS = 3;
 
 /** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */

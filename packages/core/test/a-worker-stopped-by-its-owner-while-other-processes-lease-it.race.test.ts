@@ -17,7 +17,7 @@ import {
 import { expect, onTestFinished, test } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 
-const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 3);
+const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 1);
 const HOLDERS = 3;
 const LEASES_EACH = 8;
 
