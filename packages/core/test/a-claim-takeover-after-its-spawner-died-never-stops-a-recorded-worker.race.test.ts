@@ -8,7 +8,6 @@
 // - falseStopped: a worker stopAll() returned that still runs.
 
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import { DeviceRegistry, WorkerPool } from "@modelpool/core";
 import {
   isRunning,
@@ -16,6 +15,7 @@ import {
   startNodeScript,
   stopRecordedWorkersAfterTest,
   tempRegistryPath,
+  workersOfModel,
 } from "@modelpool/test-utils";
 import { expect, onTestFinished, test } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
@@ -23,21 +23,6 @@ import { startRequester } from "./fixtures/requester.js";
 
 const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 1);
 const TAKERS = 3;
-
-/** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */
-function workersOf(model: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const env = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
-      if (env.includes(`MODELPOOL_MODEL=${model}`) && isRunning(Number(name))) pids.push(Number(name));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
 
 test.skipIf(process.platform !== "linux")(
   `a claim taken over from a spawner that died after recording its worker never stops that worker while it is leased (${RUNS} runs)`,
@@ -49,7 +34,7 @@ test.skipIf(process.platform !== "linux")(
       const model = `takeover-${randomUUID()}`;
       stopRecordedWorkersAfterTest(path);
       onTestFinished(() => {
-        for (const pid of workersOf(model)) process.kill(pid, "SIGKILL");
+        for (const pid of workersOfModel(model)) process.kill(pid, "SIGKILL");
       });
       const spawner = childLines(
         startNodeScript(new URL("./fixtures/dies-before-releasing-its-spawn-claim.ts", import.meta.url), [
@@ -92,7 +77,7 @@ test.skipIf(process.platform !== "linux")(
       }
       await holder.exit();
       const recorded = new Set((await new DeviceRegistry({ path }).list()).map((record) => record.pid));
-      counts.orphans += workersOf(model).filter((pid) => !recorded.has(pid)).length;
+      counts.orphans += workersOfModel(model).filter((pid) => !recorded.has(pid)).length;
     }
     console.log(`race claim-takeover: ${RUNS} runs ${JSON.stringify(counts)}`);
     expect({ ...counts, takeovers: 0 }).toEqual({ stoppedWhileHeld: 0, orphans: 0, falseStopped: 0, takeovers: 0 });

@@ -5,32 +5,17 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DeviceRegistry } from "@modelpool/core";
 import {
-  isRunning,
   raceTest,
   startNodeScript,
   stopRecordedWorkersAfterTest,
   tempRegistryPath,
   waitUntil,
+  workersOfModel,
 } from "@modelpool/test-utils";
 import { expect, onTestFinished } from "vitest";
 import { type ChildLines, childLines } from "./fixtures/child-lines.js";
 
 const PROCESSES = 12;
-
-/** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */
-function workersOf(model: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const env = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
-      if (env.includes(`MODELPOOL_MODEL=${model}`) && isRunning(Number(name))) pids.push(Number(name));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
 
 /** The pid of the process holding the (only) spawn claim of the registry, once one does. */
 async function claimHolder(path: string): Promise<number> {
@@ -61,7 +46,7 @@ raceTest(
     const model = `storm-${randomUUID()}`;
     stopRecordedWorkersAfterTest(path);
     onTestFinished(() => {
-      for (const pid of workersOf(model)) process.kill(pid, "SIGKILL");
+      for (const pid of workersOfModel(model)) process.kill(pid, "SIGKILL");
     });
     // Each worker takes 2 s to become ready: time enough to kill the process that spawned it meanwhile.
     const askers: { child: ChildProcess; out: ChildLines }[] = Array.from({ length: PROCESSES }, () => {
@@ -74,8 +59,8 @@ raceTest(
     const holderPid = await claimHolder(path);
     const victim = askers.find(({ child }) => child.pid === holderPid);
     expect(victim, `claim holder ${holderPid} is one of the askers`).toBeDefined();
-    await waitUntil(() => workersOf(model).length > 0, 20_000);
-    expect(workersOf(model)).toHaveLength(1); // its worker is starting (2 s from ready)
+    await waitUntil(() => workersOfModel(model).length > 0, 20_000);
+    expect(workersOfModel(model)).toHaveLength(1); // its worker is starting (2 s from ready)
     victim?.child.kill("SIGKILL");
     const survivors = askers.filter((asker) => asker !== victim);
     const codes = await Promise.all(survivors.map(({ out }) => out.exited));
@@ -91,8 +76,8 @@ raceTest(
     // No worker runs that the registry does not know of (nobody would ever stop it).
     await sleep(500);
     const recorded = new Set((await new DeviceRegistry({ path }).list()).map((r) => r.pid));
-    expect(workersOf(model).filter((pid) => !recorded.has(pid))).toEqual([]);
+    expect(workersOfModel(model).filter((pid) => !recorded.has(pid))).toEqual([]);
     // And the orphan does not outlive the stop (SIGTERM, then SIGKILL after the grace period).
-    await waitUntil(() => workersOf(model).length === 1, 20_000);
+    await waitUntil(() => workersOfModel(model).length === 1, 20_000);
   },
 );

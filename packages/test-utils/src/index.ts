@@ -10,7 +10,7 @@ export { type Attack, hostileAttacks, isHostile, raceRuns, raceTimeout } from ".
 export { MODEL_WORKER_SCRIPT, modelWorkerBackend } from "./model-worker.js";
 export { runNodeScript, startNodeScript } from "./node-script.js";
 export { canForceRecycle, recordThenRecycle } from "./pid-recycling.js";
-export { isRunning, waitUntil } from "./processes-state.js";
+export { isRunning, waitUntil, workersOfModel } from "./processes-state.js";
 export { freeLoopbackPort, redisServerMissing, TestRedisServer } from "./redis-server.js";
 export { stopRecordedWorkersAfterTest } from "./registry-workers.js";
 export { SameModelTestPolicy } from "./same-model-policy.js";

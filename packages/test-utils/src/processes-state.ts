@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readLiveProcess } from "@modelpool/core";
 
@@ -14,4 +15,19 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await sleep(25);
   }
+}
+
+/** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */
+export function workersOfModel(model: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const env = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
+      if (env.includes(`MODELPOOL_MODEL=${model}`) && isRunning(Number(name))) pids.push(Number(name));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return pids;
 }
