@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { processIdentityOf } from "@modelpool/core";
 import { RedisRegistry } from "@modelpool/registry-redis";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { waitUntil } from "../../test-utils/src/processes-state.js";
@@ -23,6 +24,9 @@ describe.skipIf(missingRedis !== undefined)(suiteName("Redis restarted without p
       id: "w1",
       workerId: "docs",
       pid: process.ppid,
+      // Its start token, read now: without one the record is matched by `startedAt`, which only fits a
+      // parent that started moments ago (a single-file run), not one of a whole suite.
+      pidStart: processIdentityOf(process.ppid).start,
       status: "ready",
       startedAt: now,
       updatedAt: now,
