@@ -42,10 +42,9 @@ export async function stopOne(
   if (outcome === "other-host") {
     throw new StopError(record, "refused", `it runs on host ${record.host}: only its own host stops it`);
   }
-  // Marked draining by that same update: never handed out again; the release of its last lease (here: the
-  // sweep it starts; elsewhere: that process's) stops it, as for a worker drained by `onSuperseded: "drain"`.
-  // Marked here too for this pool's own copy (and a pool without a registry).
-  await parts.stopper.markDraining(record);
+  // Marked draining by that same update (and in this pool's own copy): never handed out again; the release
+  // of its last lease (here: the sweep it starts; elsewhere: that process's) stops it, as for a worker
+  // drained by `onSuperseded: "drain"`.
   parts.lifecycle.ensureSweeping();
   return "draining";
 }

@@ -173,9 +173,9 @@ export class WorkerStopper {
           cause: error,
         });
       }
-      if (after && after.status !== "stopped") return "held";
+      if (after && after.status !== "stopped") return this.#held(record, drainIfHeld);
     } else if (leased(record)) {
-      return "held";
+      return this.#held(record, drainIfHeld);
     }
     const own = this.#own.get(record.id);
     this.forget(record);
@@ -190,6 +190,13 @@ export class WorkerStopper {
     await this.removeFromRegistry(record);
     this.#events.emit("stopped", stoppedEvent(record, cause, performance.now() - started));
     return "stopped";
+  }
+
+  /** A stop that found the worker held: this pool's own copy is marked draining too when the record was. */
+  #held(record: WorkerRecord, drainIfHeld: boolean): "held" {
+    const own = this.#own.get(record.id);
+    if (drainIfHeld && own) this.#own.set(record.id, { ...own, draining: true });
+    return "held";
   }
 
   /** Ends the worker's process and waits until it is gone (its own child reaped); why not, when it is not. */
