@@ -19,7 +19,8 @@ export interface LifecycleHost {
    * Stops a worker (this pool's or another process's; never a pid that is not the recorded process)
    * unless a live process holds a lease on it by then; resolves to whether it stopped it.
    */
-  stopWorker(record: WorkerRecord, cause: StopCause): Promise<boolean>;
+  /** `drainIfHeld`: a worker found held is marked draining by the same atomic update that found it held. */
+  stopWorker(record: WorkerRecord, cause: StopCause, options?: { drainIfHeld?: boolean }): Promise<boolean>;
   /** Marks a worker draining in memory (if it is this pool's) and in the registry. */
   markDraining(record: WorkerRecord): Promise<void>;
   warn(warning: PoolWarning): void;
@@ -81,8 +82,11 @@ export class WorkerLifecycle {
     if (action === "keep") return;
     for (const { candidate } of superseded) {
       if (action === "stop") {
-        // Held by a live process after all: it drains instead, and stops once released.
-        if (!(await this.#host.stopWorker(candidate, "superseded"))) await this.#host.markDraining(candidate);
+        // Held by a live process after all: it drains instead, and stops once released. Marked by the update
+        // that found it held (its holder's last release then always sees the mark); marked again here for a
+        // stop that failed, and for this pool's own copy.
+        if (!(await this.#host.stopWorker(candidate, "superseded", { drainIfHeld: true })))
+          await this.#host.markDraining(candidate);
       } else {
         await this.#host.markDraining(candidate);
         this.ensureSweeping();

@@ -82,8 +82,8 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
     self,
     leases: leases.book,
     ownWorkers: () => own.values(),
-    stopWorker: (record, cause) =>
-      stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0),
+    stopWorker: (record, cause, options) =>
+      stopper.stopIfUnleased(record, cause, (current) => leases.book.usage(current, self).leases > 0, options),
     markDraining: (record) => stopper.markDraining(record),
     warn,
     events,

@@ -77,9 +77,10 @@ export class WorkerStopper {
     record: WorkerRecord,
     cause: StopCause,
     leased: (current: WorkerRecord) => boolean,
+    options: { drainIfHeld?: boolean } = {},
   ): Promise<boolean> {
     try {
-      return (await this.#stopChecked(record, cause, leased)) === "stopped";
+      return (await this.#stopChecked(record, cause, leased, options.drainIfHeld ?? false)) === "stopped";
     } catch (error) {
       this.#registry.warn({
         code: "STOP_FAILED",
