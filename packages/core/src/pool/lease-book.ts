@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { processShared } from "../process/process-shared.js";
 import { isLiveHolder } from "../process/recorded-process.js";
@@ -9,15 +10,40 @@ import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worke
  * one holder entry per process, this sum, so a process that creates a pool per task still adds one
  * entry, not one per pool. `books`: how many books count the worker. Shared by every copy of modelpool
  * in the process (on `globalThis`): they write the same entry, so each must write the whole sum.
+ * Keyed by registry and record id (`leaseKey`): a record id copied into a second registry is another
+ * worker, and a lease on one never keeps the other held.
  */
 const processLeases = processShared(
-  "processLeases",
+  "processLeasesByRegistry",
   () => new Map<string, { leases: number; lastUsedAt: number; books: number }>(),
 );
 
+/** The key of one registry's record in this process's sums. */
+export function leaseKey(scope: string, id: string): string {
+  return `${scope}\u0000${id}`;
+}
+
+/**
+ * What identifies a registry in this process's sums: the same registry must give the same scope however
+ * it was named (two pools reaching one directory through a symlink write the same holder entry, so they
+ * must count one sum: two sums would let one overwrite the other's "held"). A directory registry is its
+ * real path; any other store is its `location`; no registry at all is one scope of its own.
+ */
+export function leaseScope(registry: { location: string; path?: unknown } | undefined): string {
+  if (!registry) return "";
+  if (typeof registry.path === "string") {
+    try {
+      return realpathSync.native(registry.path);
+    } catch {
+      return registry.path; // not created yet: created at this path, which is then its real path
+    }
+  }
+  return registry.location;
+}
+
 /** A book dropped without `close()` (its pool forgotten) stops counting once it is collected. */
 const dropped = new FinalizationRegistry<Map<string, number>>((counts) => {
-  for (const [id, count] of counts) leaveProcessCount(id, count);
+  for (const [key, count] of counts) leaveProcessCount(key, count);
 });
 
 /**
@@ -25,26 +51,12 @@ const dropped = new FinalizationRegistry<Map<string, number>>((counts) => {
  * counts it; else (a pool closed or collected) the entry stays, so the registry can still be told that
  * this process holds no lease on it and when it last used it.
  */
-function leaveProcessCount(id: string, count: number, gone = false): void {
-  const total = processLeases.get(id);
+function leaveProcessCount(key: string, count: number, gone = false): void {
+  const total = processLeases.get(key);
   if (!total) return;
   total.leases = Math.max(0, total.leases - count);
   total.books = Math.max(0, total.books - 1);
-  if (gone && total.books === 0) processLeases.delete(id);
-}
-
-/**
- * Leases this process holds on a worker, all its pools together: when it is not 0, the worker's record
- * already names this process as a holder (written when it went from 0 to 1).
- */
-export function processLeaseCount(id: string): number {
-  return processLeases.get(id)?.leases ?? 0;
-}
-
-/** This process's holder entry for a worker (all its pools together), or undefined when it never used the worker. */
-export function processHolderEntry(id: string, self: ProcessIdentity): LeaseHolder | undefined {
-  const total = processLeases.get(id);
-  return total ? holderEntry(self, total.leases, total.lastUsedAt) : undefined;
+  if (gone && total.books === 0) processLeases.delete(key);
 }
 
 /** This process's holder entry with these leases and last use: how it is written, whoever writes it. */
@@ -60,6 +72,9 @@ const PROCESS_HOLDER = "process";
  * (`flush`, coalesced) so that handing out a lease stays a memory operation.
  */
 export class LeaseBook {
+  /** The registry these leases are recorded in (see `leaseScope`). */
+  readonly scope: string;
+  /** This book's leases per worker, by `leaseKey` (the key of the process's sum it adds to). */
   readonly #counts = new Map<string, number>();
   /** The same moments on the monotonic clock: how long this process left a worker unused, whatever the wall clock does. */
   readonly #lastUsedMono = new Map<string, number>();
@@ -68,14 +83,29 @@ export class LeaseBook {
   readonly #pinned = new Set<string>();
   readonly #listeners = new Set<() => void>();
 
-  constructor() {
+  constructor(scope = "") {
+    this.scope = scope;
     dropped.register(this, this.#counts, this);
+  }
+
+  /**
+   * Leases this process holds on a worker of this registry, all its pools together: when it is not 0, the
+   * worker's record already names this process as a holder (written when it went from 0 to 1).
+   */
+  processCount(id: string): number {
+    return processLeases.get(leaseKey(this.scope, id))?.leases ?? 0;
+  }
+
+  /** This process's holder entry for a worker (all its pools together), or undefined when it never used the worker. */
+  processEntry(id: string, self: ProcessIdentity): LeaseHolder | undefined {
+    const total = processLeases.get(leaseKey(this.scope, id));
+    return total ? holderEntry(self, total.leases, total.lastUsedAt) : undefined;
   }
 
   /** Stops counting this book in this process's holder entry (its pool is closed). */
   close(): void {
     dropped.unregister(this);
-    for (const [id, count] of this.#counts) leaveProcessCount(id, count);
+    for (const [key, count] of this.#counts) leaveProcessCount(key, count);
     this.#counts.clear();
   }
 
@@ -99,12 +129,13 @@ export class LeaseBook {
 
   /** One lease more or less, here and in this process's sum. */
   #change(id: string, from: number, to: number, now: number): void {
-    const joining = !this.#counts.has(id);
-    this.#counts.set(id, to);
+    const key = leaseKey(this.scope, id);
+    const joining = !this.#counts.has(key);
+    this.#counts.set(key, to);
     this.#lastUsedMono.set(id, performance.now());
-    const total = processLeases.get(id);
+    const total = processLeases.get(key);
     if (!total) {
-      processLeases.set(id, { leases: to, lastUsedAt: now, books: 1 });
+      processLeases.set(key, { leases: to, lastUsedAt: now, books: 1 });
       return;
     }
     total.leases += to - from;
@@ -113,7 +144,7 @@ export class LeaseBook {
   }
 
   count(id: string): number {
-    return this.#counts.get(id) ?? 0;
+    return this.#counts.get(leaseKey(this.scope, id)) ?? 0;
   }
 
   /** Counts a fresh worker as in use until `unpin`: between its record and its first lease it is nobody's idle worker. */
@@ -132,11 +163,12 @@ export class LeaseBook {
   }
 
   forget(id: string): void {
-    const count = this.#counts.get(id);
-    if (count !== undefined) leaveProcessCount(id, count, true);
+    const key = leaseKey(this.scope, id);
+    const count = this.#counts.get(key);
+    if (count !== undefined) leaveProcessCount(key, count, true);
     this.#pinned.delete(id);
     this.#lastUsedMono.delete(id);
-    this.#counts.delete(id);
+    this.#counts.delete(key);
     this.#dirty.delete(id);
   }
 
@@ -171,7 +203,7 @@ export class LeaseBook {
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
     // Entries of this process: its one entry, and per-pool entries an earlier version wrote.
     const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
-    const mine = processHolderEntry(record.id, self);
+    const mine = this.processEntry(record.id, self);
     return mine ? [...others, mine] : others;
   }
 

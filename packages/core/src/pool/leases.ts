@@ -5,14 +5,14 @@ import { processShared } from "../process/process-shared.js";
 import type { RecordRef, RegistryStore } from "../registry/store/RegistryStore.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { Decision } from "./hooks.js";
-import { holderEntry, type LeaseBook, processHolderEntry, processLeaseCount } from "./lease-book.js";
+import { holderEntry, type LeaseBook, leaseKey } from "./lease-book.js";
 import type { RegistryAccess } from "./registry-access.js";
 
 /**
  * The check of this process's first lease on each worker while it is under way (all copies of modelpool
  * in the process: they share the lease counts).
  */
-const firstLeaseChecks = processShared("firstLeaseChecks", () => new Map<string, Promise<boolean>>());
+const firstLeaseChecks = processShared("firstLeaseChecksByRegistry", () => new Map<string, Promise<boolean>>());
 
 /**
  * What `getOrSpawn` hands back: the worker to use, why it was chosen, and `release()` to call when done
@@ -73,19 +73,20 @@ export class Leases {
   async lease(worker: WorkerRecord, decision: Decision, mustBeRecorded: boolean): Promise<WorkerLease | undefined> {
     // Written when this process's count goes from 0 to 1, not each pool's: a pool per task in a process
     // that already holds the worker finds the record naming this process already.
-    const first = processLeaseCount(worker.id) === 0;
+    const first = this.book.processCount(worker.id) === 0;
     this.book.acquire(worker.id);
     const ref = { workerId: worker.workerId, id: worker.id };
     this.#refs.set(worker.id, ref);
     // A later lease of this process shares the first one's check while it is under way: if the worker
     // turns out stopped or draining, neither is handed it.
-    let usable = firstLeaseChecks.get(worker.id);
+    const key = leaseKey(this.book.scope, worker.id);
+    let usable = firstLeaseChecks.get(key);
     if (first && this.#registry.store) {
       usable = this.#recordFirstLease(ref, mustBeRecorded);
-      firstLeaseChecks.set(worker.id, usable);
+      firstLeaseChecks.set(key, usable);
       const check = usable;
       const done = () => {
-        if (firstLeaseChecks.get(worker.id) === check) firstLeaseChecks.delete(worker.id);
+        if (firstLeaseChecks.get(key) === check) firstLeaseChecks.delete(key);
       };
       check.then(done, done);
     }
@@ -169,7 +170,7 @@ export class Leases {
     onlyIf: (record: WorkerRecord) => boolean = () => true,
   ): Promise<WorkerRecord | undefined> {
     // No entry in this process (a fresh worker whose spawner never leased it): it holds nothing, said so.
-    const entry = processHolderEntry(ref.id, this.#self) ?? holderEntry(this.#self, 0, Date.now());
+    const entry = this.book.processEntry(ref.id, this.#self) ?? holderEntry(this.#self, 0, Date.now());
     if (store.hold) return store.hold(ref, entry);
     return store.update(ref, (current) =>
       onlyIf(current) ? { ...current, holders: this.book.holdersFor(current, this.#self) } : undefined,

@@ -5,7 +5,7 @@ import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { Capacity } from "./capacity.js";
 import { HealthProber } from "./health-prober.js";
 import type { PoolHooks, PoolWarning } from "./hooks.js";
-import { LeaseBook } from "./lease-book.js";
+import { LeaseBook, leaseScope } from "./lease-book.js";
 import { LeaseGate } from "./lease-gate.js";
 import { Leases } from "./leases.js";
 import type { ResolvedWorkerPoolOptions } from "./options.js";
@@ -54,7 +54,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
   const access = new RegistryAccess(registry, options.onRegistryUnavailable, warn);
   const prober = new HealthProber(backend, options);
   const leases = new Leases(
-    new LeaseBook(),
+    new LeaseBook(leaseScope(registry)),
     access,
     self,
     events,

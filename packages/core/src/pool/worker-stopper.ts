@@ -9,7 +9,7 @@ import { checkRecordedProcess } from "../process/recorded-process.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import type { HealthProber } from "./health-prober.js";
-import { liveHolders, processLeaseCount } from "./lease-book.js";
+import { liveHolders } from "./lease-book.js";
 import type { Leases } from "./leases.js";
 import type { PoolStats, StopCause } from "./pool-stats.js";
 import type { RegistryAccess } from "./registry-access.js";
@@ -126,7 +126,7 @@ export class WorkerStopper {
   #heldElsewhere(id: string): (current: WorkerRecord) => boolean {
     const self = this.#self;
     return (current) =>
-      processLeaseCount(id) > this.#leases.book.count(id) ||
+      this.#leases.book.processCount(id) > this.#leases.book.count(id) ||
       liveHolders(current).some(
         (holder) => holder.leases > 0 && (holder.pid !== self.pid || holder.start !== self.start),
       );
