@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DeviceRegistry } from "@modelpool/core";
-import { startNodeScript, tempRegistryPath, waitUntil } from "@modelpool/test-utils";
-import { expect, test } from "vitest";
+import { raceTest, startNodeScript, tempRegistryPath, waitUntil } from "@modelpool/test-utils";
+import { expect } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 import { liveRecord } from "./fixtures/registry-files.js";
 
-const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 3);
 /** The stopper's lockStaleMs: what its announcement's expiry was derived from, before no deadline decided. */
 const OLD_EXPIRY_MS = 300;
 
@@ -15,11 +14,10 @@ const OLD_EXPIRY_MS = 300;
 // rename) for ten times any expiry its announcement once carried. Meanwhile another process leases the
 // worker. Whatever happens next, the worker is never stopped while that lease is held: the lease waits
 // for the live stopper (and then sees "stopped"), or is refused.
-test("a worker leased while its stopper is paused before its write is never stopped while held", {
-  timeout: 60_000 + RUNS * 30_000,
-}, async () => {
-  const outcomes: string[] = [];
-  for (let run = 0; run < RUNS; run++) {
+raceTest(
+  "a worker leased while its stopper is paused before its write is never stopped while held",
+  { perRunMs: 6_000 },
+  async () => {
     const path = await tempRegistryPath();
     const registry = new DeviceRegistry({ path, legacySources: false });
     await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
@@ -52,18 +50,17 @@ test("a worker leased while its stopper is paused before its write is never stop
 
     const record = (await registry.lookup("docs")).records.find((found) => found.id === "w1");
     const heldWhileStopped = leaserSaid === "held ready" && record?.status === "stopped";
-    outcomes.push(`${leaserSaid} / ${stopperSaid} / record ${record?.status}`);
-    expect({ run, heldWhileStopped, leaserSaid, stopperSaid }).toEqual({
-      run,
+    expect({ heldWhileStopped, leaserSaid, stopperSaid, record: record?.status }).toEqual({
       heldWhileStopped: false,
       leaserSaid,
       stopperSaid,
+      record: record?.status,
     });
     leaser.stdin?.end("exit\n");
     await leaserLines.exited;
-  }
-  expect(outcomes).toHaveLength(RUNS);
-});
+    return { [leaserSaid === "held ready" ? "leases held" : "leases refused"]: 1 };
+  },
+);
 
 /** The one-letter state of a process (`T`: stopped by a signal). */
 function processState(pid: number): string | undefined {
