@@ -110,7 +110,12 @@ export function readHolderFile(path: string, name: HolderFileName): HolderFileRe
   return { ok: true, holder: result.data };
 }
 
-/** The lease entry without the record it is filed under. */
-export function leaseHolderOf({ record: _record, ...holder }: HolderFile): LeaseHolder {
+/**
+ * The lease entry without the record it is filed under, and without any `aliveUntil` the file carries:
+ * that field is a fleet store's reading of a liveness signal its holder renews, never a stored claim. On
+ * this host a holder is alive while its process is (pid + start time); a file saying "alive until next
+ * year" would keep a dead holder's worker held, never idle, never drained.
+ */
+export function leaseHolderOf({ record: _record, aliveUntil: _stored, ...holder }: HolderFile): LeaseHolder {
   return holder;
 }

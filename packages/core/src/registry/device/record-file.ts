@@ -50,7 +50,22 @@ export function decodeRecord(text: string, expected?: { workerId: string; id?: s
   if (expected?.id !== undefined && record.id !== expected.id) {
     return { ok: false, reason: `it names id ${JSON.stringify(record.id)} but is filed under another` };
   }
-  return { ok: true, record };
+  return { ok: true, record: withoutStoredLiveness(record) };
+}
+
+/**
+ * A record as this host judges it: `aliveUntil` (of the record or of a holder) is what a fleet store reads
+ * from a heartbeat its owner renews, never a stored value. A directory registry has no heartbeats: its
+ * records and holders are alive while their processes are, and a value in a file, forged or copied, decides
+ * nothing.
+ */
+function withoutStoredLiveness(record: WorkerRecord): WorkerRecord {
+  const holders = record.holders;
+  const storedHolder = holders?.some((holder) => holder.aliveUntil !== undefined) ?? false;
+  if (record.aliveUntil === undefined && !storedHolder) return record;
+  const { aliveUntil: _record, ...rest } = record;
+  if (!holders || !storedHolder) return rest;
+  return { ...rest, holders: holders.map(({ aliveUntil: _holder, ...holder }) => holder) };
 }
 
 /** The same JSON data (object keys in any order). */
