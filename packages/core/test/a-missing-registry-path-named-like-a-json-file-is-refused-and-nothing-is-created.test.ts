@@ -28,7 +28,7 @@ test("a missing registry path named like a .json file is refused, nothing create
       workerId: "docs",
       pid: 999_999,
       status: "ready",
-      fingerprint: { resolvedModel: model },
+      fingerprint: { resolvedModel: model, modelPolicy: "dynamic" },
       startedAt: Date.now(),
       updatedAt: Date.now(),
     }),

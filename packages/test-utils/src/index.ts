@@ -14,6 +14,7 @@ export { isRunning, waitUntil, workersOfModel } from "./processes-state.js";
 export { freeLoopbackPort, redisServerMissing, TestRedisServer } from "./redis-server.js";
 export { stopRecordedWorkersAfterTest } from "./registry-workers.js";
 export { SameModelTestPolicy } from "./same-model-policy.js";
+export { moduleForScript } from "./script-bundles.js";
 export { describeRegistryStoreContract, type StoreContractSubject } from "./store-contract.js";
 export { tempDir, tempRegistryPath } from "./temp-files.js";
 export { testPool } from "./test-pool.js";

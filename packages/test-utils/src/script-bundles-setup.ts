@@ -22,12 +22,10 @@ function scripts(): string[] {
     inDir(join(ROOT, "packages", pkg, "test", "fixtures"), (name) => name.endsWith(".ts") && !name.endsWith(".d.ts"));
   }
   inDir(join(ROOT, "packages", "test-utils", "src"), (name) => name.endsWith("-child.ts"));
-  // A script that imports a module named at run time (a store opener passed as an argument, a policy file)
-  // may be handed TypeScript: it keeps running through tsx, which loads whatever it is given.
-  return found.filter((file) => !DYNAMIC_IMPORT.test(readFileSync(file, "utf8")));
+  // A script that imports a module named at run time (a store opener passed as an argument) is bundled
+  // too: whoever starts it passes that module's bundle (`moduleForScript`), never TypeScript.
+  return found;
 }
-
-const DYNAMIC_IMPORT = /\bimport\(\s*[^"'`\s)]/;
 
 /**
  * Each module keeps its own `import.meta.url` (and dirname, filename) in the bundle: scripts find files

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * Test scripts (the fixtures a test runs in a process of its own) bundled once per test run, so each
@@ -19,4 +19,15 @@ export function bundledScript(script: string, env: NodeJS.ProcessEnv = process.e
   if (dir === undefined || dir === "") return undefined;
   const bundle = join(dir, `${relative(ROOT, script).replace(/\.ts$/, "")}.mjs`);
   return existsSync(bundle) ? bundle : undefined;
+}
+
+/**
+ * What a started script should `import()` for `module` (a store opener, say): the module's bundle when the
+ * script itself runs bundled — a bundle cannot load TypeScript, and the two bundles share their chunks, so
+ * the process holds one copy of each package — else the module as it is (tsx loads it).
+ */
+export function moduleForScript(script: URL, module: URL, env: NodeJS.ProcessEnv = process.env): string {
+  if (!bundledScript(fileURLToPath(script), env)) return module.href;
+  const bundle = bundledScript(fileURLToPath(module), env);
+  return bundle ? pathToFileURL(bundle).href : module.href;
 }

@@ -9,6 +9,7 @@ import {
 } from "@modelpool/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { startNodeScript } from "./node-script.js";
+import { moduleForScript } from "./script-bundles.js";
 
 /**
  * How the contract reaches one store implementation. `opener` is a module exporting
@@ -254,7 +255,7 @@ export function describeRegistryStoreContract(name: string, subject: StoreContra
     whileRunning?: () => Promise<void>,
   ): Promise<string[]> {
     const children = Array.from({ length: count }, () =>
-      startNodeScript(CHILD, [subject.opener.href, spec, HOST, ...args]),
+      startNodeScript(CHILD, [moduleForScript(CHILD, subject.opener), spec, HOST, ...args]),
     );
     const outputs = children.map((child) => {
       let stdout = "";
