@@ -74,6 +74,8 @@ const PROCESS_HOLDER = "process";
 export class LeaseBook {
   /** The registry these leases are recorded in (see `leaseScope`). */
   readonly scope: string;
+  /** The host this process runs on, as that registry names it (its `hostId`). */
+  readonly #host: string | undefined;
   /** This book's leases per worker, by `leaseKey` (the key of the process's sum it adds to). */
   readonly #counts = new Map<string, number>();
   /** The same moments on the monotonic clock: how long this process left a worker unused, whatever the wall clock does. */
@@ -83,8 +85,9 @@ export class LeaseBook {
   readonly #pinned = new Set<string>();
   readonly #listeners = new Set<() => void>();
 
-  constructor(scope = "") {
+  constructor(scope = "", host?: string) {
     this.scope = scope;
+    this.#host = host;
     dropped.register(this, this.#counts, this);
   }
 
@@ -94,6 +97,20 @@ export class LeaseBook {
    */
   processCount(id: string): number {
     return processLeases.get(leaseKey(this.scope, id))?.leases ?? 0;
+  }
+
+  /**
+   * Whether a lease entry is this process's own: its pid and start token, on this host. Hosts in pid
+   * namespaces of their own (containers on one kernel, say) can have a process of the same pid started in
+   * the same clock tick: only the host tells such an entry from this process's. An entry naming no host is
+   * of the registry's host (entries were so before hosts were named).
+   */
+  isOwn(holder: LeaseHolder, self: ProcessIdentity): boolean {
+    return (
+      holder.pid === self.pid &&
+      holder.start === self.start &&
+      (holder.host === undefined || this.#host === undefined || holder.host === this.#host)
+    );
   }
 
   /** This process's holder entry for a worker (all its pools together), or undefined when it never used the worker. */
@@ -202,7 +219,7 @@ export class LeaseBook {
   /** The record's holders with this process's entry (all its pools together) brought up to date and dead holders dropped. */
   holdersFor(record: WorkerRecord, self: ProcessIdentity): LeaseHolder[] {
     // Entries of this process: its one entry, and per-pool entries an earlier version wrote.
-    const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
+    const others = liveHolders(record).filter((holder) => !this.isOwn(holder, self));
     const mine = this.processEntry(record.id, self);
     return mine ? [...others, mine] : others;
   }
@@ -216,7 +233,7 @@ export class LeaseBook {
     const mono = this.#lastUsedMono.get(record.id);
     if (mono === undefined) return now - this.usage(record, self).idleSince;
     const ownIdle = performance.now() - mono;
-    const others = liveHolders(record).filter((holder) => holder.pid !== self.pid || holder.start !== self.start);
+    const others = liveHolders(record).filter((holder) => !this.isOwn(holder, self));
     if (others.length === 0) return ownIdle;
     return Math.min(ownIdle, now - Math.max(...others.map((holder) => holder.lastUsedAt)));
   }

@@ -54,7 +54,7 @@ export function assemblePoolParts(core: PoolCore): PoolParts {
   const access = new RegistryAccess(registry, options.onRegistryUnavailable, warn);
   const prober = new HealthProber(backend, options);
   const leases = new Leases(
-    new LeaseBook(leaseScope(registry)),
+    new LeaseBook(leaseScope(registry), registry?.hostId),
     access,
     self,
     events,

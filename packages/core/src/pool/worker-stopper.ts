@@ -127,9 +127,7 @@ export class WorkerStopper {
     const self = this.#self;
     return (current) =>
       this.#leases.book.processCount(id) > this.#leases.book.count(id) ||
-      liveHolders(current).some(
-        (holder) => holder.leases > 0 && (holder.pid !== self.pid || holder.start !== self.start),
-      );
+      liveHolders(current).some((holder) => holder.leases > 0 && !this.#leases.book.isOwn(holder, self));
   }
 
   /**
