@@ -1,8 +1,12 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { WorkerRecord } from "@modelpool/core";
 import { describe, expect, onTestFinished } from "vitest";
 import { raceTest } from "../../test-utils/src/hostile/race.js";
 import { startNodeScript } from "../../test-utils/src/node-script.js";
 import { isRunning } from "../../test-utils/src/processes-state.js";
+import { START_FILE_ENV } from "../../test-utils/src/start-file.js";
+import { tempDir } from "../../test-utils/src/temp-files.js";
 import { hostAddress } from "./fleet.js";
 import { fleetSpec, missingRedis, storeAs, suiteName, useRedisServer } from "./redis.js";
 
@@ -20,12 +24,16 @@ describe.skipIf(missingRedis !== undefined)(
       "one host spawns, the other 19 share its worker through its URL, and all 20 hold a lease on it",
       { perRunMs: 40_000, defaultRuns: 1 },
       async () => {
-        const spec = fleetSpec(server(), { heartbeatMs: 1_000, heartbeatTtlMs: 5_000 });
-        // Start-up of 20 Node processes on a small machine takes a while: all ask at one instant after it.
-        const startAt = Date.now() + 20_000; // a host not ready by then asks as soon as it is
+        // Heartbeats that lapse only after 20 s unrenewed: a loaded machine may starve the spawner for a few
+        // seconds, and a lapsed heartbeat rightly makes its worker dead to the others (a second spawn, as
+        // documented) — not what this race is about.
+        const spec = fleetSpec(server(), { heartbeatMs: 1_000, heartbeatTtlMs: 20_000 });
+        // Start-up of 20 Node processes on a small machine takes a while: all ask at one instant after it
+        // (the start file, created once every host said it is ready).
+        const startFile = join(await tempDir(), "start");
         const hosts = Array.from({ length: HOSTS }, (_, i) => {
           const child = startNodeScript(POOL_HOST, [JSON.stringify(spec), `host-${i + 1}`, hostAddress(i + 1)], {
-            START_AT: String(startAt),
+            [START_FILE_ENV]: startFile,
             // A probe starved past its timeout by this test's own load rejects the worker and spawns another
             // (documented pool behaviour, not what this test is about): give it room.
             PROBE_TIMEOUT_MS: "30000",
@@ -50,8 +58,21 @@ describe.skipIf(missingRedis !== undefined)(
               }
             }, 20);
           });
-          return { child, outcome };
+          const ready = new Promise<void>((resolve, reject) => {
+            const poll = setInterval(() => {
+              if (out.startsWith("ready\n")) {
+                clearInterval(poll);
+                resolve();
+              } else if (child.exitCode !== null) {
+                clearInterval(poll);
+                reject(new Error(`host-${i + 1} exited ${child.exitCode}: ${err}`));
+              }
+            }, 20);
+          });
+          return { child, outcome, ready };
         });
+        await Promise.all(hosts.map((host) => host.ready));
+        await writeFile(startFile, "");
         const outcomes = await Promise.all(hosts.map((host) => host.outcome));
         const reader = storeAs(spec, "observer");
         const records = (await reader.lookup("docs")).records;
