@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 
 const PROCESSES = 8;
-const REGISTRIES = 40;
+const REGISTRIES = 15;
 
 raceTest(
   `${PROCESSES} processes making their first write into the same new registry at the same moment all succeed (${REGISTRIES} times)`,

@@ -5,11 +5,11 @@ import { raceTest, startNodeScript, tempDir, tempRegistryPath } from "@modelpool
 import { expect } from "vitest";
 import { type ChildLines, childLines } from "./fixtures/child-lines.js";
 
-const PROCESSES = 12;
-const CYCLES = 40;
+const PROCESSES = 8;
+const CYCLES = 20;
 
 raceTest(
-  "12 OS processes acquiring and releasing one claim in a loop, with holders and racers SIGKILLed at random moments, never have two live holders at once",
+  "8 OS processes acquiring and releasing one claim in a loop, with holders and racers SIGKILLed at random moments, never have two live holders at once",
   {
     perRunMs: 20_000,
     defaultRuns: 1,

@@ -19,7 +19,7 @@ raceTest(
     await new DeviceRegistry({ path, legacySources: false }).put(
       record({ id: "w1", workerId: "docs", pid: process.pid }),
     );
-    const until = "+4000";
+    const until = "+2500";
     const script = new URL("./fixtures/hold-or-stop.ts", import.meta.url);
     const sides = (
       await Promise.all([

@@ -15,7 +15,7 @@ import {
 import { expect, onTestFinished } from "vitest";
 import { type ChildLines, childLines } from "./fixtures/child-lines.js";
 
-const PROCESSES = 12;
+const PROCESSES = 8;
 
 /** The pid of the process holding the (only) spawn claim of the registry, once one does. */
 async function claimHolder(path: string): Promise<number> {
@@ -36,7 +36,7 @@ async function claimHolder(path: string): Promise<number> {
 }
 
 raceTest(
-  "12 OS processes asking at once for the same worker, the spawning one SIGKILLed while its worker starts: one worker ends up running, recorded, shared by all the others",
+  "8 OS processes asking at once for the same worker, the spawning one SIGKILLed while its worker starts: one worker ends up running, recorded, shared by all the others",
   {
     perRunMs: 20_000,
     defaultRuns: 1,

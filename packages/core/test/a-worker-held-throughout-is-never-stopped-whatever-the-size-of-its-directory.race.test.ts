@@ -25,7 +25,7 @@ raceTest(
     const dir = workerDirectory(path, "docs");
     for (let i = 0; i < 3_000; i++) writeFileSync(join(dir, `.tmp-${String(i).padStart(36, "0")}`), "");
     const holder = await startBusyHolder(path);
-    const { attempts, stoppedWhileHeld } = await stopAttempts(registry, { forMs: 4_000, atLeast: 30 });
+    const { attempts, stoppedWhileHeld } = await stopAttempts(registry, { forMs: 2_000, atLeast: 15 });
     const writes = await holder.release();
     expect({ stoppedWhileHeld, attempts }).toEqual({ stoppedWhileHeld: 0, attempts });
     return { "stop attempts": attempts, "entry rewrites": writes, "stopped while held": stoppedWhileHeld };

@@ -22,7 +22,7 @@ raceTest(
     const registry = new DeviceRegistry({ path, legacySources: false });
     await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
     const holder = await startBusyHolder(path);
-    const { attempts, stoppedWhileHeld } = await stopAttempts(registry, { forMs: 4_000, atLeast: 50 });
+    const { attempts, stoppedWhileHeld } = await stopAttempts(registry, { forMs: 2_000, atLeast: 25 });
     const writes = await holder.release();
     expect({ stoppedWhileHeld, attempts }).toEqual({ stoppedWhileHeld: 0, attempts });
     return { "stop attempts": attempts, "entry rewrites": writes, "stopped while held": stoppedWhileHeld };

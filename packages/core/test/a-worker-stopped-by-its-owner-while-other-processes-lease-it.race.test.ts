@@ -18,7 +18,7 @@ import { expect, onTestFinished } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 
 const HOLDERS = 3;
-const LEASES_EACH = 8;
+const LEASES_EACH = 5;
 
 type Held = { step: "held"; pid: number; aliveAtStart: boolean; aliveAtEnd: boolean };
 

@@ -12,7 +12,7 @@ raceTest(
   async () => {
     const path = await tempRegistryPath();
     await new DeviceRegistry({ path, legacySources: false }).put(liveRecord({ id: "w1", workerId: "docs" }));
-    const until = "+6000";
+    const until = "+3000";
     const script = new URL("./fixtures/announcement-race.ts", import.meta.url);
     const results = await Promise.all([
       runNodeScript(script, [path, "updater", until]),
