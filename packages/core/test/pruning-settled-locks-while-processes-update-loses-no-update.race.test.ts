@@ -6,15 +6,15 @@ import { expect } from "vitest";
 import { childLines } from "./fixtures/child-lines.js";
 import { liveRecord } from "./fixtures/registry-files.js";
 
-const WRITERS = 6;
-const UPDATES = 20;
+const WRITERS = 4;
+const UPDATES = 10;
 
 // prune clears a lock directory whose files are all released and older than 10 minutes. A directory is
 // "settled" by the mtime of its files, which a release (a rename) keeps: a record updated once in 10 minutes
 // has a settled lock directory at the very moment its next update begins. Here prune runs 11 minutes "ahead"
 // in a loop, so that every lock directory between two updates is settled, and races every update for it.
 raceTest(
-  "prune clearing settled lock directories while 6 OS processes update one record loses no update and fails no update",
+  "prune clearing settled lock directories while 4 OS processes update one record loses no update and fails no update",
   {
     perRunMs: 20_000,
     defaultRuns: 1,
