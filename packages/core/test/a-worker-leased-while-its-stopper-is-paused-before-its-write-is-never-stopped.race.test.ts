@@ -22,13 +22,17 @@ raceTest(
     const registry = new DeviceRegistry({ path, legacySources: false });
     await registry.put(liveRecord({ id: "w1", workerId: "docs" }));
 
-    const stopper = startNodeScript(new URL("./fixtures/stop-paused-before-its-write.ts", import.meta.url), [
-      path,
-      String(OLD_EXPIRY_MS),
-    ]);
+    // Its pause is this race's attack: the hostile world's random pauser would resume it early.
+    const stopper = startNodeScript(
+      new URL("./fixtures/stop-paused-before-its-write.ts", import.meta.url),
+      [path, String(OLD_EXPIRY_MS)],
+      {},
+      { pausedAtRandom: false },
+    );
     const stopperLines = childLines(stopper);
     await stopperLines.line("paused");
-    await waitUntil(() => processState(stopper.pid as number) === "T");
+    // "T": stopped by its SIGSTOP; "t": the same under strace (the hostile world's delayed writes trace it).
+    await waitUntil(() => ["T", "t"].includes(processState(stopper.pid as number) ?? ""));
 
     const leaser = startNodeScript(new URL("./fixtures/hold-until-told.ts", import.meta.url), [path, "60000"]);
     const leaserLines = childLines(leaser);

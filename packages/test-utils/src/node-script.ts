@@ -10,7 +10,18 @@ import { bundledScript } from "./script-bundles.js";
  * `npm run test:hostile` the process is a participant of the hostile world (its registry writes delayed,
  * paused at random: see `hostile/participants.ts`); its pid is the script's own all the same.
  */
-export function startNodeScript(script: URL, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
+export function startNodeScript(
+  script: URL,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  options: {
+    /**
+     * Whether the hostile world's pauser may SIGSTOP and resume it at random (default true). Off for a
+     * process whose own pause is what the race is about: a random SIGCONT would end it early.
+     */
+    pausedAtRandom?: boolean;
+  } = {},
+): ChildProcess {
   const path = fileURLToPath(script);
   // Its bundle for this test run when there is one (a fifth of the CPU to start), else through tsx.
   const bundle = bundledScript(path);
@@ -23,7 +34,7 @@ export function startNodeScript(script: URL, args: string[] = [], env: Record<st
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  joinHostileWorld(child);
+  if (options.pausedAtRandom !== false) joinHostileWorld(child);
   return child;
 }
 
