@@ -112,7 +112,10 @@ export class Heartbeats {
   }
 
   async #beatOnce(): Promise<void> {
-    const renewals: Promise<unknown>[] = [this.#checkServer()];
+    // Within the grace, re-asserted again every period: a lease entry onto a record its owner had not put
+    // back yet could not be written the first time.
+    const reasserting = this.#epoch.inGrace() ? this.#epoch.onChanged() : Promise.resolve();
+    const renewals: Promise<unknown>[] = [this.#checkServer(), reasserting];
     for (const [key, record] of this.#records) {
       if (!checkRecordLiveness(record, this.#hostId).ok) {
         this.#records.delete(key);

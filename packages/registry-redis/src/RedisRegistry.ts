@@ -19,6 +19,7 @@ import {
   type RecordChange,
   type RecordRef,
   type RegistryStore,
+  RegistryUnavailableError,
   type SpawnClaim,
   SpawnClaimSchema,
   type StoreRead,
@@ -219,12 +220,18 @@ export class RedisRegistry implements RegistryStore {
       }),
     );
     const alive = stored.host === this.hostId && checkRecordLiveness(stored, this.hostId).ok;
-    await scripts.putRecord.run(this.#connection, this.#recordKeys(stored), [
-      JSON.stringify(stored),
-      stored.id,
-      stored.workerId,
-      alive ? String(this.#heartbeats.ttlMs) : "0",
-    ]);
+    const epoch = await scripts.putRecord.run(
+      this.#connection,
+      [...this.#recordKeys(stored), this.#keys.epoch()],
+      [
+        JSON.stringify(stored),
+        stored.id,
+        stored.workerId,
+        alive ? String(this.#heartbeats.ttlMs) : "0",
+        this.#epoch.propose(),
+      ],
+    );
+    await this.#epoch.observe(epoch);
     this.#heartbeats.track(stored);
     return stored;
   }
@@ -256,13 +263,25 @@ export class RedisRegistry implements RegistryStore {
       // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
       const reply =
         cached ??
-        (await scripts.readRecords.run(
+        (await scripts.readRecordAndEpoch.run(
           this.#connection,
-          [key, this.#keys.heartbeat(ref.workerId, ref.id)],
-          [this.#keys.holderKeyPrefix()],
+          [key, this.#keys.heartbeat(ref.workerId, ref.id), this.#keys.epoch()],
+          [this.#keys.holderKeyPrefix(), this.#epoch.propose()],
         ));
-      const [tag, raw, ttl, holderTtls] = Array.isArray(reply) ? reply : [];
-      if (tag === "N") return undefined;
+      const [tag, raw, ttl, holderTtls, epoch] = Array.isArray(reply) ? reply : [];
+      const changed = cached === undefined && (await this.#epoch.observe(epoch));
+      if (tag === "N") {
+        // Absent from a server that lost its data less than a grace ago: its owner may not have put it back
+        // yet, so "gone" is not known (a stop that took it for gone would end a worker others hold).
+        if (changed || this.#epoch.inGrace()) {
+          throw new RegistryUnavailableError(
+            this.location,
+            0,
+            `${key} is absent from a server that lost its data less than ${this.#heartbeats.ttlMs} ms ago; its owner re-publishes it`,
+          );
+        }
+        return undefined;
+      }
       if (tag !== "V") throw new CorruptRegistryError(key, `Redis refused to read it: ${String(raw)}`, undefined);
       const read = this.#decodeRecord(raw ?? null, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
       if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);

@@ -126,15 +126,17 @@ if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 return 1`);
 
 /**
- * Writes a record, its index entries and (for a live worker of this host) its heartbeat, as one step.
- * KEYS: record, workerId index, workerId set, heartbeat. ARGV: JSON, id, workerId, heartbeat PX ms or '0'.
+ * Writes a record, its index entries and (for a live worker of this host) its heartbeat, as one step, and
+ * answers the server's epoch (so a store that writes records knows the server before it ever stops one).
+ * KEYS: record, workerId index, workerId set, heartbeat, epoch. ARGV: JSON, id, workerId, heartbeat PX ms
+ * or '0', fresh epoch. Returns the epoch.
  */
-export const putRecord = new LuaScript(`
+export const putRecord = new LuaScript(`${epochOf}
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 if ARGV[4] ~= '0' then redis.call('SET', KEYS[4], '1', 'PX', ARGV[4]) end
-return 1`);
+return epochOf(KEYS[5], ARGV[5])`);
 
 /**
  * Removes a record with its heartbeat and index entries; the workerId leaves the set of workerIds with its
@@ -243,6 +245,17 @@ for i, id in ipairs(ids) do
     readOne(out, ARGV[2] .. segment, ARGV[3] .. segment, ARGV[1])
   end
 end
+return out`);
+
+/**
+ * One record as \`readRecords\` reads it, and the server's epoch, in one step: what an update starts from
+ * (a record absent from a server that lost its data is not a record that is gone).
+ * KEYS: record, heartbeat, epoch. ARGV: holder key prefix, fresh epoch. Returns the four entries, then the epoch.
+ */
+export const readRecordAndEpoch = new LuaScript(`${readOne}${epochOf}
+local out = {}
+readOne(out, KEYS[1], KEYS[2], ARGV[1])
+out[#out + 1] = epochOf(KEYS[3], ARGV[2])
 return out`);
 
 /** The members of many sets in one step (the record ids of many workerIds). KEYS: the sets. */
