@@ -105,6 +105,8 @@ export class Heartbeats {
     const changed = this.#runId !== undefined && this.#runId !== runId;
     this.#runId = runId;
     if (!changed || epochChanged) return;
+    // The grace first (no step of this store acts unguarded meanwhile), then the news for the others.
+    this.#epoch.beginGrace();
     const next = this.#epoch.propose();
     await this.#connection.send(["SET", this.#keys.epoch(), next]);
     this.#epoch.adopt(next);

@@ -59,8 +59,13 @@ export class ServerEpoch {
 
   /** Starts (or extends) the grace and re-asserts: a change seen by other means (the run id). */
   async startGrace(): Promise<void> {
-    this.#graceUntil = Math.max(this.#graceUntil, performance.now() + this.#graceMs);
+    this.beginGrace();
     await this.onChanged();
+  }
+
+  /** The grace alone, from now (before the first await: every step this store starts sees it). */
+  beginGrace(): void {
+    this.#graceUntil = Math.max(this.#graceUntil, performance.now() + this.#graceMs);
   }
 
   /** A new epoch this store wrote itself (after seeing a new run id): known from now on. */
