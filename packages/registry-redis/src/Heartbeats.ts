@@ -1,7 +1,8 @@
 import { checkRecordLiveness, type WorkerRecord } from "@modelpool/core";
 import type { RegistryKeys } from "./keys.js";
 import type { RedisConnection } from "./RedisConnection.js";
-import { heartbeat } from "./scripts.js";
+import { heartbeat, readEpoch } from "./scripts.js";
+import type { ServerEpoch } from "./server-epoch.js";
 
 /**
  * This host's side of liveness: every `periodMs`, for each record of this host whose process is still the
@@ -25,10 +26,7 @@ export class Heartbeats {
   #beating: Promise<void> | undefined;
   /** The server's run id as last seen: a new one means a restart or a failover (its data may be lost). */
   #runId: string | undefined;
-  /** Until when (performance.now()) lease sets read here may lack entries other hosts are re-asserting. */
-  #graceUntil = 0;
-  /** Told when the server's run id changed (the store re-asserts this process's lease entries). */
-  onServerChanged: () => Promise<void> = async () => {};
+  readonly #epoch: ServerEpoch;
 
   constructor(options: {
     connection: RedisConnection;
@@ -37,7 +35,9 @@ export class Heartbeats {
     periodMs: number;
     ttlMs: number;
     onError: (error: unknown) => void;
+    epoch: ServerEpoch;
   }) {
+    this.#epoch = options.epoch;
     this.#connection = options.connection;
     this.#keys = options.keys;
     this.#hostId = options.hostId;
@@ -88,27 +88,36 @@ export class Heartbeats {
   }
 
   /**
-   * Whether the server changed (restart, promoted replica) less than a TTL ago: every live host re-asserts
-   * its records and lease entries within one period, so until then no lease set read can be trusted empty.
+   * Reads the server's run id and its epoch key (sent together: one round trip). A server without an
+   * epoch lost its data; a new run id with the old epoch is a promoted replica (asynchronous replication
+   * may have lost the last writes): this host then writes a new epoch, so that every other host's next
+   * stop or claim sees the change in the same step as it acts, even before its own heartbeat reads the
+   * run id. Either change starts the grace and re-asserts this process's lease entries and claims.
    */
-  inGrace(): boolean {
-    return performance.now() < this.#graceUntil;
-  }
-
-  /** Reads the server's run id; a change starts the grace and re-asserts this process's lease entries. */
   async #checkServer(): Promise<void> {
-    const info = await this.#connection.send(["INFO", "server"]);
+    const [info, epoch] = await Promise.all([
+      this.#connection.send(["INFO", "server"]),
+      readEpoch.run(this.#connection, [this.#keys.epoch()], [this.#epoch.propose()]),
+    ]);
+    const epochChanged = await this.#epoch.observe(epoch);
     const runId = /run_id:(\w+)/.exec(String(info))?.[1];
     if (runId === undefined) return;
     const changed = this.#runId !== undefined && this.#runId !== runId;
     this.#runId = runId;
-    if (!changed) return;
-    this.#graceUntil = performance.now() + this.#ttlMs;
-    await this.onServerChanged();
+    if (!changed || epochChanged) return;
+    // The grace first (no step of this store acts unguarded meanwhile), then the news for the others.
+    this.#epoch.beginGrace();
+    const next = this.#epoch.propose();
+    await this.#connection.send(["SET", this.#keys.epoch(), next]);
+    this.#epoch.adopt(next);
+    await this.#epoch.startGrace();
   }
 
   async #beatOnce(): Promise<void> {
-    const renewals: Promise<unknown>[] = [this.#checkServer()];
+    // Within the grace, re-asserted again every period: a lease entry onto a record its owner had not put
+    // back yet could not be written the first time.
+    const reasserting = this.#epoch.inGrace() ? this.#epoch.onChanged() : Promise.resolve();
+    const renewals: Promise<unknown>[] = [this.#checkServer(), reasserting];
     for (const [key, record] of this.#records) {
       if (!checkRecordLiveness(record, this.#hostId).ok) {
         this.#records.delete(key);

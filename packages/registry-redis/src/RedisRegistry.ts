@@ -19,6 +19,7 @@ import {
   type RecordChange,
   type RecordRef,
   type RegistryStore,
+  RegistryUnavailableError,
   type SpawnClaim,
   SpawnClaimSchema,
   type StoreRead,
@@ -36,6 +37,7 @@ import { RedisConnection } from "./RedisConnection.js";
 import { urlWithoutPassword } from "./redis-url.js";
 import { parseRegistryUrl } from "./registry-url.js";
 import * as scripts from "./scripts.js";
+import { ServerEpoch } from "./server-epoch.js";
 import { WorkerIdSchema } from "./worker-id.js";
 
 type ReadRecord =
@@ -64,6 +66,10 @@ export class RedisRegistry implements RegistryStore {
   readonly #held = new Map<string, { ref: RecordRef; entry: LeaseHolder }>();
   /** What the last lookups read of each record (bounded): where a lease entry's compare-and-set starts. */
   readonly #lastRead = new Map<string, Reply[]>();
+  /** This process's spawn claims (by claim key) with their TTLs: re-asserted when the server lost its data. */
+  readonly #claims = new Map<string, { claim: SpawnClaim; ttlMs: number }>();
+  /** The server's data as this store knows it, and the grace after it changed. */
+  readonly #epoch: ServerEpoch;
 
   constructor(options: RedisRegistryOptions) {
     const resolved = parseOptions(RedisRegistryOptionsSchema, options, "RedisRegistry");
@@ -75,6 +81,9 @@ export class RedisRegistry implements RegistryStore {
     this.#keys = new RegistryKeys(resolved.namespace);
     this.#connection = new RedisConnection(resolved, this.location);
     this.#updateTimeoutMs = resolved.updateTimeoutMs;
+    // The grace: one TTL from the moment this store sees the change. Every live host sees it within one
+    // heartbeat period of the change and re-asserts at once, and a TTL is at least two periods.
+    this.#epoch = new ServerEpoch(resolved.heartbeatTtlMs);
     this.#heartbeats = new Heartbeats({
       connection: this.#connection,
       keys: this.#keys,
@@ -82,10 +91,20 @@ export class RedisRegistry implements RegistryStore {
       periodMs: resolved.heartbeatMs,
       ttlMs: resolved.heartbeatTtlMs,
       onError: resolved.onHeartbeatError ?? (() => {}),
+      epoch: this.#epoch,
     });
     // After a restart or failover, this process's entries go back onto the records (which their owners
     // re-publish within one period); the grace covers the time until every host has done so.
-    this.#heartbeats.onServerChanged = async () => {
+    // Claims too: a holder whose claim vanished sets it again with its own token (no other host takes a
+    // free claim during the grace), so its spawn stays the only one.
+    this.#epoch.onChanged = async () => {
+      await Promise.all(
+        [...this.#claims.values()].map(({ claim, ttlMs }) =>
+          this.#connection
+            .send(["SET", this.#keys.claim(claim.key), JSON.stringify(claim), "NX", "PX", String(ttlMs)])
+            .catch(() => {}),
+        ),
+      );
       for (const { ref, entry } of [...this.#held.values()]) {
         await this.hold(ref, { ...entry, lastUsedAt: Math.max(entry.lastUsedAt, Date.now()) }).catch(() => {});
       }
@@ -201,12 +220,18 @@ export class RedisRegistry implements RegistryStore {
       }),
     );
     const alive = stored.host === this.hostId && checkRecordLiveness(stored, this.hostId).ok;
-    await scripts.putRecord.run(this.#connection, this.#recordKeys(stored), [
-      JSON.stringify(stored),
-      stored.id,
-      stored.workerId,
-      alive ? String(this.#heartbeats.ttlMs) : "0",
-    ]);
+    const epoch = await scripts.putRecord.run(
+      this.#connection,
+      [...this.#recordKeys(stored), this.#keys.epoch()],
+      [
+        JSON.stringify(stored),
+        stored.id,
+        stored.workerId,
+        alive ? String(this.#heartbeats.ttlMs) : "0",
+        this.#epoch.propose(),
+      ],
+    );
+    await this.#epoch.observe(epoch);
     this.#heartbeats.track(stored);
     return stored;
   }
@@ -238,13 +263,25 @@ export class RedisRegistry implements RegistryStore {
       // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
       const reply =
         cached ??
-        (await scripts.readRecords.run(
+        (await scripts.readRecordAndEpoch.run(
           this.#connection,
-          [key, this.#keys.heartbeat(ref.workerId, ref.id)],
-          [this.#keys.holderKeyPrefix()],
+          [key, this.#keys.heartbeat(ref.workerId, ref.id), this.#keys.epoch()],
+          [this.#keys.holderKeyPrefix(), this.#epoch.propose()],
         ));
-      const [tag, raw, ttl, holderTtls] = Array.isArray(reply) ? reply : [];
-      if (tag === "N") return undefined;
+      const [tag, raw, ttl, holderTtls, epoch] = Array.isArray(reply) ? reply : [];
+      const changed = cached === undefined && (await this.#epoch.observe(epoch));
+      if (tag === "N") {
+        // Absent from a server that lost its data less than a grace ago: its owner may not have put it back
+        // yet, so "gone" is not known (a stop that took it for gone would end a worker others hold).
+        if (changed || this.#epoch.inGrace()) {
+          throw new RegistryUnavailableError(
+            this.location,
+            0,
+            `${key} is absent from a server that lost its data less than ${this.#heartbeats.ttlMs} ms ago; its owner re-publishes it`,
+          );
+        }
+        return undefined;
+      }
       if (tag !== "V") throw new CorruptRegistryError(key, `Redis refused to read it: ${String(raw)}`, undefined);
       const read = this.#decodeRecord(raw ?? null, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
       if (!read.ok) throw new CorruptRegistryError(key, read.unreadable.reason, undefined);
@@ -252,22 +289,24 @@ export class RedisRegistry implements RegistryStore {
       if (next === undefined) return read.record;
       // The server lost its data less than a TTL ago: lease entries of other hosts may not be back yet,
       // so no stop may trust what it read. Refused, as if a lease held it (the pool keeps or drains it).
-      if (next.status === "stopped" && read.record.status !== "stopped" && this.#heartbeats.inGrace()) {
-        return read.record;
-      }
+      const stopping = next.status === "stopped" && read.record.status !== "stopped";
+      if (stopping && this.#epoch.inGrace()) return read.record;
       const valid = parseOptions(WorkerRecordSchema, next, "RedisRegistry.update result");
       if (valid.workerId !== ref.workerId || valid.id !== ref.id) {
         throw new RangeError(`update of ${ref.workerId}/${ref.id} returned a record of ${valid.workerId}/${valid.id}`);
       }
       const stored = this.#forStorage({ ...valid, host: valid.host ?? read.record.host });
-      const written =
-        holderKey === undefined
+      const written = stopping
+        ? await this.#stopIfSameServer(key, raw as string, JSON.stringify(stored))
+        : holderKey === undefined
           ? await scripts.compareAndSet.run(this.#connection, [key], [raw as string, JSON.stringify(stored), "0"])
           : await scripts.compareAndSetHeld.run(
               this.#connection,
               [key, holderKey],
               [raw as string, JSON.stringify(stored), String(this.#heartbeats.ttlMs)],
             );
+      // The server changed between the read and the write (this store saw it only now): refused as above.
+      if (written === -1) return read.record;
       if (written === 1) {
         this.#heartbeats.track(stored);
         return { ...stored, ...(read.record.aliveUntil === undefined ? {} : { aliveUntil: read.record.aliveUntil }) };
@@ -360,11 +399,28 @@ export class RedisRegistry implements RegistryStore {
       });
       const reply = await scripts.acquireClaim.run(
         this.#connection,
-        [claimKey, this.#keys.claimFailure(request.key)],
-        [JSON.stringify(claim), String(ttlMs)],
+        [claimKey, this.#keys.claimFailure(request.key), this.#keys.epoch()],
+        [
+          JSON.stringify(claim),
+          String(ttlMs),
+          this.#epoch.known,
+          this.#epoch.propose(),
+          this.#epoch.inGrace() ? "1" : "0",
+        ],
       );
-      const [outcome, raw] = Array.isArray(reply) ? reply : [];
-      if (outcome === "acquired") return { acquired: true, claim };
+      const [outcome, raw, epoch] = Array.isArray(reply) ? reply : [];
+      await this.#epoch.observe(epoch);
+      if (outcome === "acquired") {
+        this.#claims.set(claim.key, { claim, ttlMs });
+        return { acquired: true, claim };
+      }
+      if (outcome === "wait") {
+        // Free, but the server lost its data less than a grace ago: its holder may be re-asserting it.
+        // Waited out here (looking again often, so a re-asserted claim is seen as held at once); the
+        // wait ends with the grace, never because a live holder took long.
+        await sleep(Math.max(5, Math.min(this.#epoch.graceLeftMs(), 50)));
+        continue;
+      }
       if (outcome === "failed") {
         return {
           acquired: false,
@@ -380,7 +436,10 @@ export class RedisRegistry implements RegistryStore {
         [claimKey],
         [raw, JSON.stringify(claim), String(ttlMs)],
       );
-      if (taken === 1) return { acquired: true, claim, replaced: holder };
+      if (taken === 1) {
+        this.#claims.set(claim.key, { claim, ttlMs });
+        return { acquired: true, claim, replaced: holder };
+      }
       // Someone else changed it first (took it over, or its owner released it): judge afresh.
     }
   }
@@ -402,11 +461,22 @@ export class RedisRegistry implements RegistryStore {
   async renewClaim(claim: SpawnClaim, ttlMs: number): Promise<SpawnClaim | undefined> {
     const ms = Math.max(1, Math.ceil(ttlMs));
     const next: SpawnClaim = { ...claim, expiresAt: Date.now() + ms };
-    const renewed = await scripts.renewClaim.run(
+    const reply = await scripts.renewClaim.run(
       this.#connection,
-      [this.#keys.claim(claim.key)],
-      [claim.token, JSON.stringify(next), String(ms)],
+      [this.#keys.claim(claim.key), this.#keys.epoch()],
+      [
+        claim.token,
+        JSON.stringify(next),
+        String(ms),
+        this.#epoch.known,
+        this.#epoch.propose(),
+        this.#epoch.inGrace() ? "1" : "0",
+      ],
     );
+    const [renewed, epoch] = Array.isArray(reply) ? reply : [];
+    if (renewed !== 1) this.#claims.delete(claim.key);
+    else this.#claims.set(claim.key, { claim: next, ttlMs: ms });
+    await this.#epoch.observe(epoch);
     return renewed === 1 ? next : undefined;
   }
 
@@ -419,6 +489,7 @@ export class RedisRegistry implements RegistryStore {
       message: release.failure.message.slice(0, 8192),
       retryAfter: Date.now() + backoffMs,
     };
+    this.#claims.delete(claim.key);
     await scripts.releaseClaim.run(
       this.#connection,
       [this.#keys.claim(claim.key), this.#keys.claimFailure(claim.key)],
@@ -442,6 +513,21 @@ export class RedisRegistry implements RegistryStore {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * A stop's write: the compare-and-set, refused (-1) in the same step when the server's epoch is not the
+   * one this store knew (then the grace starts here, before any other step of this store runs).
+   */
+  async #stopIfSameServer(key: string, expected: string, next: string): Promise<number> {
+    const reply = await scripts.compareAndSetStop.run(
+      this.#connection,
+      [key, this.#keys.epoch()],
+      [expected, next, this.#epoch.known, this.#epoch.propose()],
+    );
+    const [written, epoch] = Array.isArray(reply) ? reply : [];
+    if (await this.#epoch.observe(epoch)) return -1;
+    return typeof written === "number" ? written : 0;
   }
 
   #remember(key: string, read: Reply[]): void {

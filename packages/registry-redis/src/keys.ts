@@ -57,6 +57,14 @@ export class RegistryKeys {
     return `${this.namespace}:holder:`;
   }
 
+  /**
+   * A random value per life of the server's data: absent after a restart that lost it, rewritten when a
+   * host sees a new run id (a promoted replica). Scripts that stop or claim read it in the same step.
+   */
+  epoch(): string {
+    return `${this.namespace}:epoch`;
+  }
+
   /** A spawn claim; claim keys can be long, so they are hashed. */
   claim(key: string): string {
     return `${this.namespace}:claim:${hashed(key)}`;

@@ -43,16 +43,38 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 return 1`);
 
+/** Lua: the server's epoch (KEYS[k]), written from ARGV[p] when absent (the server lost its data). */
+const epochOf = `
+local function epochOf(key, proposed)
+  local epoch = redis.call('GET', key)
+  if not epoch then
+    epoch = proposed
+    redis.call('SET', key, epoch)
+  end
+  return epoch
+end`;
+
+/** The server's epoch, written when absent. KEYS: epoch. ARGV: a fresh value. Returns the epoch. */
+export const readEpoch = new LuaScript(`${epochOf}
+return epochOf(KEYS[1], ARGV[1])`);
+
 /**
  * A claim attempt in one step: a remembered failure wins (its back-off is shared), then a free key is
- * taken (SET NX PX), else the holder is returned for the caller to judge.
- * KEYS: claim, failure. ARGV: claim JSON, PX ms. Returns {'failed', json} | {'acquired'} | {'held', json}.
+ * taken (SET NX PX) — unless the server changed (its epoch is not the one the caller knew, or the caller
+ * is in its grace): a free claim is then not trusted, since its holder may not have re-asserted it yet —
+ * else the holder is returned for the caller to judge.
+ * KEYS: claim, failure, epoch. ARGV: claim JSON, PX ms, known epoch or '', fresh epoch, '1' in grace.
+ * Returns {'failed', json, epoch} | {'acquired', '', epoch} | {'held', json, epoch} | {'wait', '', epoch}.
  */
-export const acquireClaim = new LuaScript(`
+export const acquireClaim = new LuaScript(`${epochOf}
+local epoch = epochOf(KEYS[3], ARGV[4])
+local trusted = ARGV[5] ~= '1' and (ARGV[3] == '' or epoch == ARGV[3])
 local failed = redis.call('GET', KEYS[2])
-if failed then return {'failed', failed} end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'acquired'} end
-return {'held', redis.call('GET', KEYS[1])}`);
+if failed then return {'failed', failed, epoch} end
+if trusted and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'acquired', '', epoch} end
+local held = redis.call('GET', KEYS[1])
+if not held then return {'wait', '', epoch} end
+return {'held', held, epoch}`);
 
 /** Whether the claim stored at KEYS[1] carries token ARGV[1] (an unreadable value carries none). */
 const holdsToken = `
@@ -63,11 +85,35 @@ local function holds(key, token)
   return ok and type(claim) == 'table' and claim.token == token
 end`;
 
-/** Renews a claim only for the holder of its token. KEYS: claim. ARGV: token, next JSON, PX ms. */
-export const renewClaim = new LuaScript(`${holdsToken}
-if not holds(KEYS[1], ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1`);
+/**
+ * Renews a claim for the holder of its token; and when the key is gone because the server lost its data
+ * (the epoch changed, or the caller is in its grace), sets it again with the same token: the holder's
+ * spawn goes on as the one spawn, and no other host has taken the key (none trusts a free claim then).
+ * KEYS: claim, epoch. ARGV: token, next JSON, PX ms, known epoch or '', fresh epoch, '1' in grace.
+ * Returns {1 or 0, epoch}.
+ */
+export const renewClaim = new LuaScript(`${holdsToken}${epochOf}
+local epoch = epochOf(KEYS[2], ARGV[5])
+if holds(KEYS[1], ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return {1, epoch}
+end
+local lost = ARGV[6] == '1' or (ARGV[4] ~= '' and epoch ~= ARGV[4])
+if lost and redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return {1, epoch} end
+return {0, epoch}`);
+
+/**
+ * A stop's compare-and-set: as \`compareAndSet\`, but refused (-1) when the server's epoch is not the one
+ * the caller knew — the server lost its data or failed over since, and the lease set read may lack
+ * entries their holders have not re-asserted yet. KEYS: record, epoch. ARGV: expected, next, known epoch
+ * or '', fresh epoch. Returns {1 written | 0 changed meanwhile | -1 server changed, epoch}.
+ */
+export const compareAndSetStop = new LuaScript(`${epochOf}
+local epoch = epochOf(KEYS[2], ARGV[4])
+if ARGV[3] ~= '' and epoch ~= ARGV[3] then return {-1, epoch} end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0, epoch} end
+redis.call('SET', KEYS[1], ARGV[2])
+return {1, epoch}`);
 
 /**
  * Releases a claim only for the holder of its token, leaving its failure behind for the back-off if given.
@@ -80,15 +126,17 @@ if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 return 1`);
 
 /**
- * Writes a record, its index entries and (for a live worker of this host) its heartbeat, as one step.
- * KEYS: record, workerId index, workerId set, heartbeat. ARGV: JSON, id, workerId, heartbeat PX ms or '0'.
+ * Writes a record, its index entries and (for a live worker of this host) its heartbeat, as one step, and
+ * answers the server's epoch (so a store that writes records knows the server before it ever stops one).
+ * KEYS: record, workerId index, workerId set, heartbeat, epoch. ARGV: JSON, id, workerId, heartbeat PX ms
+ * or '0', fresh epoch. Returns the epoch.
  */
-export const putRecord = new LuaScript(`
+export const putRecord = new LuaScript(`${epochOf}
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 if ARGV[4] ~= '0' then redis.call('SET', KEYS[4], '1', 'PX', ARGV[4]) end
-return 1`);
+return epochOf(KEYS[5], ARGV[5])`);
 
 /**
  * Removes a record with its heartbeat and index entries; the workerId leaves the set of workerIds with its
@@ -197,6 +245,17 @@ for i, id in ipairs(ids) do
     readOne(out, ARGV[2] .. segment, ARGV[3] .. segment, ARGV[1])
   end
 end
+return out`);
+
+/**
+ * One record as \`readRecords\` reads it, and the server's epoch, in one step: what an update starts from
+ * (a record absent from a server that lost its data is not a record that is gone).
+ * KEYS: record, heartbeat, epoch. ARGV: holder key prefix, fresh epoch. Returns the four entries, then the epoch.
+ */
+export const readRecordAndEpoch = new LuaScript(`${readOne}${epochOf}
+local out = {}
+readOne(out, KEYS[1], KEYS[2], ARGV[1])
+out[#out + 1] = epochOf(KEYS[3], ARGV[2])
 return out`);
 
 /** The members of many sets in one step (the record ids of many workerIds). KEYS: the sets. */

@@ -1,5 +1,6 @@
 import type { WorkerRecord } from "../schema/worker-record.js";
 import type { CandidateSource } from "./hooks.js";
+import { namesNoWorker } from "./names-no-worker.js";
 import type { RegistryAccess } from "./registry-access.js";
 
 export type Candidate = { readonly record: WorkerRecord; readonly source: CandidateSource };
@@ -22,8 +23,10 @@ export async function findCandidates(
     if (record.workerId !== workerId) continue;
     candidates.push({ record: withRegistryView(record, byId.get(record.id)), source: "memory" });
   }
+  const hostId = registry.store?.hostId;
   for (const record of recorded) {
     if (own.has(record.id) || (record.status !== "ready" && record.status !== "busy")) continue;
+    if (namesNoWorker(record, hostId)) continue;
     candidates.push({ record, source: "registry" });
   }
   return candidates;

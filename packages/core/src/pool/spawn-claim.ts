@@ -7,6 +7,7 @@ import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { type ClaimFailure, type ClaimOwner, isClaimFailure, type SpawnClaim } from "../schema/spawn-claim.js";
 import type { WorkerRecord } from "../schema/worker-record.js";
 import { stopAbandonedWorkers, stopSpawnOfDeadClaimant } from "./abandoned-workers.js";
+import { namesNoWorker } from "./names-no-worker.js";
 
 export type SpawnClaimOutcome =
   /** This process won the claim: it spawns, then releases the claim. */
@@ -90,6 +91,7 @@ async function findFinished(
       record.fingerprint !== undefined &&
       fingerprintKey(record.fingerprint) === key &&
       checkRecordLiveness(record, store.hostId, now).ok &&
+      !namesNoWorker(record, store.hostId) &&
       reachable(record),
   );
 }
