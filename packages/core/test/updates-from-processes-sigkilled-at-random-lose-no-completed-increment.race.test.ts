@@ -9,7 +9,7 @@ import { record } from "./fixtures/registry-files.js";
 
 const SURVIVORS = 4;
 const VICTIMS = 4;
-const MAX = 25;
+const MAX = 10;
 
 const completed = (out: ChildLines) => out.lines.filter((line) => line.startsWith("did ")).length;
 
