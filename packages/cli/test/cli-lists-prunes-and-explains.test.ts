@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/pro
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeviceRegistry, NotARegistryError } from "@modelpool/core";
-import { SameModelTestPolicy, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { SameModelTestPolicy, startStandInProcess, tempDir, tempRegistryPath, testPool } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 import {
   liveRecord,
@@ -310,7 +310,10 @@ test("the real /etc/passwd given as the registry is refused by ls, stats and exp
   expect((await readdir(dirname("/etc/passwd"))).sort()).toEqual(siblings);
 });
 
-/** A live record (this process stands in) and a dead one whose id, workerId, model and url hold control characters. */
+/**
+ * A live record (a `sleep` stands in: a record naming the process that asks is never even a candidate)
+ * and a dead one whose id, workerId, model and url hold control characters.
+ */
 async function registryWithControlCharacters(): Promise<{ path: string; workerId: string; model: string }> {
   const path = await tempRegistryPath();
   const registry = new DeviceRegistry({ path });
@@ -323,7 +326,8 @@ async function registryWithControlCharacters(): Promise<{ path: string; workerId
     fingerprint: { resolvedModel: model, modelPolicy: "dynamic" as const },
     url: "http://198.51.100.9/\u001b]0;pwned\u0007",
   };
-  await registry.put(liveRecord(evil));
+  const standIn = startStandInProcess();
+  await registry.put({ ...liveRecord(evil), pid: standIn.pid, ...(standIn.start ? { pidStart: standIn.start } : {}) });
   await registry.put(record({ ...evil, id: "dead\u001b[2J" }));
   return { path, workerId, model };
 }

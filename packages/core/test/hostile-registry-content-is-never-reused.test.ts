@@ -10,7 +10,7 @@ import {
   type WorkerBackend,
   WorkerPool,
 } from "@modelpool/core";
-import { SameModelTestPolicy, tempDir, tempRegistryPath } from "@modelpool/test-utils";
+import { SameModelTestPolicy, startStandInProcess, tempDir, tempRegistryPath } from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 import {
   liveRecord,
@@ -60,8 +60,18 @@ test("hostile record files and entries are reported or denied within a bounded t
     updatedAt: Date.now(),
   };
   // Readable records the pool must still deny.
-  await registry.put(liveRecord({ id: "remote", workerId: "docs", url: "http://198.51.100.9:4096" }));
-  await registry.put(liveRecord({ id: "userinfo", workerId: "docs", url: "http://127.0.0.1@evil.example:80" }));
+  // A live process other than this one stands in for their worker (a record naming this process is never
+  // even a candidate): the pool must deny them for their URLs.
+  const standIn = startStandInProcess();
+  const standInFields = { pid: standIn.pid, ...(standIn.start ? { pidStart: standIn.start } : {}) };
+  await registry.put({
+    ...liveRecord({ id: "remote", workerId: "docs", url: "http://198.51.100.9:4096" }),
+    ...standInFields,
+  });
+  await registry.put({
+    ...liveRecord({ id: "userinfo", workerId: "docs", url: "http://127.0.0.1@evil.example:80" }),
+    ...standInFields,
+  });
   await registry.put({
     ...liveRecord({ id: "stranger", workerId: "docs" }),
     pid: stranger.pid,

@@ -1,11 +1,17 @@
-import { DeviceRegistry, processIdentityOf, WorkerPool } from "@modelpool/core";
-import { modelWorkerBackend, SameModelTestPolicy, tempRegistryPath, testPool } from "@modelpool/test-utils";
+import { DeviceRegistry, WorkerPool } from "@modelpool/core";
+import {
+  modelWorkerBackend,
+  SameModelTestPolicy,
+  startStandInProcess,
+  tempRegistryPath,
+  testPool,
+} from "@modelpool/test-utils";
 import { expect, test } from "vitest";
 
 test("a registry worker whose URL is not loopback is not reused while allowRemoteUrls is off (the default)", async () => {
   const path = await tempRegistryPath();
   const now = Date.now();
-  const self = processIdentityOf(process.pid); // a live, verifiable process stands in for the worker
+  const self = startStandInProcess(); // a live, verifiable process stands in for the worker
   await new DeviceRegistry({ path }).upsert({
     kind: "worker",
     id: "remote",

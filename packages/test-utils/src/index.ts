@@ -15,6 +15,7 @@ export { freeLoopbackPort, redisServerMissing, TestRedisServer } from "./redis-s
 export { stopRecordedWorkersAfterTest } from "./registry-workers.js";
 export { SameModelTestPolicy } from "./same-model-policy.js";
 export { moduleForScript } from "./script-bundles.js";
+export { startStandInProcess } from "./stand-in.js";
 export { describeRegistryStoreContract, type StoreContractSubject } from "./store-contract.js";
 export { tempDir, tempRegistryPath } from "./temp-files.js";
 export { testPool } from "./test-pool.js";
