@@ -24,7 +24,7 @@ type Held = { step: "held"; pid: number; aliveAtStart: boolean; aliveAtEnd: bool
 
 raceTest(
   `a worker stopped by its owner while ${HOLDERS} processes lease it: never stopped while held, never falsely reported stopped, never left running`,
-  { perRunMs: 10_000 },
+  { perRunMs: 20_000 },
   async () => {
     const counts = { stoppedWhileHeld: 0, falseStopped: 0, orphans: 0, spawnedTwice: 0, leases: 0 };
     const path = await tempRegistryPath();
