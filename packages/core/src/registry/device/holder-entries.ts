@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { ownProcessStart } from "../../process/process-identity.js";
 import { processShared } from "../../process/process-shared.js";
 import { isLiveHolder } from "../../process/recorded-process.js";
-import type { HolderFile } from "./holder-file.js";
+import { type HolderFile, parseHolderFileName } from "./holder-file.js";
 import type { RecordDirectory } from "./record-directory.js";
 import { unlinkQuietly } from "./replace-file.js";
 
@@ -50,6 +50,22 @@ function rememberHolderFile(key: string, name: string): string | undefined {
   return known.length === 2 ? known[0] : undefined;
 }
 
+/**
+ * Removes a holder file nobody reads any more, and forgets it if this process wrote it: the next
+ * generation of the entry then has nothing older to remove (a second unlink would only fail, ENOENT).
+ */
+function removeHolderFile(dir: string, name: string): void {
+  unlinkQuietly(join(dir, name));
+  const parsed = parseHolderFileName(name);
+  if (!parsed) return;
+  const key = join(dir, parsed.entry);
+  const known = holderFilesWritten.get(key);
+  if (!known?.includes(name)) return;
+  const kept = known.filter((written) => written !== name) as [] | [string];
+  if (kept.length === 0) holderFilesWritten.delete(key);
+  else holderFilesWritten.set(key, kept);
+}
+
 export function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
   return directory.holders.get(recordId) ?? [];
 }
@@ -61,7 +77,7 @@ export function holderFilesOf(directory: RecordDirectory, recordId: string): rea
  * start token, hence another entry).
  */
 export function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const name of directory.superseded) removeHolderFile(dir, name);
   // An empty entry whose writer is gone (killed between its create and its write): nobody will write it.
   for (const name of directory.pending)
     if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(join(dir, name));
@@ -73,10 +89,10 @@ export function removeSupersededAndGoneHolders(dir: string, directory: RecordDir
 
 /** Every holder file of one record (superseded generations of any record go too: nobody reads them). */
 export function removeHolderFiles(dir: string, directory: RecordDirectory, recordId: string): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const name of directory.superseded) removeHolderFile(dir, name);
   for (const file of holderFilesOf(directory, recordId)) {
     const name = directory.holderNames.get(file);
-    if (name) unlinkQuietly(join(dir, name));
+    if (name) removeHolderFile(dir, name);
   }
 }
 
