@@ -9,8 +9,9 @@ import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
 import { ownProcessStart } from "../process/process-identity.js";
 import { checkRecordedProcess, isLiveHolder } from "../process/recorded-process.js";
+import { lazySchema } from "../schema/lazy-schema.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
-import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
+import { type ClaimFailure, claimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
 import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { MAX_RECORD_BYTES } from "./device/bounded-json.js";
@@ -53,35 +54,38 @@ import type {
   UnreadableRecord,
 } from "./store/RegistryStore.js";
 
-export const DeviceRegistryOptionsSchema = z.strictObject({
-  /** The registry directory. Default: `defaultRegistryPath()`. */
-  path: z.string().min(1).optional(),
-  /**
-   * Single-file registries of older formats to read as candidates (never written): paths, or a function
-   * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
-   * their default paths when `path` is the default too, else none.
-   */
-  legacySources: z
-    .union([
-      z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
-      z.literal(false),
-      // Asked again on each lookup (see LegacySources).
-      z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
-    ])
-    .optional(),
-  /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
-  lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
-  /**
-   * Accepted for callers of earlier versions, and no longer deciding anything: a record lock whose holder
-   * is alive is never taken over, however old (a dead holder's is taken over at once). A writer that
-   * waits longer than `lockTimeoutMs` gets a LockTimeoutError naming the holder.
-   * @deprecated no deadline decides for a live holder; this option has no effect.
-   */
-  lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
-  /** This machine's id in records (default `localHostId()`). */
-  hostId: z.string().min(1).max(256).optional(),
-});
-export type DeviceRegistryOptions = z.input<typeof DeviceRegistryOptionsSchema>;
+/** Built on the first registry construction, not at import (see lazySchema). */
+export const deviceRegistryOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    /** The registry directory. Default: `defaultRegistryPath()`. */
+    path: z.string().min(1).optional(),
+    /**
+     * Single-file registries of older formats to read as candidates (never written): paths, or a function
+     * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
+     * their default paths when `path` is the default too, else none.
+     */
+    legacySources: z
+      .union([
+        z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
+        z.literal(false),
+        // Asked again on each lookup (see LegacySources).
+        z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
+      ])
+      .optional(),
+    /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
+    lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
+    /**
+     * Accepted for callers of earlier versions, and no longer deciding anything: a record lock whose holder
+     * is alive is never taken over, however old (a dead holder's is taken over at once). A writer that
+     * waits longer than `lockTimeoutMs` gets a LockTimeoutError naming the holder.
+     * @deprecated no deadline decides for a live holder; this option has no effect.
+     */
+    lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
+    /** This machine's id in records (default `localHostId()`). */
+    hostId: z.string().min(1).max(256).optional(),
+  }),
+);
+export type DeviceRegistryOptions = z.input<ReturnType<typeof deviceRegistryOptionsSchema>>;
 
 /** A directory changed this recently may change again within the same timestamp tick: re-read it next time. */
 const RACY_WINDOW_MS = 50;
@@ -116,7 +120,7 @@ export class DeviceRegistry implements RegistryStore {
 
   constructor(options: DeviceRegistryOptions = {}) {
     const parsed = parseOrThrow(
-      DeviceRegistryOptionsSchema,
+      deviceRegistryOptionsSchema(),
       options,
       (issues) => new InvalidOptionsError("DeviceRegistry", issues),
     );
@@ -662,7 +666,7 @@ export class DeviceRegistry implements RegistryStore {
   // ---- spawn claims -------------------------------------------------------------------------------
 
   async acquireClaim(input: ClaimRequest): Promise<ClaimAttempt> {
-    const request = parseOrThrow(ClaimRequestSchema, input, (issues) => new InvalidRequestError(issues));
+    const request = parseOrThrow(claimRequestSchema(), input, (issues) => new InvalidRequestError(issues));
     this.#prepareForWriting();
     return this.#acquire(this.#spawnClaim(request.key), request, { waitForHolder: false });
   }

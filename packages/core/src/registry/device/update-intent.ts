@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { lazySchema } from "../../schema/lazy-schema.js";
 import type { SpawnClaim } from "../../schema/spawn-claim.js";
 import { PidSchema } from "../../schema/worker-record.js";
 import { parseBoundedJson } from "./bounded-json.js";
@@ -28,13 +29,15 @@ const MAX_INTENT_BYTES = 4096;
  * nothing off. `expiresAt` is written for readers of modelpool versions that still bounded their wait by
  * it (the far future: they wait for the live updater too) and never read.
  */
-const UpdateIntentSchema = z.object({
-  pid: PidSchema,
-  start: z.string().max(256).optional(),
-  lock: z.string().max(256).optional(),
-  expiresAt: z.number().optional(),
-});
-export type UpdateIntent = z.infer<typeof UpdateIntentSchema>;
+const updateIntentSchema = lazySchema(() =>
+  z.object({
+    pid: PidSchema,
+    start: z.string().max(256).optional(),
+    lock: z.string().max(256).optional(),
+    expiresAt: z.number().optional(),
+  }),
+);
+export type UpdateIntent = z.infer<ReturnType<typeof updateIntentSchema>>;
 
 export type IntentRead =
   | { readonly ok: true; readonly intent: UpdateIntent }
@@ -101,7 +104,7 @@ export function readIntent(path: string): IntentRead {
   if (!read.ok) return read;
   const parsed = parseBoundedJson(read.text);
   if (!parsed.ok) return parsed;
-  const intent = UpdateIntentSchema.safeParse(parsed.value);
+  const intent = updateIntentSchema().safeParse(parsed.value);
   return intent.success ? { ok: true, intent: intent.data } : { ok: false, reason: "not an update announcement" };
 }
 
