@@ -115,6 +115,12 @@ export class DeviceRegistry implements RegistryStore {
   readonly #root: RegistryRoot;
   readonly #lockTimeoutMs: number;
   readonly #lookups = new Map<string, CachedLookup>();
+  /**
+   * workerId directories the last lookup of each found to be real directories (lstat: never a symlink),
+   * each taken by the next `hold` on it instead of a second lstat — a lease right after its decision's
+   * lookup. Taken once: any later write checks again.
+   */
+  readonly #justChecked = new Set<string>();
   readonly #judge: StaleJudge;
   readonly #lockJudge: StaleJudge;
 
@@ -292,8 +298,12 @@ export class DeviceRegistry implements RegistryStore {
       this.#lookups.delete(workerId);
       return { records: [], unreadable: [] };
     }
-    if (!stats.isDirectory())
+    if (!stats.isDirectory()) {
+      this.#justChecked.delete(dir);
       return { records: [], unreadable: [{ location: dir, reason: "not a directory (never followed)" }] };
+    }
+    if (this.#justChecked.size >= 1_024) this.#justChecked.clear();
+    this.#justChecked.add(dir);
     const key = `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
     const cached = this.#lookups.get(workerId);
     if (cached?.key === key) return cached.read;
@@ -318,7 +328,7 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeHolderFile(valid.id, file));
         // This process's own entry: its next generation replaces this one directly (see `hold`).
         if (file.pid === process.pid && file.start === ownProcessStart()) {
-          replaceOwnHolderFile(dir, holderEntryName(valid.id, file), name);
+          replaceOwnHolderFile(dir, holderEntryName(valid.id, file), name, file);
         }
       }
       write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
@@ -393,7 +403,7 @@ export class DeviceRegistry implements RegistryStore {
     if (!this.#root.readable()) return undefined;
     const entry = parseOrThrow(LeaseHolderSchema, holder, (issues) => new InvalidRequestError(issues));
     this.#prepareForWriting();
-    const dir = this.#recordDirectory(ref.workerId, false);
+    const dir = this.#recordDirectory(ref.workerId, false, true);
     let name: string;
     try {
       // Always under a new name (the next generation), created exclusively in one call and written in
@@ -409,7 +419,7 @@ export class DeviceRegistry implements RegistryStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
       throw error;
     }
-    const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name);
+    const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name, { ...entry, record: ref.id });
     const takeBack = () => {
       unlinkQuietly(join(dir, name));
       forgetHolderFile(key, name);
@@ -564,9 +574,11 @@ export class DeviceRegistry implements RegistryStore {
     return valid.host === undefined ? { ...valid, host: this.hostId } : valid;
   }
 
-  #recordDirectory(workerId: string, create: boolean): string {
+  #recordDirectory(workerId: string, create: boolean, afterLookup = false): string {
     const dir = join(this.#root.workers, encodeFileName(workerId));
     if (create) ensureOwnDirectory(dir);
+    // A lease right after its lookup: that lookup's lstat found a real directory (see #justChecked).
+    else if (afterLookup && this.#justChecked.delete(dir)) return dir;
     else if (lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
       throw new NotARegistryError(dir, "it is a symbolic link or not a directory, and is never followed");
     }

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ownProcessStart } from "../../process/process-identity.js";
 import { processShared } from "../../process/process-shared.js";
 import { isLiveHolder } from "../../process/recorded-process.js";
@@ -16,8 +16,23 @@ import { unlinkQuietly } from "./replace-file.js";
  */
 const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
 
+/**
+ * What this process wrote in each holder file of its own that still stands, by path: a listing that
+ * finds one (the generation a release left, say) takes its content from here instead of opening and
+ * reading it again. Only this process ever writes its entries' names (each created exclusively, under a
+ * generation never used before), so the file holds what was written. Kept for the names in
+ * `holderFilesWritten` only, so bounded with it.
+ */
+const holderContents = processShared("holderContentsWritten", () => new Map<string, HolderFile>());
+
+/** The content this process wrote at `path`, while the file stands (see holderContents). */
+export function ownHolderFile(path: string): HolderFile | undefined {
+  return holderContents.get(path);
+}
+
 /** Forgets a holder file this process wrote and took back at once: the one before it is the newest again. */
 export function forgetHolderFile(key: string, name: string): void {
+  holderContents.delete(join(dirname(key), name));
   const known = holderFilesWritten.get(key);
   if (!known || known[known.length - 1] !== name) return;
   if (known.length === 2) holderFilesWritten.set(key, [known[0]]);
@@ -29,10 +44,14 @@ export function forgetHolderFile(key: string, name: string): void {
  * generation before the previous one removed (the previous stays until the next write: a directory
  * listing running meanwhile sees one of the two). Returns the entry's key, to take `name` back by.
  */
-export function replaceOwnHolderFile(dir: string, entryName: string, name: string): string {
+export function replaceOwnHolderFile(dir: string, entryName: string, name: string, content: HolderFile): string {
   const key = join(dir, entryName);
   const olderThanPrevious = rememberHolderFile(key, name);
-  if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+  holderContents.set(join(dir, name), content);
+  if (olderThanPrevious) {
+    holderContents.delete(join(dir, olderThanPrevious));
+    unlinkQuietly(join(dir, olderThanPrevious));
+  }
   return key;
 }
 
@@ -41,7 +60,10 @@ function rememberHolderFile(key: string, name: string): string | undefined {
   const known = holderFilesWritten.get(key);
   if (!known) {
     // Bounded: a long-lived process holding many workers over time must not grow this without end.
-    if (holderFilesWritten.size >= 4_096) holderFilesWritten.clear();
+    if (holderFilesWritten.size >= 4_096) {
+      holderFilesWritten.clear();
+      holderContents.clear();
+    }
     holderFilesWritten.set(key, [name]);
     return undefined;
   }
@@ -56,6 +78,7 @@ function rememberHolderFile(key: string, name: string): string | undefined {
  */
 function removeHolderFile(dir: string, name: string): void {
   unlinkQuietly(join(dir, name));
+  holderContents.delete(join(dir, name));
   const parsed = parseHolderFileName(name);
   if (!parsed) return;
   const key = join(dir, parsed.entry);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { LeaseHolder, WorkerRecord } from "../../schema/worker-record.js";
 import type { StoreRead, UnreadableRecord } from "../store/RegistryStore.js";
 import { encodeFileName } from "./file-names.js";
+import { ownHolderFile } from "./holder-entries.js";
 import {
   HOLDER_SUFFIX,
   type HolderFile,
@@ -115,10 +116,9 @@ function readOnce(
         superseded.push(name);
         continue;
       }
-      const read =
-        written?.name === name
-          ? { ok: true as const, holder: written.holder }
-          : readHolderFile(join(dir, name), parsed);
+      // This process's own files hold what it wrote: taken from memory, not opened again.
+      const own = written?.name === name ? written.holder : ownHolderFile(join(dir, name));
+      const read = own ? { ok: true as const, holder: own } : readHolderFile(join(dir, name), parsed);
       if (read.ok) {
         const byRecord = holders.get(read.holder.record);
         if (byRecord) byRecord.push(read.holder);
