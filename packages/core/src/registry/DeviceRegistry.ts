@@ -16,7 +16,7 @@ import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSch
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { MAX_RECORD_BYTES } from "./device/bounded-json.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
-import { encodeFileName, hashedFileName } from "./device/file-names.js";
+import { encodeFileName, hashedFileName, inDirectory } from "./device/file-names.js";
 import {
   forgetHolderFile,
   holderFilesOf,
@@ -289,7 +289,7 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   #lookupOwn(workerId: string): StoreRead {
-    const dir = join(this.#root.workers, encodeFileName(workerId));
+    const dir = inDirectory(this.#root.workers, encodeFileName(workerId));
     const stats = lstatSync(dir, { bigint: true, throwIfNoEntry: false });
     // When the directory was looked at, not when reading it ended: a slow read must not make a change
     // of the same timestamp tick look older than it is.
@@ -421,7 +421,7 @@ export class DeviceRegistry implements RegistryStore {
     }
     const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name, { ...entry, record: ref.id });
     const takeBack = () => {
-      unlinkQuietly(join(dir, name));
+      unlinkQuietly(inDirectory(dir, name));
       forgetHolderFile(key, name);
     };
     try {
@@ -431,7 +431,7 @@ export class DeviceRegistry implements RegistryStore {
       takeBack();
       throw error;
     }
-    const current = readRecordFile(join(dir, `${encodeFileName(ref.id)}.json`), ref);
+    const current = readRecordFile(inDirectory(dir, `${encodeFileName(ref.id)}.json`), ref);
     if (!current.ok) {
       takeBack();
       return undefined;
@@ -575,7 +575,7 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   #recordDirectory(workerId: string, create: boolean, afterLookup = false): string {
-    const dir = join(this.#root.workers, encodeFileName(workerId));
+    const dir = inDirectory(this.#root.workers, encodeFileName(workerId));
     if (create) ensureOwnDirectory(dir);
     // A lease right after its lookup: that lookup's lstat found a real directory (see #justChecked).
     else if (afterLookup && this.#justChecked.delete(dir)) return dir;

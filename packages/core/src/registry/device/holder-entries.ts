@@ -1,7 +1,8 @@
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { ownProcessStart } from "../../process/process-identity.js";
 import { processShared } from "../../process/process-shared.js";
 import { isLiveHolder } from "../../process/recorded-process.js";
+import { inDirectory } from "./file-names.js";
 import { type HolderFile, parseHolderFileName } from "./holder-file.js";
 import type { RecordDirectory } from "./record-directory.js";
 import { unlinkQuietly } from "./replace-file.js";
@@ -32,7 +33,7 @@ export function ownHolderFile(path: string): HolderFile | undefined {
 
 /** Forgets a holder file this process wrote and took back at once: the one before it is the newest again. */
 export function forgetHolderFile(key: string, name: string): void {
-  holderContents.delete(join(dirname(key), name));
+  holderContents.delete(inDirectory(dirname(key), name));
   const known = holderFilesWritten.get(key);
   if (!known || known[known.length - 1] !== name) return;
   if (known.length === 2) holderFilesWritten.set(key, [known[0]]);
@@ -45,12 +46,12 @@ export function forgetHolderFile(key: string, name: string): void {
  * listing running meanwhile sees one of the two). Returns the entry's key, to take `name` back by.
  */
 export function replaceOwnHolderFile(dir: string, entryName: string, name: string, content: HolderFile): string {
-  const key = join(dir, entryName);
+  const key = inDirectory(dir, entryName);
   const olderThanPrevious = rememberHolderFile(key, name);
-  holderContents.set(join(dir, name), content);
+  holderContents.set(inDirectory(dir, name), content);
   if (olderThanPrevious) {
-    holderContents.delete(join(dir, olderThanPrevious));
-    unlinkQuietly(join(dir, olderThanPrevious));
+    holderContents.delete(inDirectory(dir, olderThanPrevious));
+    unlinkQuietly(inDirectory(dir, olderThanPrevious));
   }
   return key;
 }
@@ -77,11 +78,11 @@ function rememberHolderFile(key: string, name: string): string | undefined {
  * generation of the entry then has nothing older to remove (a second unlink would only fail, ENOENT).
  */
 function removeHolderFile(dir: string, name: string): void {
-  unlinkQuietly(join(dir, name));
-  holderContents.delete(join(dir, name));
+  unlinkQuietly(inDirectory(dir, name));
+  holderContents.delete(inDirectory(dir, name));
   const parsed = parseHolderFileName(name);
   if (!parsed) return;
-  const key = join(dir, parsed.entry);
+  const key = inDirectory(dir, parsed.entry);
   const known = holderFilesWritten.get(key);
   if (!known?.includes(name)) return;
   const kept = known.filter((written) => written !== name) as [] | [string];
@@ -103,10 +104,10 @@ export function removeSupersededAndGoneHolders(dir: string, directory: RecordDir
   for (const name of directory.superseded) removeHolderFile(dir, name);
   // An empty entry whose writer is gone (killed between its create and its write): nobody will write it.
   for (const name of directory.pending)
-    if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(join(dir, name));
+    if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(inDirectory(dir, name));
   for (const [file, name] of directory.holderNames) {
     if (file.pid === process.pid && file.start === ownProcessStart()) continue; // this process: alive
-    if (!isLiveHolder(file)) unlinkQuietly(join(dir, name));
+    if (!isLiveHolder(file)) unlinkQuietly(inDirectory(dir, name));
   }
 }
 

@@ -1,11 +1,10 @@
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { lazySchema } from "../../schema/lazy-schema.js";
 import type { SpawnClaim } from "../../schema/spawn-claim.js";
 import { PidSchema } from "../../schema/worker-record.js";
 import { parseBoundedJson } from "./bounded-json.js";
-import { encodeFileName } from "./file-names.js";
+import { encodeFileName, inDirectory } from "./file-names.js";
 import { replaceFile, unlinkQuietly } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
@@ -53,7 +52,7 @@ export function announceUpdate(dir: string, recordId: string, intent: Omit<Updat
   announcements = (announcements + 1) % 1_000_000_000;
   const name = `${encodeFileName(recordId)}.${process.pid}-${process.hrtime.bigint()}-${announcements}${INTENT_SUFFIX}`;
   replaceFile(dir, name, `${JSON.stringify({ ...intent, expiresAt: Number.MAX_SAFE_INTEGER })}\n`);
-  return join(dir, name);
+  return inDirectory(dir, name);
 }
 
 export function endUpdate(path: string): void {
@@ -80,7 +79,7 @@ export function updateUnderWay(dir: string, recordId: string, lockHolder: LockHo
   let holder: SpawnClaim | undefined | null = null;
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(INTENT_SUFFIX)) continue;
-    const read = readIntent(join(dir, name));
+    const read = readIntent(inDirectory(dir, name));
     if (!read.ok) continue;
     if (holder === null) holder = lockHolder();
     if (intentHolds(read.intent, holder)) return read.intent;
