@@ -180,10 +180,19 @@ try {
     say();
     say(`| import | trials | time |`);
     say(`|---|---:|---:|`);
-    for (const row of await measureImports(["zod", "tapable", "@modelpool/core", "@modelpool/policy-exact"])) {
+    const imports = await measureImports(["zod", "zod/mini", "tapable", "@modelpool/core", "@modelpool/policy-exact"]);
+    for (const row of imports) {
       say(`| \`${row.specifier}\` | ${row.time.runs} | ${tr(row.time)} |`);
     }
     say();
+    const zod = imports.find((row) => row.specifier === "zod")?.time.median ?? Number.NaN;
+    const core = imports.find((row) => row.specifier === "@modelpool/core")?.time.median ?? Number.NaN;
+    say(`Import of \`@modelpool/core\` ÷ \`zod\` alone (medians): ${(core / zod).toFixed(2)}x.`);
+    say();
+    target(
+      core / zod <= 0.5,
+      `import of @modelpool/core ≤ 0.5x zod alone: ${(core / zod).toFixed(2)}x (core imports zod: it cannot be under 1x while zod loads with it)`,
+    );
   });
 
   await section("syscalls", async () => {

@@ -9,13 +9,14 @@ import { NotARegistryError } from "../errors/NotARegistryError.js";
 import { localHostId } from "../process/host-id.js";
 import { ownProcessStart } from "../process/process-identity.js";
 import { checkRecordedProcess, isLiveHolder } from "../process/recorded-process.js";
+import { lazySchema } from "../schema/lazy-schema.js";
 import { parseOrThrow } from "../schema/parse-or-throw.js";
-import { type ClaimFailure, ClaimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
+import { type ClaimFailure, claimRequestSchema, type SpawnClaim } from "../schema/spawn-claim.js";
 import { type LeaseHolder, LeaseHolderSchema, type WorkerRecord, WorkerRecordSchema } from "../schema/worker-record.js";
 import { defaultLegacySources, defaultRegistryPath } from "./default-path.js";
 import { MAX_RECORD_BYTES } from "./device/bounded-json.js";
 import { ClaimDirectory, type StaleJudge } from "./device/claim-directory.js";
-import { encodeFileName, hashedFileName } from "./device/file-names.js";
+import { encodeFileName, hashedFileName, inDirectory } from "./device/file-names.js";
 import {
   forgetHolderFile,
   holderFilesOf,
@@ -53,35 +54,38 @@ import type {
   UnreadableRecord,
 } from "./store/RegistryStore.js";
 
-export const DeviceRegistryOptionsSchema = z.strictObject({
-  /** The registry directory. Default: `defaultRegistryPath()`. */
-  path: z.string().min(1).optional(),
-  /**
-   * Single-file registries of older formats to read as candidates (never written): paths, or a function
-   * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
-   * their default paths when `path` is the default too, else none.
-   */
-  legacySources: z
-    .union([
-      z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
-      z.literal(false),
-      // Asked again on each lookup (see LegacySources).
-      z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
-    ])
-    .optional(),
-  /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
-  lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
-  /**
-   * Accepted for callers of earlier versions, and no longer deciding anything: a record lock whose holder
-   * is alive is never taken over, however old (a dead holder's is taken over at once). A writer that
-   * waits longer than `lockTimeoutMs` gets a LockTimeoutError naming the holder.
-   * @deprecated no deadline decides for a live holder; this option has no effect.
-   */
-  lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
-  /** This machine's id in records (default `localHostId()`). */
-  hostId: z.string().min(1).max(256).optional(),
-});
-export type DeviceRegistryOptions = z.input<typeof DeviceRegistryOptionsSchema>;
+/** Built on the first registry construction, not at import (see lazySchema). */
+export const deviceRegistryOptionsSchema = lazySchema(() =>
+  z.strictObject({
+    /** The registry directory. Default: `defaultRegistryPath()`. */
+    path: z.string().min(1).optional(),
+    /**
+     * Single-file registries of older formats to read as candidates (never written): paths, or a function
+     * returning them, called on each lookup. Default: modelpool 0.1's file and the orchestrator's file at
+     * their default paths when `path` is the default too, else none.
+     */
+    legacySources: z
+      .union([
+        z.array(z.string().min(1)).max(MAX_LEGACY_SOURCES),
+        z.literal(false),
+        // Asked again on each lookup (see LegacySources).
+        z.custom<() => readonly string[] | false>((value) => typeof value === "function", "a function returning paths"),
+      ])
+      .optional(),
+    /** How long a write waits for a record's lock (or a contended claim) before a LockTimeoutError. */
+    lockTimeoutMs: z.number().int().positive().max(2_147_483_647).default(10_000),
+    /**
+     * Accepted for callers of earlier versions, and no longer deciding anything: a record lock whose holder
+     * is alive is never taken over, however old (a dead holder's is taken over at once). A writer that
+     * waits longer than `lockTimeoutMs` gets a LockTimeoutError naming the holder.
+     * @deprecated no deadline decides for a live holder; this option has no effect.
+     */
+    lockStaleMs: z.number().int().positive().max(2_147_483_647).default(5_000),
+    /** This machine's id in records (default `localHostId()`). */
+    hostId: z.string().min(1).max(256).optional(),
+  }),
+);
+export type DeviceRegistryOptions = z.input<ReturnType<typeof deviceRegistryOptionsSchema>>;
 
 /** A directory changed this recently may change again within the same timestamp tick: re-read it next time. */
 const RACY_WINDOW_MS = 50;
@@ -111,12 +115,18 @@ export class DeviceRegistry implements RegistryStore {
   readonly #root: RegistryRoot;
   readonly #lockTimeoutMs: number;
   readonly #lookups = new Map<string, CachedLookup>();
+  /**
+   * workerId directories the last lookup of each found to be real directories (lstat: never a symlink),
+   * each taken by the next `hold` on it instead of a second lstat — a lease right after its decision's
+   * lookup. Taken once: any later write checks again.
+   */
+  readonly #justChecked = new Set<string>();
   readonly #judge: StaleJudge;
   readonly #lockJudge: StaleJudge;
 
   constructor(options: DeviceRegistryOptions = {}) {
     const parsed = parseOrThrow(
-      DeviceRegistryOptionsSchema,
+      deviceRegistryOptionsSchema(),
       options,
       (issues) => new InvalidOptionsError("DeviceRegistry", issues),
     );
@@ -279,7 +289,7 @@ export class DeviceRegistry implements RegistryStore {
   }
 
   #lookupOwn(workerId: string): StoreRead {
-    const dir = join(this.#root.workers, encodeFileName(workerId));
+    const dir = inDirectory(this.#root.workers, encodeFileName(workerId));
     const stats = lstatSync(dir, { bigint: true, throwIfNoEntry: false });
     // When the directory was looked at, not when reading it ended: a slow read must not make a change
     // of the same timestamp tick look older than it is.
@@ -288,8 +298,12 @@ export class DeviceRegistry implements RegistryStore {
       this.#lookups.delete(workerId);
       return { records: [], unreadable: [] };
     }
-    if (!stats.isDirectory())
+    if (!stats.isDirectory()) {
+      this.#justChecked.delete(dir);
       return { records: [], unreadable: [{ location: dir, reason: "not a directory (never followed)" }] };
+    }
+    if (this.#justChecked.size >= 1_024) this.#justChecked.clear();
+    this.#justChecked.add(dir);
     const key = `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
     const cached = this.#lookups.get(workerId);
     if (cached?.key === key) return cached.read;
@@ -314,7 +328,7 @@ export class DeviceRegistry implements RegistryStore {
         write(dir, name, encodeHolderFile(valid.id, file));
         // This process's own entry: its next generation replaces this one directly (see `hold`).
         if (file.pid === process.pid && file.start === ownProcessStart()) {
-          replaceOwnHolderFile(dir, holderEntryName(valid.id, file), name);
+          replaceOwnHolderFile(dir, holderEntryName(valid.id, file), name, file);
         }
       }
       write(dir, `${encodeFileName(valid.id)}.json`, encodeRecord(withoutFileHolders(valid, files)));
@@ -389,7 +403,7 @@ export class DeviceRegistry implements RegistryStore {
     if (!this.#root.readable()) return undefined;
     const entry = parseOrThrow(LeaseHolderSchema, holder, (issues) => new InvalidRequestError(issues));
     this.#prepareForWriting();
-    const dir = this.#recordDirectory(ref.workerId, false);
+    const dir = this.#recordDirectory(ref.workerId, false, true);
     let name: string;
     try {
       // Always under a new name (the next generation), created exclusively in one call and written in
@@ -405,9 +419,9 @@ export class DeviceRegistry implements RegistryStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined; // no directory: no record
       throw error;
     }
-    const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name);
+    const key = replaceOwnHolderFile(dir, holderEntryName(ref.id, entry), name, { ...entry, record: ref.id });
     const takeBack = () => {
-      unlinkQuietly(join(dir, name));
+      unlinkQuietly(inDirectory(dir, name));
       forgetHolderFile(key, name);
     };
     try {
@@ -417,7 +431,7 @@ export class DeviceRegistry implements RegistryStore {
       takeBack();
       throw error;
     }
-    const current = readRecordFile(join(dir, `${encodeFileName(ref.id)}.json`), ref);
+    const current = readRecordFile(inDirectory(dir, `${encodeFileName(ref.id)}.json`), ref);
     if (!current.ok) {
       takeBack();
       return undefined;
@@ -560,9 +574,11 @@ export class DeviceRegistry implements RegistryStore {
     return valid.host === undefined ? { ...valid, host: this.hostId } : valid;
   }
 
-  #recordDirectory(workerId: string, create: boolean): string {
-    const dir = join(this.#root.workers, encodeFileName(workerId));
+  #recordDirectory(workerId: string, create: boolean, afterLookup = false): string {
+    const dir = inDirectory(this.#root.workers, encodeFileName(workerId));
     if (create) ensureOwnDirectory(dir);
+    // A lease right after its lookup: that lookup's lstat found a real directory (see #justChecked).
+    else if (afterLookup && this.#justChecked.delete(dir)) return dir;
     else if (lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
       throw new NotARegistryError(dir, "it is a symbolic link or not a directory, and is never followed");
     }
@@ -662,7 +678,7 @@ export class DeviceRegistry implements RegistryStore {
   // ---- spawn claims -------------------------------------------------------------------------------
 
   async acquireClaim(input: ClaimRequest): Promise<ClaimAttempt> {
-    const request = parseOrThrow(ClaimRequestSchema, input, (issues) => new InvalidRequestError(issues));
+    const request = parseOrThrow(claimRequestSchema(), input, (issues) => new InvalidRequestError(issues));
     this.#prepareForWriting();
     return this.#acquire(this.#spawnClaim(request.key), request, { waitForHolder: false });
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lazySchema } from "./lazy-schema.js";
 import { WorkerIdSchema } from "./request.js";
 import { PidSchema } from "./worker-record.js";
 
@@ -44,9 +45,11 @@ export function isClaimFailure(value: SpawnClaim | ClaimFailure): value is Claim
 }
 
 /** What `acquireClaim` takes, checked before anything is written: a claim whose file could not be read back would hold nothing. */
-export const ClaimRequestSchema = z.object({
-  key: z.string().min(1).max(4096),
-  workerId: WorkerIdSchema,
-  owner: ClaimOwnerSchema,
-  ttlMs: z.number().int().positive().max(2_147_483_647),
-});
+export const claimRequestSchema = lazySchema(() =>
+  z.object({
+    key: z.string().min(1).max(4096),
+    workerId: WorkerIdSchema,
+    owner: ClaimOwnerSchema,
+    ttlMs: z.number().int().positive().max(2_147_483_647),
+  }),
+);

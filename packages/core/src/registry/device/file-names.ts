@@ -32,3 +32,12 @@ export function hashedFileName(key: string): string {
 function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
+
+/**
+ * The path of `name` (a file name: no slash) inside `dir`, a path already normalized (every directory of
+ * the registry is built by `join` from a resolved root). `path.join` normalizes both again, character by
+ * character, and that was a fifth of the memory a decision and its release allocated.
+ */
+export function inDirectory(dir: string, name: string): string {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}

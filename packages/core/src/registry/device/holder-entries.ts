@@ -1,8 +1,9 @@
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { ownProcessStart } from "../../process/process-identity.js";
 import { processShared } from "../../process/process-shared.js";
 import { isLiveHolder } from "../../process/recorded-process.js";
-import type { HolderFile } from "./holder-file.js";
+import { inDirectory } from "./file-names.js";
+import { type HolderFile, parseHolderFileName } from "./holder-file.js";
 import type { RecordDirectory } from "./record-directory.js";
 import { unlinkQuietly } from "./replace-file.js";
 
@@ -16,8 +17,23 @@ import { unlinkQuietly } from "./replace-file.js";
  */
 const holderFilesWritten = processShared("holderFilesWritten", () => new Map<string, [string] | [string, string]>());
 
+/**
+ * What this process wrote in each holder file of its own that still stands, by path: a listing that
+ * finds one (the generation a release left, say) takes its content from here instead of opening and
+ * reading it again. Only this process ever writes its entries' names (each created exclusively, under a
+ * generation never used before), so the file holds what was written. Kept for the names in
+ * `holderFilesWritten` only, so bounded with it.
+ */
+const holderContents = processShared("holderContentsWritten", () => new Map<string, HolderFile>());
+
+/** The content this process wrote at `path`, while the file stands (see holderContents). */
+export function ownHolderFile(path: string): HolderFile | undefined {
+  return holderContents.get(path);
+}
+
 /** Forgets a holder file this process wrote and took back at once: the one before it is the newest again. */
 export function forgetHolderFile(key: string, name: string): void {
+  holderContents.delete(inDirectory(dirname(key), name));
   const known = holderFilesWritten.get(key);
   if (!known || known[known.length - 1] !== name) return;
   if (known.length === 2) holderFilesWritten.set(key, [known[0]]);
@@ -29,10 +45,14 @@ export function forgetHolderFile(key: string, name: string): void {
  * generation before the previous one removed (the previous stays until the next write: a directory
  * listing running meanwhile sees one of the two). Returns the entry's key, to take `name` back by.
  */
-export function replaceOwnHolderFile(dir: string, entryName: string, name: string): string {
-  const key = join(dir, entryName);
+export function replaceOwnHolderFile(dir: string, entryName: string, name: string, content: HolderFile): string {
+  const key = inDirectory(dir, entryName);
   const olderThanPrevious = rememberHolderFile(key, name);
-  if (olderThanPrevious) unlinkQuietly(join(dir, olderThanPrevious));
+  holderContents.set(inDirectory(dir, name), content);
+  if (olderThanPrevious) {
+    holderContents.delete(inDirectory(dir, olderThanPrevious));
+    unlinkQuietly(inDirectory(dir, olderThanPrevious));
+  }
   return key;
 }
 
@@ -41,13 +61,33 @@ function rememberHolderFile(key: string, name: string): string | undefined {
   const known = holderFilesWritten.get(key);
   if (!known) {
     // Bounded: a long-lived process holding many workers over time must not grow this without end.
-    if (holderFilesWritten.size >= 4_096) holderFilesWritten.clear();
+    if (holderFilesWritten.size >= 4_096) {
+      holderFilesWritten.clear();
+      holderContents.clear();
+    }
     holderFilesWritten.set(key, [name]);
     return undefined;
   }
   const previous = known[known.length - 1] as string;
   holderFilesWritten.set(key, [previous, name]);
   return known.length === 2 ? known[0] : undefined;
+}
+
+/**
+ * Removes a holder file nobody reads any more, and forgets it if this process wrote it: the next
+ * generation of the entry then has nothing older to remove (a second unlink would only fail, ENOENT).
+ */
+function removeHolderFile(dir: string, name: string): void {
+  unlinkQuietly(inDirectory(dir, name));
+  holderContents.delete(inDirectory(dir, name));
+  const parsed = parseHolderFileName(name);
+  if (!parsed) return;
+  const key = inDirectory(dir, parsed.entry);
+  const known = holderFilesWritten.get(key);
+  if (!known?.includes(name)) return;
+  const kept = known.filter((written) => written !== name) as [] | [string];
+  if (kept.length === 0) holderFilesWritten.delete(key);
+  else holderFilesWritten.set(key, kept);
 }
 
 export function holderFilesOf(directory: RecordDirectory, recordId: string): readonly HolderFile[] {
@@ -61,22 +101,22 @@ export function holderFilesOf(directory: RecordDirectory, recordId: string): rea
  * start token, hence another entry).
  */
 export function removeSupersededAndGoneHolders(dir: string, directory: RecordDirectory): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const name of directory.superseded) removeHolderFile(dir, name);
   // An empty entry whose writer is gone (killed between its create and its write): nobody will write it.
   for (const name of directory.pending)
-    if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(join(dir, name));
+    if (!pidRuns(Number(name.slice(0, name.indexOf("+"))))) unlinkQuietly(inDirectory(dir, name));
   for (const [file, name] of directory.holderNames) {
     if (file.pid === process.pid && file.start === ownProcessStart()) continue; // this process: alive
-    if (!isLiveHolder(file)) unlinkQuietly(join(dir, name));
+    if (!isLiveHolder(file)) unlinkQuietly(inDirectory(dir, name));
   }
 }
 
 /** Every holder file of one record (superseded generations of any record go too: nobody reads them). */
 export function removeHolderFiles(dir: string, directory: RecordDirectory, recordId: string): void {
-  for (const name of directory.superseded) unlinkQuietly(join(dir, name));
+  for (const name of directory.superseded) removeHolderFile(dir, name);
   for (const file of holderFilesOf(directory, recordId)) {
     const name = directory.holderNames.get(file);
-    if (name) unlinkQuietly(join(dir, name));
+    if (name) removeHolderFile(dir, name);
   }
 }
 

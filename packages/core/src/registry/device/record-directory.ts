@@ -1,8 +1,8 @@
 import { type Dirent, readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { LeaseHolder, WorkerRecord } from "../../schema/worker-record.js";
 import type { StoreRead, UnreadableRecord } from "../store/RegistryStore.js";
-import { encodeFileName } from "./file-names.js";
+import { encodeFileName, inDirectory } from "./file-names.js";
+import { ownHolderFile } from "./holder-entries.js";
 import {
   HOLDER_SUFFIX,
   type HolderFile,
@@ -77,7 +77,7 @@ function readOnce(
   const generations = new Map<string, { name: string; parsed: HolderFileName }[]>();
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name.endsWith(INTENT_SUFFIX)) continue;
-    const path = join(dir, entry.name);
+    const path = inDirectory(dir, entry.name);
     const holderName = parseHolderFileName(entry.name);
     if ((!holderName && !entry.name.endsWith(".json")) || !entry.isFile()) {
       const known = entry.name.endsWith(".json") || entry.name.endsWith(HOLDER_SUFFIX);
@@ -115,10 +115,9 @@ function readOnce(
         superseded.push(name);
         continue;
       }
-      const read =
-        written?.name === name
-          ? { ok: true as const, holder: written.holder }
-          : readHolderFile(join(dir, name), parsed);
+      // This process's own files hold what it wrote: taken from memory, not opened again.
+      const own = written?.name === name ? written.holder : ownHolderFile(inDirectory(dir, name));
+      const read = own ? { ok: true as const, holder: own } : readHolderFile(inDirectory(dir, name), parsed);
       if (read.ok) {
         const byRecord = holders.get(read.holder.record);
         if (byRecord) byRecord.push(read.holder);
@@ -131,7 +130,7 @@ function readOnce(
       } else if (read.missing) {
         // Its process moved on to a newer generation this listing did not see.
         if (!lastTry) return "vanished";
-      } else unreadable.push({ location: join(dir, name), reason: read.reason });
+      } else unreadable.push({ location: inDirectory(dir, name), reason: read.reason });
     }
   }
   return { records, holders, holderNames, superseded, pending, unreadable };

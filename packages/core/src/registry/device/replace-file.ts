@@ -1,5 +1,5 @@
 import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { inDirectory } from "./file-names.js";
 
 /** Temp files start with a dot: readers of a directory skip them, and prune clears those left by crashes. */
 export const TEMP_PREFIX = ".tmp-";
@@ -12,7 +12,7 @@ let tempCount = 0;
  */
 function tempName(dir: string): string {
   tempCount = (tempCount + 1) % 1_000_000_000;
-  return join(dir, `${TEMP_PREFIX}${process.pid}-${process.hrtime.bigint()}-${tempCount}`);
+  return inDirectory(dir, `${TEMP_PREFIX}${process.pid}-${process.hrtime.bigint()}-${tempCount}`);
 }
 
 /**
@@ -27,7 +27,7 @@ export function replaceFile(dir: string, name: string, text: string, beforeRenam
   writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   try {
     beforeRename?.();
-    renameSync(temp, join(dir, name));
+    renameSync(temp, inDirectory(dir, name));
   } catch (error) {
     unlinkQuietly(temp);
     throw error;
@@ -43,7 +43,7 @@ export function createFileExclusively(dir: string, name: string, text: string): 
   const temp = tempName(dir);
   writeFileSync(temp, text, { mode: 0o600, flag: "wx" });
   try {
-    linkSync(temp, join(dir, name));
+    linkSync(temp, inDirectory(dir, name));
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
@@ -75,7 +75,7 @@ const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 export function createNewFile(dir: string, name: string, text: string): boolean {
   let fd: number;
   try {
-    fd = openSync(join(dir, name), CREATE_NEW, 0o600);
+    fd = openSync(inDirectory(dir, name), CREATE_NEW, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
@@ -85,7 +85,7 @@ export function createNewFile(dir: string, name: string, text: string): boolean 
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
   } catch (error) {
     closeSync(fd);
-    unlinkQuietly(join(dir, name));
+    unlinkQuietly(inDirectory(dir, name));
     throw error;
   }
   closeSync(fd);

@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
+import { lazySchema } from "../../schema/lazy-schema.js";
 import type { SpawnClaim } from "../../schema/spawn-claim.js";
 import { PidSchema } from "../../schema/worker-record.js";
 import { parseBoundedJson } from "./bounded-json.js";
-import { encodeFileName } from "./file-names.js";
+import { encodeFileName, inDirectory } from "./file-names.js";
 import { replaceFile, unlinkQuietly } from "./replace-file.js";
 import { readOwnSmallFile } from "./safe-read.js";
 
@@ -28,13 +28,15 @@ const MAX_INTENT_BYTES = 4096;
  * nothing off. `expiresAt` is written for readers of modelpool versions that still bounded their wait by
  * it (the far future: they wait for the live updater too) and never read.
  */
-const UpdateIntentSchema = z.object({
-  pid: PidSchema,
-  start: z.string().max(256).optional(),
-  lock: z.string().max(256).optional(),
-  expiresAt: z.number().optional(),
-});
-export type UpdateIntent = z.infer<typeof UpdateIntentSchema>;
+const updateIntentSchema = lazySchema(() =>
+  z.object({
+    pid: PidSchema,
+    start: z.string().max(256).optional(),
+    lock: z.string().max(256).optional(),
+    expiresAt: z.number().optional(),
+  }),
+);
+export type UpdateIntent = z.infer<ReturnType<typeof updateIntentSchema>>;
 
 export type IntentRead =
   | { readonly ok: true; readonly intent: UpdateIntent }
@@ -50,7 +52,7 @@ export function announceUpdate(dir: string, recordId: string, intent: Omit<Updat
   announcements = (announcements + 1) % 1_000_000_000;
   const name = `${encodeFileName(recordId)}.${process.pid}-${process.hrtime.bigint()}-${announcements}${INTENT_SUFFIX}`;
   replaceFile(dir, name, `${JSON.stringify({ ...intent, expiresAt: Number.MAX_SAFE_INTEGER })}\n`);
-  return join(dir, name);
+  return inDirectory(dir, name);
 }
 
 export function endUpdate(path: string): void {
@@ -77,7 +79,7 @@ export function updateUnderWay(dir: string, recordId: string, lockHolder: LockHo
   let holder: SpawnClaim | undefined | null = null;
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith(INTENT_SUFFIX)) continue;
-    const read = readIntent(join(dir, name));
+    const read = readIntent(inDirectory(dir, name));
     if (!read.ok) continue;
     if (holder === null) holder = lockHolder();
     if (intentHolds(read.intent, holder)) return read.intent;
@@ -101,7 +103,7 @@ export function readIntent(path: string): IntentRead {
   if (!read.ok) return read;
   const parsed = parseBoundedJson(read.text);
   if (!parsed.ok) return parsed;
-  const intent = UpdateIntentSchema.safeParse(parsed.value);
+  const intent = updateIntentSchema().safeParse(parsed.value);
   return intent.success ? { ok: true, intent: intent.data } : { ok: false, reason: "not an update announcement" };
 }
 
