@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,12 +28,17 @@ export type ReuseQuestion = {
  * The verdict `plugins` give one running candidate, decided by a real pool (`pool.explain`, a dry run: the
  * guarded `canReuse` waterfall, stages, the starting "no policy" verdict, shape checks) without spawning
  * anything: the unit test of a policy. The candidate is a `ready` record, in a registry of its own that is
- * removed afterwards, whose process is the calling one (so it is alive, and nothing is ever signalled).
+ * removed afterwards, whose process is a `sleep` started for the question and ended after it (alive and
+ * verifiable; never the calling process, which a pool never takes for a worker; nothing is signalled by
+ * the pool, a dry run).
  */
 export async function judgeReuse(plugins: readonly PoolPlugin[], question: ReuseQuestion): Promise<JudgedVerdict> {
   const workerId = question.workerId ?? "docs";
   const dir = await mkdtemp(join(tmpdir(), "modelpool-judge-"));
+  const standIn = spawn("sleep", ["3600"], { stdio: "ignore" });
   try {
+    await once(standIn, "spawn");
+    const pid = standIn.pid as number;
     const registry = new DeviceRegistry({ path: join(dir, "registry"), legacySources: false });
     const running = question.running === undefined ? undefined : resolve(question.running);
     const now = Date.now();
@@ -39,8 +46,8 @@ export async function judgeReuse(plugins: readonly PoolPlugin[], question: Reuse
       kind: "worker",
       id: `${workerId}-judged`,
       workerId,
-      pid: process.pid,
-      ...identityToRecord(process.pid),
+      pid,
+      ...identityToRecord(pid),
       status: "ready",
       startedAt: now,
       updatedAt: now,
@@ -60,6 +67,7 @@ export async function judgeReuse(plugins: readonly PoolPlugin[], question: Reuse
       await pool.close();
     }
   } finally {
+    standIn.kill("SIGKILL");
     await rm(dir, { recursive: true, force: true });
   }
 }
