@@ -83,7 +83,6 @@ export class RegistryRoot {
   /** Creates the registry if missing (0700 directories, the format marker); refuses a newer version. */
   prepareForWriting(): void {
     if (this.#state === "unchecked") {
-      refuseFileLikeName(this.path);
       try {
         mkdirSync(this.path, { recursive: true, mode: 0o700 });
       } catch (error) {
@@ -194,18 +193,4 @@ function kindOf(stats: import("node:fs").Stats): string {
   if (stats.isSocket()) return "a socket";
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
   return "not a directory";
-}
-
-/**
- * A registry is a directory, created where it is missing; a missing path named like a file (`*.json`) is
- * most likely an orchestrator's JSON registry that does not exist yet, and a directory created there
- * would stand where that program will write its file. Refused, nothing created: such a file is read
- * through `legacySources`. (An existing directory of that name is a registry like any other.)
- */
-function refuseFileLikeName(path: string): void {
-  if (!/\.json$/i.test(path) || lstatSync(path, { throwIfNoEntry: false }) !== undefined) return;
-  throw new NotARegistryError(
-    path,
-    "it does not exist and is named like a file (a registry is a directory; a JSON registry file is read through legacySources)",
-  );
 }
