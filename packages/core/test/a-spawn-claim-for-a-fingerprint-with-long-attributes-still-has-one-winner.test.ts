@@ -71,7 +71,7 @@ test("8 OS processes asking at once for a worker whose fingerprint has a 4096-ch
       startNodeScript(
         new URL("./fixtures/request-worker-fingerprint.ts", import.meta.url),
         [path, "docs", JSON.stringify(mine), start],
-        { WORKER_START_DELAY_MS: "1500" },
+        { WORKER_START_DELAY_MS: "1500", PROBE_TIMEOUT_MS: "30000" },
       ),
     ),
   );

@@ -52,6 +52,7 @@ raceTest(
     const askers: { child: ChildProcess; out: ChildLines }[] = Array.from({ length: PROCESSES }, () => {
       const child = startNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", model], {
         WORKER_START_DELAY_MS: "2000",
+        PROBE_TIMEOUT_MS: "30000",
       });
       return { child, out: childLines(child) };
     });

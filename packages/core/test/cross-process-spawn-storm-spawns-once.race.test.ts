@@ -16,7 +16,9 @@ raceTest(
 
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "openai/gpt-5-mini"]),
+        runNodeScript(new URL("./fixtures/request-worker.ts", import.meta.url), [path, "docs", "openai/gpt-5-mini"], {
+          PROBE_TIMEOUT_MS: "30000",
+        }),
       ),
     );
 
