@@ -3,6 +3,9 @@ import { defineProject } from "vitest/config";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/** Every test file ends with none of its processes running (see the setup file). */
+const setupFiles = [source("./packages/test-utils/src/no-leftover-processes-setup.ts")];
+
 /** Tests import the packages by name, as users do, and get their sources (no build needed to test). */
 export const workspaceAliases = {
   "@modelpool/core": source("./packages/core/src/index.ts"),
@@ -29,6 +32,7 @@ export function packageProject(name: string, extra: { typecheck?: boolean } = {}
     test: {
       name,
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      setupFiles,
       // End-to-end suites drive real third-party servers: they run in `npm run test:e2e` only.
       exclude: ["**/*.e2e.test.ts", "**/node_modules/**"],
       testTimeout: 30_000,
@@ -57,6 +61,7 @@ export function raceProject(dir: string, name: string) {
       name: `${name} (hostile)`,
       root: source(`./${dir}`),
       include: [RACES],
+      setupFiles,
       exclude: ["**/node_modules/**"],
       testTimeout: 600_000,
       hookTimeout: 120_000,

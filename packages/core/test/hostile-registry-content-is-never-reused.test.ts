@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -29,12 +28,8 @@ const BOUNDED_MS = 5_000;
 const FIFO_RESCUE_MS = 8_000;
 
 /** A live process of another user: as root we start one as `nobody`; otherwise pid 1 belongs to root. */
-function otherUsersProcess(): { pid: number; start?: string; stop(): void } {
-  if (process.getuid?.() === 0) {
-    const child = spawn("sleep", ["60"], { uid: 65534, gid: 65534, stdio: "ignore" });
-    return { ...processIdentityOf(child.pid as number), stop: () => child.kill("SIGKILL") };
-  }
-  return { ...processIdentityOf(1), stop: () => undefined };
+function otherUsersProcess(): { pid: number; start?: string } {
+  return process.getuid?.() === 0 ? startStandInProcess({ asNobody: true }) : processIdentityOf(1);
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -123,70 +118,64 @@ test("hostile record files and entries are reported or denied within a bounded t
   pool.hooks.warning.tap("test", (warning) => {
     warnings.push(warning);
   });
-  try {
-    const lookup = await timed(() => new DeviceRegistry({ path }).lookup("docs"));
-    const linked = await timed(() => new DeviceRegistry({ path }).lookup("linked"));
-    const scan = await timed(() => new DeviceRegistry({ path }).scan());
-    const explained = await timed(() => pool.explain({ workerId: "docs", fingerprint: { resolvedModel: "m" } }));
-    const after = { registry: snapshotTree(path), outside: snapshotTree(outside) };
-    const failure = await pool
-      .getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } })
-      .catch((e: unknown) => e);
+  const lookup = await timed(() => new DeviceRegistry({ path }).lookup("docs"));
+  const linked = await timed(() => new DeviceRegistry({ path }).lookup("linked"));
+  const scan = await timed(() => new DeviceRegistry({ path }).scan());
+  const explained = await timed(() => pool.explain({ workerId: "docs", fingerprint: { resolvedModel: "m" } }));
+  const after = { registry: snapshotTree(path), outside: snapshotTree(outside) };
+  const failure = await pool
+    .getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "m" } })
+    .catch((e: unknown) => e);
 
-    for (const { ms } of [lookup, linked, scan, explained]) expect(ms).toBeLessThan(BOUNDED_MS);
-    expect(after).toEqual(before);
-    expect(lookup.value.records.map((r) => r.id).sort()).toEqual(["remote", "stranger", "userinfo"]);
-    expect(lookup.value.unreadable.map((u) => u.location).sort()).toEqual(
-      unreadableIds.map((id) => join(docs, `${id}.json`)).sort(),
-    );
-    const reasons = Object.fromEntries(
-      lookup.value.unreadable.map((u) => [u.location.slice(docs.length + 1), u.reason]),
-    );
-    expect(reasons).toMatchObject({
-      "proto.json": expect.stringMatching(/__proto__: a prototype key/),
-      "proto-top.json": expect.stringMatching(/__proto__: a prototype key/),
-      "huge.json": expect.stringMatching(/bytes, more than the 262144/),
-      "ten-megabytes.json": expect.stringMatching(/bytes, more than the 262144/),
-      "deep.json": expect.stringMatching(/nested deeper than 32/),
-      "fifo.json": expect.stringMatching(/not a regular file/),
-      "directory.json": expect.stringMatching(/not a regular file/),
-      "outside.json": expect.stringMatching(/not a regular file|symbolic link/),
-      "negative.json": expect.stringMatching(/pid/),
-    });
-    expect(linked.value).toEqual({
-      records: [],
-      unreadable: [{ location: workerDirectory(path, "linked"), reason: expect.stringMatching(/never followed/) }],
-    });
-    expect(scan.value.records.map((r) => r.id).sort()).toEqual(["remote", "stranger", "userinfo"]);
-    expect(scan.value.unreadable.map((u) => u.location)).toContain(workerDirectory(path, "linked"));
-    expect(scan.value.unreadable).toHaveLength(unreadableIds.length + 1);
+  for (const { ms } of [lookup, linked, scan, explained]) expect(ms).toBeLessThan(BOUNDED_MS);
+  expect(after).toEqual(before);
+  expect(lookup.value.records.map((r) => r.id).sort()).toEqual(["remote", "stranger", "userinfo"]);
+  expect(lookup.value.unreadable.map((u) => u.location).sort()).toEqual(
+    unreadableIds.map((id) => join(docs, `${id}.json`)).sort(),
+  );
+  const reasons = Object.fromEntries(lookup.value.unreadable.map((u) => [u.location.slice(docs.length + 1), u.reason]));
+  expect(reasons).toMatchObject({
+    "proto.json": expect.stringMatching(/__proto__: a prototype key/),
+    "proto-top.json": expect.stringMatching(/__proto__: a prototype key/),
+    "huge.json": expect.stringMatching(/bytes, more than the 262144/),
+    "ten-megabytes.json": expect.stringMatching(/bytes, more than the 262144/),
+    "deep.json": expect.stringMatching(/nested deeper than 32/),
+    "fifo.json": expect.stringMatching(/not a regular file/),
+    "directory.json": expect.stringMatching(/not a regular file/),
+    "outside.json": expect.stringMatching(/not a regular file|symbolic link/),
+    "negative.json": expect.stringMatching(/pid/),
+  });
+  expect(linked.value).toEqual({
+    records: [],
+    unreadable: [{ location: workerDirectory(path, "linked"), reason: expect.stringMatching(/never followed/) }],
+  });
+  expect(scan.value.records.map((r) => r.id).sort()).toEqual(["remote", "stranger", "userinfo"]);
+  expect(scan.value.unreadable.map((u) => u.location)).toContain(workerDirectory(path, "linked"));
+  expect(scan.value.unreadable).toHaveLength(unreadableIds.length + 1);
 
-    const decision = explained.value;
-    expect(decision.outcome).toBe("spawned");
-    expect(decision.considered.filter((c) => c.verdict.reuse)).toEqual([]);
-    const denied = Object.fromEntries(decision.considered.map((c) => [c.candidate.id, c.verdict.reason]));
-    expect(Object.keys(denied).sort()).toEqual(["remote", "stranger", "userinfo"]);
-    expect(denied.remote).toMatch(/not on this machine/);
-    expect(denied.userinfo).toMatch(/not on this machine/);
-    expect(denied.stranger).toMatch(/another user/);
-    const unreadable = warnings.filter((w) => w.code === "REGISTRY_ENTRIES_UNREADABLE");
-    expect(unreadable).toHaveLength(1);
-    expect(unreadable[0]?.message).toMatch(new RegExp(`^${unreadableIds.length} records `));
-    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    expect(({} as { reuse?: boolean }).reuse).toBeUndefined();
-    // Spawning is all that was left, and this backend refuses: a typed error, nothing else.
-    expect(isModelpoolError(failure)).toBe(true);
-    expect(snapshotTree(join(path, "workers"))).toEqual(
-      Object.fromEntries(
-        Object.entries(before.registry)
-          .filter(([name]) => name === "workers" || name.startsWith("workers/"))
-          .map(([name, entry]) => [name === "workers" ? "." : name.slice("workers/".length), entry]),
-      ),
-    );
-    expect(snapshotTree(outside)).toEqual(before.outside);
-  } finally {
-    stranger.stop();
-  }
+  const decision = explained.value;
+  expect(decision.outcome).toBe("spawned");
+  expect(decision.considered.filter((c) => c.verdict.reuse)).toEqual([]);
+  const denied = Object.fromEntries(decision.considered.map((c) => [c.candidate.id, c.verdict.reason]));
+  expect(Object.keys(denied).sort()).toEqual(["remote", "stranger", "userinfo"]);
+  expect(denied.remote).toMatch(/not on this machine/);
+  expect(denied.userinfo).toMatch(/not on this machine/);
+  expect(denied.stranger).toMatch(/another user/);
+  const unreadable = warnings.filter((w) => w.code === "REGISTRY_ENTRIES_UNREADABLE");
+  expect(unreadable).toHaveLength(1);
+  expect(unreadable[0]?.message).toMatch(new RegExp(`^${unreadableIds.length} records `));
+  expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  expect(({} as { reuse?: boolean }).reuse).toBeUndefined();
+  // Spawning is all that was left, and this backend refuses: a typed error, nothing else.
+  expect(isModelpoolError(failure)).toBe(true);
+  expect(snapshotTree(join(path, "workers"))).toEqual(
+    Object.fromEntries(
+      Object.entries(before.registry)
+        .filter(([name]) => name === "workers" || name.startsWith("workers/"))
+        .map(([name, entry]) => [name === "workers" ? "." : name.slice("workers/".length), entry]),
+    ),
+  );
+  expect(snapshotTree(outside)).toEqual(before.outside);
 });
 
 test("a registry whose workers directory is a symlink is not a registry, and the link is never followed", async () => {

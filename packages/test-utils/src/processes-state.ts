@@ -17,17 +17,22 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
   }
 }
 
-/** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */
-export function workersOfModel(model: string): number[] {
+/** Pids of running processes (not this one) whose environment holds `entry` (`NAME=value`). */
+export function processesWithEnv(entry: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const env = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
-      if (env.includes(`MODELPOOL_MODEL=${model}`) && isRunning(Number(name))) pids.push(Number(name));
+      if (env.includes(entry) && isRunning(Number(name))) pids.push(Number(name));
     } catch {
       // gone, or not ours
     }
   }
   return pids;
+}
+
+/** Pids of running processes whose environment names this model (workers get MODELPOOL_MODEL from the pool). */
+export function workersOfModel(model: string): number[] {
+  return processesWithEnv(`MODELPOOL_MODEL=${model}`);
 }
