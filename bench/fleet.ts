@@ -52,9 +52,13 @@ export type FleetResults = {
 };
 type Summary = { median: number; p95: number };
 
-/** A record of a worker on `host`; its pid is this process, so the owning host's heartbeat keeps it alive. */
-function workerRecord(workerId: string, host: string, n: number): WorkerRecord {
-  const me = processIdentityOf(process.pid);
+/**
+ * A record of a worker on `host`, whose process is `pid` (alive: the owning host's heartbeat keeps it so).
+ * On another host than the deciding pool's, this process will do; on the deciding pool's own host, a
+ * record naming the pool's own process is never a candidate, so a process of its own (`sleep`).
+ */
+function workerRecord(workerId: string, host: string, n: number, pid = process.pid): WorkerRecord {
+  const me = processIdentityOf(pid);
   const now = Date.now();
   return {
     kind: "worker",
@@ -77,6 +81,8 @@ function workerRecord(workerId: string, host: string, n: number): WorkerRecord {
 export async function measureFleet(dir: string): Promise<FleetResults> {
   const server = await TestRedisServer.start();
   const stores: RedisRegistry[] = [];
+  // The directory store's workers: a live process that is not this one (ended below, whatever fails).
+  const sleeper = spawn("sleep", ["3600"], { stdio: "ignore" });
   try {
     const namespace = "bench";
     const hostStores = Array.from({ length: HOSTS }, (_, h) => {
@@ -125,8 +131,9 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
 
     // The same decision on the directory store of one machine, same number of records.
     const device = new DeviceRegistry({ path: join(dir, "fleet-directory") });
-    await device.put(workerRecord("target", device.hostId, 0));
-    for (let n = 1; n < WORKERS; n++) await device.put(workerRecord(`role-${n}`, device.hostId, n));
+    const pid = sleeper.pid as number;
+    await device.put(workerRecord("target", device.hostId, 0, pid));
+    for (let n = 1; n < WORKERS; n++) await device.put(workerRecord(`role-${n}`, device.hostId, n, pid));
     const devicePool = new WorkerPool({
       backend: NO_PROBE_BACKEND,
       registry: device,
@@ -181,6 +188,7 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
       storm,
     };
   } finally {
+    sleeper.kill("SIGKILL");
     await Promise.all(stores.map((store) => store.close()));
     await server.stop();
   }
@@ -188,7 +196,14 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
 
 /** 20 host processes (each a WorkerPool with its own host id and loopback address) ask at one instant. */
 async function measureStorm(server: TestRedisServer): Promise<FleetResults["storm"]> {
-  const spec = { url: server.url, namespace: `storm-${randomUUID()}` };
+  // Replies may take long here (20 host processes, their worker and Redis on a loaded 2-core machine):
+  // the storm counts spawns and times the leases, so a slow reply must not end a host at the 1 s default.
+  const spec = {
+    url: server.url,
+    namespace: `storm-${randomUUID()}`,
+    commandTimeoutMs: 10_000,
+    connectTimeoutMs: 10_000,
+  };
   // A model of this storm alone: whatever fails, its workers are found by it in /proc and ended (a host
   // that died or a Redis that went away leaves no record to find them by; another run's are never touched).
   const model = `storm-${randomUUID()}`;

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type ClaimAttempt,
@@ -69,7 +69,7 @@ export class RedisRegistry implements RegistryStore {
    * What the last lookups read of each record, or this store last wrote there (bounded): where a lease
    * entry's compare-and-set starts.
    */
-  readonly #lastRead = new Map<string, Reply[]>();
+  readonly #lastRead = new Map<string, { reply: Reply[]; record: WorkerRecord }>();
   /** What the last lookup of each workerId found (bounded): what `recent` answers, for `holdJudged`. */
   readonly #recent = new Map<string, StoreRead>();
   /** This process's spawn claims (by claim key) with their TTLs: re-asserted when the server lost its data. */
@@ -167,7 +167,11 @@ export class RedisRegistry implements RegistryStore {
       const read = this.#decodeRecord(value ?? null, ttl ?? null, holderTtls ?? null, workerId, id, now);
       if (read.ok) {
         records.push(read.record);
-        this.#remember(this.#keys.record(workerId, id), [tag ?? null, value ?? null, ttl ?? null, holderTtls ?? null]);
+        this.#remember(
+          this.#keys.record(workerId, id),
+          [tag ?? null, value ?? null, ttl ?? null, holderTtls ?? null],
+          read.record,
+        );
       } else unreadable.push(read.unreadable);
     }
     if (later.length === 0) return this.#keepRecent(workerId, { records, unreadable });
@@ -254,6 +258,9 @@ export class RedisRegistry implements RegistryStore {
     );
     await this.#epoch.observe(epoch);
     this.#heartbeats.track(stored);
+    // What is stored there now, as far as this store knows: where its next lease entry's compare-and-set
+    // starts (a pool leasing the worker it just spawned, once released, again: one request).
+    this.#remember(this.#keys.record(stored.workerId, stored.id), ["V", JSON.stringify(stored), null, []], stored);
     return stored;
   }
 
@@ -280,7 +287,7 @@ export class RedisRegistry implements RegistryStore {
     for (let attempt = 0; ; attempt++) {
       // A lease entry onto a record just looked up starts from the value the lookup read (its change does
       // not judge liveness): one request when nobody changed the record since, a read and a retry if so.
-      const cached = attempt === 0 && holderKey !== undefined ? this.#lastRead.get(key) : undefined;
+      const cached = attempt === 0 && holderKey !== undefined ? this.#lastRead.get(key)?.reply : undefined;
       // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
       const reply =
         cached ??
@@ -331,7 +338,7 @@ export class RedisRegistry implements RegistryStore {
       if (written === 1) {
         this.#heartbeats.track(stored);
         // Liveness of the entries of the value written is unknown here (judged gone by whoever reads it from this).
-        this.#remember(key, ["V", JSON.stringify(stored), ttl ?? null, []]);
+        this.#remember(key, ["V", JSON.stringify(stored), ttl ?? null, []], stored);
         return { ...stored, ...(read.record.aliveUntil === undefined ? {} : { aliveUntil: read.record.aliveUntil }) };
       }
       const waited = performance.now() - started;
@@ -368,7 +375,8 @@ export class RedisRegistry implements RegistryStore {
     const key = this.#keys.record(ref.workerId, ref.id);
     const heartbeatKey = this.#keys.heartbeat(ref.workerId, ref.id);
     const started = performance.now();
-    let reply = this.#lastRead.get(key);
+    const known = this.#lastRead.get(key);
+    let reply = known?.reply;
     for (let attempt = 0; ; attempt++) {
       if (reply === undefined) {
         const fresh = await scripts.readRecordAndEpoch.run(
@@ -381,18 +389,29 @@ export class RedisRegistry implements RegistryStore {
       }
       const [tag, raw, ttl, holderTtls] = reply;
       if (tag !== "V" || typeof raw !== "string") return undefined;
-      const read = this.#decodeRecord(raw, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
-      // A value the shared validation refuses is nobody's judgement (and never written over).
+      // The value this store last read or wrote was validated then (its record kept with it); another is
+      // validated now. A value the shared validation refuses is nobody's judgement (and never written over).
+      const read: ReadRecord =
+        attempt === 0 && known !== undefined && reply === known.reply
+          ? { ok: true, record: known.record }
+          : this.#decodeRecord(raw, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
       if (!read.ok || !isJudgedRecord(read.record, judged)) return undefined;
-      const valid = parseOptions(WorkerRecordSchema, withEntry(read.record, entry), "RedisRegistry.holdJudged result");
-      const stored = this.#forStorage({ ...valid, host: valid.host ?? read.record.host });
+      // The record was validated when read (or written here); its lease entries are what changes: validated
+      // by the record schema's own member (a whole-record parse is a third of this method's time).
+      const withHolder = withEntry(read.record, entry);
+      const holders = parseOptions(
+        WorkerRecordSchema.shape.holders,
+        withHolder.holders,
+        "RedisRegistry.holdJudged holders",
+      );
+      const stored = this.#forStorage({ ...withHolder, holders, host: read.record.host });
       const next = JSON.stringify(stored);
       const remote = stored.host !== this.hostId;
       const answer = await scripts.holdJudged.run(
         this.#connection,
         [key, heartbeatKey, holderKey, this.#keys.epoch()],
         [
-          raw,
+          createHash("sha1").update(raw).digest("hex"),
           next,
           String(this.#heartbeats.ttlMs),
           this.#keys.holderKeyPrefix(),
@@ -407,7 +426,7 @@ export class RedisRegistry implements RegistryStore {
         const heartbeat = rest[0];
         this.#heartbeats.track(stored);
         this.#keepHeld(ref, entry);
-        this.#remember(key, ["V", next, heartbeat ?? null, []]);
+        this.#remember(key, ["V", next, heartbeat ?? null, []], stored);
         return remote && typeof heartbeat === "number" && heartbeat > 0
           ? { ...stored, aliveUntil: Date.now() + heartbeat }
           : stored;
@@ -626,9 +645,10 @@ export class RedisRegistry implements RegistryStore {
     return read;
   }
 
-  #remember(key: string, read: Reply[]): void {
+  /** What is stored at `key` as this store last read or wrote it, with the record validated from it. */
+  #remember(key: string, reply: Reply[], record: WorkerRecord): void {
     this.#lastRead.delete(key);
-    this.#lastRead.set(key, read);
+    this.#lastRead.set(key, { reply, record });
     if (this.#lastRead.size > 1_000) this.#lastRead.delete(this.#lastRead.keys().next().value as string);
   }
 

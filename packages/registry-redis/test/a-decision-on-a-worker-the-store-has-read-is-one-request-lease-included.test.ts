@@ -1,7 +1,10 @@
 // A decision on a worker the store has read before is one request to Redis, its lease included: the pool
 // judges from the store's recent read and leases with one script that checks that judgement and writes
 // the entry with its holder's liveness key (`holdJudged`). Counted by MONITOR, on a real redis-server.
-import { describe, expect, it } from "vitest";
+import { WorkerPool } from "@modelpool/core";
+import { ExactModelPolicy } from "@modelpool/policy-exact";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { modelServerBackend } from "../../../examples/worker/backend.js";
 import { ownersWorker, session, sessionPool } from "./judged-fleet.js";
 import { fleetSpec, missingRedis, storeAs, suiteName, useRedisServer } from "./redis.js";
 import { requestsDuring } from "./requests-during.js";
@@ -57,6 +60,32 @@ describe.skipIf(missingRedis !== undefined)(
         await pool.settled();
       });
       expect(requests).toEqual(["EVALSHA", "EVALSHA"]);
+    });
+
+    it("a pool's own worker, released, is leased again in one request", async () => {
+      const spec = fleetSpec(server(), { heartbeatMs: 60_000, heartbeatTtlMs: 120_000 });
+      const pool = new WorkerPool({
+        backend: modelServerBackend(),
+        registry: storeAs(spec, "user-host"),
+        plugins: [new ExactModelPolicy()],
+      });
+      onTestFinished(() => pool.stopAll().then(() => {}));
+      const request = { workerId: "docs", fingerprint: { resolvedModel: "model-a" } };
+      const spawned = await pool.getOrSpawn(request);
+      await spawned.release();
+      await pool.settled();
+      // The first reuse loads the one-request script into the server; the second is counted.
+      await (await pool.getOrSpawn(request)).release();
+      await pool.settled();
+
+      let lease: Awaited<ReturnType<typeof pool.getOrSpawn>> | undefined;
+      const requests = await requestsDuring(server(), async () => {
+        lease = await pool.getOrSpawn(request);
+      });
+      expect(requests).toEqual(["EVALSHA"]);
+      expect(lease?.decision.outcome).toBe("reused");
+      expect(lease?.worker.id).toBe(spawned.worker.id);
+      await lease?.release();
     });
 
     it("lease entries another host wrote since the read cost one request more, and keep the judgement", async () => {
