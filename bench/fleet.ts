@@ -3,6 +3,9 @@
 // and 20 host processes asking at once for one worker.
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -18,6 +21,7 @@ import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { RedisRegistry, RegistryKeys } from "@modelpool/registry-redis";
 import { workersOfModel } from "../packages/test-utils/src/processes-state.js";
 import { TestRedisServer } from "../packages/test-utils/src/redis-server.js";
+import { START_FILE_ENV } from "../packages/test-utils/src/start-file.js";
 import { sample, summarize } from "./stats.js";
 
 /** Decisions only: nothing is probed, nothing is contacted (section 4 measures a real probe). */
@@ -208,8 +212,12 @@ async function measureStorm(server: TestRedisServer): Promise<FleetResults["stor
   // that died or a Redis that went away leaves no record to find them by; another run's are never touched).
   const model = `storm-${randomUUID()}`;
   const script = fileURLToPath(new URL("../packages/registry-redis/test/fixtures/fleet-pool-host.ts", import.meta.url));
-  const startAt = Date.now() + 30_000;
+  // The common start: a file the hosts wait for (test-utils' start file), created once all 20 said "ready".
+  const startDir = await mkdtemp(join(tmpdir(), "modelpool-bench-storm-"));
+  const startFile = join(startDir, "start");
+  let ready = 0;
   let lastReadyAt = 0;
+  let startAt = Number.NaN;
   const children = Array.from({ length: HOSTS }, (_, i) =>
     spawn(
       process.execPath,
@@ -223,20 +231,25 @@ async function measureStorm(server: TestRedisServer): Promise<FleetResults["stor
         `127.0.0.${i + 2}`,
         model,
       ],
-      { env: { ...process.env, START_AT: String(startAt) }, stdio: ["pipe", "pipe", "inherit"] },
+      { env: { ...process.env, [START_FILE_ENV]: startFile }, stdio: ["pipe", "pipe", "inherit"] },
     ),
   );
   try {
     return await stormOutcome(
       children,
       spec,
-      () => lastReadyAt,
+      () => ({ startAt, lastReadyAt }),
       (at) => {
         lastReadyAt = Math.max(lastReadyAt, at);
+        ready += 1;
+        if (ready === HOSTS) {
+          writeFileSync(startFile, "");
+          startAt = Date.now();
+        }
       },
-      startAt,
     );
   } finally {
+    await rm(startDir, { recursive: true, force: true });
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     for (const pid of workersOfModel(model)) {
       try {
@@ -251,9 +264,8 @@ async function measureStorm(server: TestRedisServer): Promise<FleetResults["stor
 async function stormOutcome(
   children: ChildProcessByStdio<Writable, Readable, null>[],
   spec: { url: string; namespace: string },
-  readyAt: () => number,
+  times: () => { startAt: number; lastReadyAt: number },
   sawReady: (at: number) => void,
-  startAt: number,
 ): Promise<FleetResults["storm"]> {
   const outcomes = await Promise.all(
     children.map(
@@ -277,12 +289,13 @@ async function stormOutcome(
   const exits = children.map((child) => new Promise((resolve) => child.once("exit", resolve)));
   for (const child of children) child.stdin.write("end\n");
   await Promise.all(exits);
+  const { startAt, lastReadyAt } = times();
   return {
     hosts: HOSTS,
     workers: new Set(outcomes.map((o) => o.id)).size,
     records: records.length,
     leases,
     allLeasedMs: Math.max(...outcomes.map((o) => o.at)) - startAt,
-    lastReadyMarginMs: startAt - readyAt(),
+    lastReadyMarginMs: startAt - lastReadyAt,
   };
 }
