@@ -3,6 +3,9 @@
 // and 20 host processes asking at once for one worker.
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -18,6 +21,7 @@ import { ExactModelPolicy } from "@modelpool/policy-exact";
 import { RedisRegistry, RegistryKeys } from "@modelpool/registry-redis";
 import { workersOfModel } from "../packages/test-utils/src/processes-state.js";
 import { TestRedisServer } from "../packages/test-utils/src/redis-server.js";
+import { START_FILE_ENV } from "../packages/test-utils/src/start-file.js";
 import { sample, summarize } from "./stats.js";
 
 /** Decisions only: nothing is probed, nothing is contacted (section 4 measures a real probe). */
@@ -52,9 +56,13 @@ export type FleetResults = {
 };
 type Summary = { median: number; p95: number };
 
-/** A record of a worker on `host`; its pid is this process, so the owning host's heartbeat keeps it alive. */
-function workerRecord(workerId: string, host: string, n: number): WorkerRecord {
-  const me = processIdentityOf(process.pid);
+/**
+ * A record of a worker on `host`, whose process is `pid` (alive: the owning host's heartbeat keeps it so).
+ * On another host than the deciding pool's, this process will do; on the deciding pool's own host, a
+ * record naming the pool's own process is never a candidate, so a process of its own (`sleep`).
+ */
+function workerRecord(workerId: string, host: string, n: number, pid = process.pid): WorkerRecord {
+  const me = processIdentityOf(pid);
   const now = Date.now();
   return {
     kind: "worker",
@@ -77,6 +85,8 @@ function workerRecord(workerId: string, host: string, n: number): WorkerRecord {
 export async function measureFleet(dir: string): Promise<FleetResults> {
   const server = await TestRedisServer.start();
   const stores: RedisRegistry[] = [];
+  // The directory store's workers: a live process that is not this one (ended below, whatever fails).
+  const sleeper = spawn("sleep", ["3600"], { stdio: "ignore" });
   try {
     const namespace = "bench";
     const hostStores = Array.from({ length: HOSTS }, (_, h) => {
@@ -125,8 +135,9 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
 
     // The same decision on the directory store of one machine, same number of records.
     const device = new DeviceRegistry({ path: join(dir, "fleet-directory") });
-    await device.put(workerRecord("target", device.hostId, 0));
-    for (let n = 1; n < WORKERS; n++) await device.put(workerRecord(`role-${n}`, device.hostId, n));
+    const pid = sleeper.pid as number;
+    await device.put(workerRecord("target", device.hostId, 0, pid));
+    for (let n = 1; n < WORKERS; n++) await device.put(workerRecord(`role-${n}`, device.hostId, n, pid));
     const devicePool = new WorkerPool({
       backend: NO_PROBE_BACKEND,
       registry: device,
@@ -181,6 +192,7 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
       storm,
     };
   } finally {
+    sleeper.kill("SIGKILL");
     await Promise.all(stores.map((store) => store.close()));
     await server.stop();
   }
@@ -188,13 +200,24 @@ export async function measureFleet(dir: string): Promise<FleetResults> {
 
 /** 20 host processes (each a WorkerPool with its own host id and loopback address) ask at one instant. */
 async function measureStorm(server: TestRedisServer): Promise<FleetResults["storm"]> {
-  const spec = { url: server.url, namespace: `storm-${randomUUID()}` };
+  // Replies may take long here (20 host processes, their worker and Redis on a loaded 2-core machine):
+  // the storm counts spawns and times the leases, so a slow reply must not end a host at the 1 s default.
+  const spec = {
+    url: server.url,
+    namespace: `storm-${randomUUID()}`,
+    commandTimeoutMs: 10_000,
+    connectTimeoutMs: 10_000,
+  };
   // A model of this storm alone: whatever fails, its workers are found by it in /proc and ended (a host
   // that died or a Redis that went away leaves no record to find them by; another run's are never touched).
   const model = `storm-${randomUUID()}`;
   const script = fileURLToPath(new URL("../packages/registry-redis/test/fixtures/fleet-pool-host.ts", import.meta.url));
-  const startAt = Date.now() + 30_000;
+  // The common start: a file the hosts wait for (test-utils' start file), created once all 20 said "ready".
+  const startDir = await mkdtemp(join(tmpdir(), "modelpool-bench-storm-"));
+  const startFile = join(startDir, "start");
+  let ready = 0;
   let lastReadyAt = 0;
+  let startAt = Number.NaN;
   const children = Array.from({ length: HOSTS }, (_, i) =>
     spawn(
       process.execPath,
@@ -208,20 +231,25 @@ async function measureStorm(server: TestRedisServer): Promise<FleetResults["stor
         `127.0.0.${i + 2}`,
         model,
       ],
-      { env: { ...process.env, START_AT: String(startAt) }, stdio: ["pipe", "pipe", "inherit"] },
+      { env: { ...process.env, [START_FILE_ENV]: startFile }, stdio: ["pipe", "pipe", "inherit"] },
     ),
   );
   try {
     return await stormOutcome(
       children,
       spec,
-      () => lastReadyAt,
+      () => ({ startAt, lastReadyAt }),
       (at) => {
         lastReadyAt = Math.max(lastReadyAt, at);
+        ready += 1;
+        if (ready === HOSTS) {
+          writeFileSync(startFile, "");
+          startAt = Date.now();
+        }
       },
-      startAt,
     );
   } finally {
+    await rm(startDir, { recursive: true, force: true });
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     for (const pid of workersOfModel(model)) {
       try {
@@ -236,9 +264,8 @@ async function measureStorm(server: TestRedisServer): Promise<FleetResults["stor
 async function stormOutcome(
   children: ChildProcessByStdio<Writable, Readable, null>[],
   spec: { url: string; namespace: string },
-  readyAt: () => number,
+  times: () => { startAt: number; lastReadyAt: number },
   sawReady: (at: number) => void,
-  startAt: number,
 ): Promise<FleetResults["storm"]> {
   const outcomes = await Promise.all(
     children.map(
@@ -262,12 +289,13 @@ async function stormOutcome(
   const exits = children.map((child) => new Promise((resolve) => child.once("exit", resolve)));
   for (const child of children) child.stdin.write("end\n");
   await Promise.all(exits);
+  const { startAt, lastReadyAt } = times();
   return {
     hosts: HOSTS,
     workers: new Set(outcomes.map((o) => o.id)).size,
     records: records.length,
     leases,
     allLeasedMs: Math.max(...outcomes.map((o) => o.at)) - startAt,
-    lastReadyMarginMs: startAt - readyAt(),
+    lastReadyMarginMs: startAt - lastReadyAt,
   };
 }

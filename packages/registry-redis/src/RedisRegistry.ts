@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type ClaimAttempt,
@@ -31,6 +31,7 @@ import {
 import { MAX_VALUE_BYTES } from "./bounded-json.js";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
+import { isJudgedRecord } from "./judged-record.js";
 import { RegistryKeys } from "./keys.js";
 import { type RedisRegistryOptions, RedisRegistryOptionsSchema } from "./options.js";
 import { RedisConnection } from "./RedisConnection.js";
@@ -64,8 +65,13 @@ export class RedisRegistry implements RegistryStore {
   readonly #updateTimeoutMs: number;
   /** This process's lease entries by record (what it holds): re-asserted when the server lost its data. */
   readonly #held = new Map<string, { ref: RecordRef; entry: LeaseHolder }>();
-  /** What the last lookups read of each record (bounded): where a lease entry's compare-and-set starts. */
-  readonly #lastRead = new Map<string, Reply[]>();
+  /**
+   * What the last lookups read of each record, or this store last wrote there (bounded): where a lease
+   * entry's compare-and-set starts.
+   */
+  readonly #lastRead = new Map<string, { reply: Reply[]; record: WorkerRecord }>();
+  /** What the last lookup of each workerId found (bounded): what `recent` answers, for `holdJudged`. */
+  readonly #recent = new Map<string, StoreRead>();
   /** This process's spawn claims (by claim key) with their TTLs: re-asserted when the server lost its data. */
   readonly #claims = new Map<string, { claim: SpawnClaim; ttlMs: number }>();
   /** The server's data as this store knows it, and the grace after it changed. */
@@ -98,6 +104,9 @@ export class RedisRegistry implements RegistryStore {
     // Claims too: a holder whose claim vanished sets it again with its own token (no other host takes a
     // free claim during the grace), so its spawn stays the only one.
     this.#epoch.onChanged = async () => {
+      // What was read from the server before describes another server's data: never a judgement's base.
+      this.#recent.clear();
+      this.#lastRead.clear();
       await Promise.all(
         [...this.#claims.values()].map(({ claim, ttlMs }) =>
           this.#connection
@@ -158,12 +167,28 @@ export class RedisRegistry implements RegistryStore {
       const read = this.#decodeRecord(value ?? null, ttl ?? null, holderTtls ?? null, workerId, id, now);
       if (read.ok) {
         records.push(read.record);
-        this.#remember(this.#keys.record(workerId, id), [tag ?? null, value ?? null, ttl ?? null, holderTtls ?? null]);
+        this.#remember(
+          this.#keys.record(workerId, id),
+          [tag ?? null, value ?? null, ttl ?? null, holderTtls ?? null],
+          read.record,
+        );
       } else unreadable.push(read.unreadable);
     }
-    if (later.length === 0) return { records, unreadable };
+    if (later.length === 0) return this.#keepRecent(workerId, { records, unreadable });
     const rest = await this.#readRecords([{ workerId, ids: later }]);
-    return { records: [...records, ...rest.records], unreadable: [...unreadable, ...rest.unreadable] };
+    return this.#keepRecent(workerId, {
+      records: [...records, ...rest.records],
+      unreadable: [...unreadable, ...rest.unreadable],
+    });
+  }
+
+  /**
+   * The records of one workerId as the last `lookup` here found them, without a request (undefined when
+   * none did, or the server changed since). What a pool judges a decision from when it leases with
+   * `holdJudged`; possibly out of date, which `holdJudged` checks.
+   */
+  recent(workerId: string): StoreRead | undefined {
+    return this.#recent.get(workerId);
   }
 
   /** Every readable record (unreadable ones are left out: `scan` names them). */
@@ -233,6 +258,9 @@ export class RedisRegistry implements RegistryStore {
     );
     await this.#epoch.observe(epoch);
     this.#heartbeats.track(stored);
+    // What is stored there now, as far as this store knows: where its next lease entry's compare-and-set
+    // starts (a pool leasing the worker it just spawned, once released, again: one request).
+    this.#remember(this.#keys.record(stored.workerId, stored.id), ["V", JSON.stringify(stored), null, []], stored);
     return stored;
   }
 
@@ -259,7 +287,7 @@ export class RedisRegistry implements RegistryStore {
     for (let attempt = 0; ; attempt++) {
       // A lease entry onto a record just looked up starts from the value the lookup read (its change does
       // not judge liveness): one request when nobody changed the record since, a read and a retry if so.
-      const cached = attempt === 0 && holderKey !== undefined ? this.#lastRead.get(key) : undefined;
+      const cached = attempt === 0 && holderKey !== undefined ? this.#lastRead.get(key)?.reply : undefined;
       // One step: the record, its heartbeat and its holders' liveness keys as they stood together.
       const reply =
         cached ??
@@ -309,6 +337,8 @@ export class RedisRegistry implements RegistryStore {
       if (written === -1) return read.record;
       if (written === 1) {
         this.#heartbeats.track(stored);
+        // Liveness of the entries of the value written is unknown here (judged gone by whoever reads it from this).
+        this.#remember(key, ["V", JSON.stringify(stored), ttl ?? null, []], stored);
         return { ...stored, ...(read.record.aliveUntil === undefined ? {} : { aliveUntil: read.record.aliveUntil }) };
       }
       const waited = performance.now() - started;
@@ -326,27 +356,105 @@ export class RedisRegistry implements RegistryStore {
    * start) are replaced.
    */
   async hold(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
-    const { aliveUntil: _computed, ...valid } = parseOptions(LeaseHolderSchema, holder, "RedisRegistry.hold holder");
-    // The entry names this host: other hosts judge it by the liveness key this store sets and renews.
+    const { entry, holderKey } = this.#holderEntry(holder, "RedisRegistry.hold holder");
+    this.#keepHeld(ref, entry);
+    return this.#update(ref, (current) => withEntry(current, entry), holderKey);
+  }
+
+  /**
+   * `hold` onto the record a caller judged (from `recent` or a lookup), in one request when this store
+   * knows the value stored there: written only if the record is still the one judged (`isJudgedRecord`:
+   * every field but the lease entries), its worker's heartbeat lives when it is another host's, and the
+   * server is the one this store knew — all checked by the script that writes the entry and its holder's
+   * liveness key. A record whose lease entries alone changed meanwhile is tried again (the script answers
+   * its value); anything else resolves to undefined, and nothing was written.
+   */
+  async holdJudged(judged: WorkerRecord, holder: LeaseHolder): Promise<WorkerRecord | undefined> {
+    const ref = { workerId: judged.workerId, id: judged.id };
+    const { entry, holderKey } = this.#holderEntry(holder, "RedisRegistry.holdJudged holder");
+    const key = this.#keys.record(ref.workerId, ref.id);
+    const heartbeatKey = this.#keys.heartbeat(ref.workerId, ref.id);
+    const started = performance.now();
+    const known = this.#lastRead.get(key);
+    let reply = known?.reply;
+    for (let attempt = 0; ; attempt++) {
+      if (reply === undefined) {
+        const fresh = await scripts.readRecordAndEpoch.run(
+          this.#connection,
+          [key, heartbeatKey, this.#keys.epoch()],
+          [this.#keys.holderKeyPrefix(), this.#epoch.propose()],
+        );
+        reply = Array.isArray(fresh) ? fresh : [];
+        if (await this.#epoch.observe(reply[4])) return undefined;
+      }
+      const [tag, raw, ttl, holderTtls] = reply;
+      if (tag !== "V" || typeof raw !== "string") return undefined;
+      // The value this store last read or wrote was validated then (its record kept with it); another is
+      // validated now. A value the shared validation refuses is nobody's judgement (and never written over).
+      const read: ReadRecord =
+        attempt === 0 && known !== undefined && reply === known.reply
+          ? { ok: true, record: known.record }
+          : this.#decodeRecord(raw, ttl ?? null, holderTtls ?? null, ref.workerId, ref.id, Date.now());
+      if (!read.ok || !isJudgedRecord(read.record, judged)) return undefined;
+      // The record was validated when read (or written here); its lease entries are what changes: validated
+      // by the record schema's own member (a whole-record parse is a third of this method's time).
+      const withHolder = withEntry(read.record, entry);
+      const holders = parseOptions(
+        WorkerRecordSchema.shape.holders,
+        withHolder.holders,
+        "RedisRegistry.holdJudged holders",
+      );
+      const stored = this.#forStorage({ ...withHolder, holders, host: read.record.host });
+      const next = JSON.stringify(stored);
+      const remote = stored.host !== this.hostId;
+      const answer = await scripts.holdJudged.run(
+        this.#connection,
+        [key, heartbeatKey, holderKey, this.#keys.epoch()],
+        [
+          createHash("sha1").update(raw).digest("hex"),
+          next,
+          String(this.#heartbeats.ttlMs),
+          this.#keys.holderKeyPrefix(),
+          this.#epoch.known,
+          this.#epoch.propose(),
+          remote ? "1" : "0",
+        ],
+      );
+      const [written, epoch, ...rest] = Array.isArray(answer) ? answer : [];
+      if ((await this.#epoch.observe(epoch)) || written === -1 || written === -2) return undefined;
+      if (written === 1) {
+        const heartbeat = rest[0];
+        this.#heartbeats.track(stored);
+        this.#keepHeld(ref, entry);
+        this.#remember(key, ["V", next, heartbeat ?? null, []], stored);
+        return remote && typeof heartbeat === "number" && heartbeat > 0
+          ? { ...stored, aliveUntil: Date.now() + heartbeat }
+          : stored;
+      }
+      // Another value: its lease entries alone changed (judged again above), or it is another record now.
+      reply = rest;
+      if (performance.now() - started > this.#updateTimeoutMs) return undefined;
+      await sleep(Math.random() * Math.min(2 ** attempt, 20));
+    }
+  }
+
+  /**
+   * This process's lease entry as stored (it names this host: other hosts judge it by the liveness key
+   * this store sets and renews) and that key, renewed from now on.
+   */
+  #holderEntry(holder: LeaseHolder, what: string): { entry: LeaseHolder; holderKey: string } {
+    const { aliveUntil: _computed, ...valid } = parseOptions(LeaseHolderSchema, holder, what);
     const entry: LeaseHolder = { ...valid, host: this.hostId };
     const holderKey = this.#keys.holder(this.hostId, entry.pid, entry.start);
     this.#heartbeats.trackHolder(holderKey);
+    return { entry, holderKey };
+  }
+
+  /** The entry this process holds on a record, re-asserted after a server change (none once it holds nothing). */
+  #keepHeld(ref: RecordRef, entry: LeaseHolder): void {
     const recordKey = this.#keys.record(ref.workerId, ref.id);
     if (entry.leases > 0) this.#held.set(recordKey, { ref: { workerId: ref.workerId, id: ref.id }, entry });
     else this.#held.delete(recordKey);
-    return this.#update(
-      ref,
-      (current) => ({
-        ...current,
-        holders: [
-          ...(current.holders ?? []).filter(
-            (other) => other.pid !== entry.pid || other.start !== entry.start || other.host !== entry.host,
-          ),
-          entry,
-        ],
-      }),
-      holderKey,
-    );
   }
 
   async remove(ref: RecordRef): Promise<boolean> {
@@ -530,9 +638,17 @@ export class RedisRegistry implements RegistryStore {
     return typeof written === "number" ? written : 0;
   }
 
-  #remember(key: string, read: Reply[]): void {
+  #keepRecent(workerId: string, read: StoreRead): StoreRead {
+    this.#recent.delete(workerId);
+    this.#recent.set(workerId, read);
+    if (this.#recent.size > 1_000) this.#recent.delete(this.#recent.keys().next().value as string);
+    return read;
+  }
+
+  /** What is stored at `key` as this store last read or wrote it, with the record validated from it. */
+  #remember(key: string, reply: Reply[], record: WorkerRecord): void {
     this.#lastRead.delete(key);
-    this.#lastRead.set(key, read);
+    this.#lastRead.set(key, { reply, record });
     if (this.#lastRead.size > 1_000) this.#lastRead.delete(this.#lastRead.keys().next().value as string);
   }
 
@@ -680,6 +796,22 @@ export class RedisRegistry implements RegistryStore {
 }
 
 type Reply = import("./RedisConnection.js").Reply;
+
+/**
+ * The record with `entry` as its holder's lease entry: an earlier entry of the same process (host, pid
+ * and start) is replaced, every other kept.
+ */
+function withEntry(current: WorkerRecord, entry: LeaseHolder): WorkerRecord {
+  return {
+    ...current,
+    holders: [
+      ...(current.holders ?? []).filter(
+        (other) => other.pid !== entry.pid || other.start !== entry.start || other.host !== entry.host,
+      ),
+      entry,
+    ],
+  };
+}
 
 /** Keys per script call when reading many records: one call stays short enough not to stall Redis. */
 const BATCH = 250;

@@ -258,6 +258,33 @@ readOne(out, KEYS[1], KEYS[2], ARGV[1])
 out[#out + 1] = epochOf(KEYS[3], ARGV[2])
 return out`);
 
+/**
+ * A lease judged from an earlier read, checked and written in one step (\`holdJudged\`): the record's
+ * entry and its holder's liveness key are written only if the record is still exactly the value the
+ * caller's judgement rests on, its worker's heartbeat still lives when it is another host's, and the
+ * server's epoch is the one the caller knew (a server that lost its data or failed over since is not
+ * written to on the strength of a read from before).
+ * KEYS: record, heartbeat, holder key, epoch. ARGV: SHA1 (hex) of the expected value (a digest, not the value:
+ * half the bytes of a decision's one request), next, holder key PX ms, holder key prefix, known epoch or '',
+ * fresh epoch, '1' when the heartbeat must live.
+ * Returns {1, epoch, heartbeat PTTL} written | {-1, epoch} another server | {-2, epoch} heartbeat gone |
+ * {0, epoch, <the record's four entries, as readRecords reads them>} the value is another.
+ */
+export const holdJudged = new LuaScript(`${readOne}${epochOf}
+local epoch = epochOf(KEYS[4], ARGV[6])
+if ARGV[5] ~= '' and epoch ~= ARGV[5] then return {-1, epoch} end
+local ttl = redis.call('PTTL', KEYS[2])
+if ARGV[7] == '1' and ttl <= 0 then return {-2, epoch} end
+local current = redis.pcall('GET', KEYS[1])
+if type(current) ~= 'string' or redis.sha1hex(current) ~= ARGV[1] then
+  local out = {0, epoch}
+  readOne(out, KEYS[1], KEYS[2], ARGV[4])
+  return out
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+return {1, epoch, ttl}`);
+
 /** The members of many sets in one step (the record ids of many workerIds). KEYS: the sets. */
 export const membersOfSets = new LuaScript(`
 local out = {}

@@ -129,6 +129,8 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
       const worker = await clock.measure("spawnMs", this.#parts.spawns.spawnAlone(request, epoch));
       return this.#handOrFail(worker, clock.finish(forcedDecision(request.workerId, worker)), signal);
     }
+    const judged = await this.#leaseJudged(request, signal, clock);
+    if (judged) return judged;
     // A worker another process stops or drains between the gate and the lease is refused by the lease's
     // own atomic write; the decision is then made again, without it.
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
@@ -286,17 +288,39 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
     await this.close();
   }
 
+  /**
+   * A decision on a worker the store has read before, in one request to it: judged (gate, policies,
+   * probe) from the store's recent read, then leased with `holdJudged`, which writes the entry only if
+   * the record is still the one judged. Undefined when the store keeps no such read, nothing there passes
+   * the gate (a spawn is never decided from a read that may be old), this process already holds the
+   * chosen worker (no entry to write, so nothing to check the read with), or the record changed: the
+   * decision is then made from a fresh lookup, as if this had not been tried.
+   */
+  async #leaseJudged(
+    request: ResolvedWorkerRequest,
+    signal: AbortSignal,
+    clock: DecisionClock,
+  ): Promise<WorkerLease<Handle> | undefined> {
+    const recent = this.#parts.access.recent(request.workerId);
+    if (!recent) return undefined;
+    const { considered, chosen } = await this.#evaluate(request, signal, false, clock, recent);
+    if (!chosen || this.#parts.leases.book.processCount(chosen.candidate.id) > 0) return undefined;
+    const decision = clock.finish(reusedDecision(request.workerId, chosen, considered, false));
+    return this.#hand(chosen.candidate, decision, signal, chosen.source === "registry", true);
+  }
+
   async #evaluate(
     request: ResolvedWorkerRequest,
     signal: AbortSignal,
     dryRun: boolean,
     clock: DecisionClock,
+    recent?: readonly WorkerRecord[],
   ): Promise<Evaluation> {
     const considered: GateEntry[] = [];
     const seen = new Set<string>();
     // Timed inline (a clock read each side), not through a wrapper: this is every reuse decision's path.
     let began = clock.now();
-    const candidates = await findCandidates(request.workerId, this.#own, this.#parts.access);
+    const candidates = await findCandidates(request.workerId, this.#own, this.#parts.access, recent);
     began = clock.add("candidatesMs", began);
     for (const { record, source } of candidates) {
       seen.add(record.id);
@@ -347,17 +371,19 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
 
   /**
    * Leases the worker and reports the decision, unless the request was aborted or stopAll() came first;
-   * undefined when the worker was stopped, forgotten or marked draining since the gate admitted it.
+   * undefined when the worker was stopped, forgotten or marked draining since the gate admitted it (or,
+   * `judged` from the store's recent read, when its record is no longer the one judged).
    */
   async #hand(
     worker: WorkerRecord,
     decision: Decision,
     signal: AbortSignal,
     fromRegistry: boolean,
+    judged = false,
   ): Promise<WorkerLease<Handle> | undefined> {
     signal.throwIfAborted();
     if (!fromRegistry && worker.owner?.pid === this.#self.pid && !this.#own.has(worker.id)) return undefined;
-    const lease = await this.#parts.leases.lease(worker, decision, fromRegistry);
+    const lease = await this.#parts.leases.lease(worker, decision, fromRegistry, judged);
     if (!lease) return undefined;
     if (signal.aborted) {
       await lease.release();

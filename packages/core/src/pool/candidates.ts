@@ -9,13 +9,15 @@ export type Candidate = { readonly record: WorkerRecord; readonly source: Candid
  * The records a request could be given, freshest view first: this pool's own workers (as the registry
  * has them when it has them — another process may have marked one draining or leased it), then the
  * registry's other running records of the same workerId. Judging them is the gate's job, not this.
+ * `read`: the registry's records as already read (the store's recent read), instead of a lookup.
  */
 export async function findCandidates(
   workerId: string,
   own: ReadonlyMap<string, WorkerRecord>,
   registry: RegistryAccess,
+  read?: readonly WorkerRecord[],
 ): Promise<Candidate[]> {
-  const recorded = await registry.lookup(workerId);
+  const recorded = read ?? (await registry.lookup(workerId));
   const candidates: Candidate[] = [];
   const byId = new Map<string, WorkerRecord>();
   for (const record of recorded) byId.set(record.id, record);

@@ -69,11 +69,20 @@ export class Leases {
    * registry), or to undefined when the registry says the worker was stopped or marked draining meanwhile
    * (the holder entry and that change are one atomic update each: exactly one of them wins).
    * `mustBeRecorded`: a worker known only from the registry is refused once its record is gone.
+   * `judged`: the worker was judged from the store's recent read (`recent`): its entry is written by
+   * `holdJudged`, which refuses (and so this lease is undefined) unless the record is still that one.
    */
-  async lease(worker: WorkerRecord, decision: Decision, mustBeRecorded: boolean): Promise<WorkerLease | undefined> {
+  async lease(
+    worker: WorkerRecord,
+    decision: Decision,
+    mustBeRecorded: boolean,
+    judged = false,
+  ): Promise<WorkerLease | undefined> {
     // Written when this process's count goes from 0 to 1, not each pool's: a pool per task in a process
     // that already holds the worker finds the record naming this process already.
     const first = this.book.processCount(worker.id) === 0;
+    // A judgement from a recent read is checked only by the entry written with it: none to write, no lease.
+    if (judged && (!first || !this.#registry.store)) return undefined;
     this.book.acquire(worker.id);
     const ref = { workerId: worker.workerId, id: worker.id };
     this.#refs.set(worker.id, ref);
@@ -82,7 +91,7 @@ export class Leases {
     const key = leaseKey(this.book.scope, worker.id);
     let usable = firstLeaseChecks.get(key);
     if (first && this.#registry.store) {
-      usable = this.#recordFirstLease(ref, mustBeRecorded);
+      usable = judged ? this.#recordJudgedLease(worker) : this.#recordFirstLease(ref, mustBeRecorded);
       firstLeaseChecks.set(key, usable);
       const check = usable;
       const done = () => {
@@ -134,12 +143,10 @@ export class Leases {
    * marked draining meanwhile (the entry is then corrected by the next flush, which the caller starts).
    */
   async #recordFirstLease(ref: RecordRef, mustBeRecorded: boolean): Promise<boolean> {
-    const usable = (record: WorkerRecord) =>
-      (record.status === "ready" || record.status === "busy") && !record.draining;
     let written: { after: WorkerRecord | undefined } | undefined;
     try {
       written = await this.#registry.write(async (store) => ({
-        after: await this.#writeHolderEntry(store, ref, usable),
+        after: await this.#writeHolderEntry(store, ref, isUsable),
       }));
     } catch (error) {
       // A store still busy with an update of the record (a stop, perhaps) after the wait: not this worker.
@@ -154,9 +161,29 @@ export class Leases {
     }
     if (written === undefined) return true; // a registry this version only reads: nothing can be written there
     const { after } = written;
-    if (after === undefined) return !mustBeRecorded || (await this.#stillListed(ref, usable));
+    if (after === undefined) return !mustBeRecorded || (await this.#stillListed(ref, isUsable));
     this.book.clean(ref.id);
-    return usable(after);
+    return isUsable(after);
+  }
+
+  /**
+   * This process's holder entry onto a record judged from the store's recent read, written only if the
+   * record is still the one judged (`holdJudged`: one request). False when it was not written, for any
+   * reason: unchecked, the judgement hands out nothing, and the pool decides again from a fresh lookup
+   * (which meets a lasting store failure itself, and reports it as every lookup does).
+   */
+  async #recordJudgedLease(worker: WorkerRecord): Promise<boolean> {
+    const entry = this.book.processEntry(worker.id, this.#self) ?? holderEntry(this.#self, 0, Date.now());
+    try {
+      const held = await this.#registry.write((store) =>
+        store.holdJudged ? store.holdJudged(worker, entry) : Promise.resolve(undefined),
+      );
+      if (held === undefined) return false;
+      this.book.clean(worker.id);
+      return isUsable(held);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -239,4 +266,9 @@ export class Leases {
     }, this.#retryEveryMs);
     this.#retryTimer.unref();
   }
+}
+
+/** Whether a record, as the registry has it after a lease entry was written, may still be handed out. */
+function isUsable(record: WorkerRecord): boolean {
+  return (record.status === "ready" || record.status === "busy") && !record.draining;
 }

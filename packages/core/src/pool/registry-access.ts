@@ -75,6 +75,19 @@ export class RegistryAccess {
     }
   }
 
+  /**
+   * The records of one workerId as the store last read them, without a request — only from a store that
+   * checks a lease judged from them in the same step as it writes it (`holdJudged`); else undefined.
+   */
+  recent(workerId: string): readonly WorkerRecord[] | undefined {
+    const registry = this.store;
+    if (!registry?.recent || !registry.holdJudged) return undefined;
+    const read = registry.recent(workerId);
+    if (!read) return undefined;
+    this.#noticeUnreadable(read.unreadable);
+    return read.records;
+  }
+
   /** Whether an error is one the pool works around (`local-only` and the registry unreachable). */
   worksAround(error: unknown): boolean {
     return this.#onUnavailable === "local-only" && isRegistryUnavailableError(error);

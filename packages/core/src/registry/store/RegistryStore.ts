@@ -113,6 +113,23 @@ export interface RegistryStore {
   hold?(ref: RecordRef, holder: LeaseHolder): Promise<WorkerRecord | undefined>;
 
   /**
+   * The records of one workerId as this store last read them, without asking anyone: `undefined` when it
+   * has not read them (or no longer trusts what it read). Possibly out of date, so a pool judges from it
+   * only to lease with `holdJudged`, which checks the judgement in the same step as it writes the lease;
+   * a decision on a worker the store has read before is then one request. Optional, and only with
+   * `holdJudged`: without them the pool looks up, judges, then writes its entry (`hold` or `update`).
+   */
+  recent?(workerId: string): StoreRead | undefined;
+  /**
+   * `hold`, on the condition that the stored record is still the one `judged` shows (every field but its
+   * lease entries and the computed `aliveUntil`), and that its process still lives by its heartbeat when
+   * it is another host's, checked in the same atomic step as the entry is written. Resolves to the record
+   * as written, or `undefined` when nothing was written: the record changed, is gone, or is dead — the
+   * pool then decides again from a fresh lookup. Never writes onto a record the caller did not judge.
+   */
+  holdJudged?(judged: WorkerRecord, holder: LeaseHolder): Promise<WorkerRecord | undefined>;
+
+  /**
    * Creates the claim if nobody holds it — exactly one winner however many processes race — taking over
    * a claim whose owner is gone: on this host, its process is no longer the recorded one (a live owner
    * keeps its claim however late its renewals); of another host, its claim expired (the signal that host
