@@ -19,7 +19,15 @@ export type NewProcessRow = {
   cpu: Record<Who, Trials>;
 };
 export type SyscallRow = { who: Who; cold: number; top: string };
-export type AllocationRow = { decisions: number; bytesPerDecision: number; rssMb: number[] };
+export type AllocationRow = {
+  decisions: number;
+  bytesPerDecision: number;
+  rssMb: number[];
+  /** The heap in use after a forced collection, after the warm-up and at the end (MB). */
+  heapMb: [number, number];
+  /** V8's young generation (new space), reserved, after the warm-up and at the end (MB). */
+  newSpaceMb: [number, number];
+};
 export type ImportRow = { specifier: string; time: Trials };
 
 const WHO: readonly Who[] = ["baseline", "floor", "modelpool"];
@@ -169,8 +177,19 @@ export async function measureAllocation(dir: string, decisions = 10_000): Promis
       if (match) allocated += Number(match[1]);
     }
     premise(allocated > 0, "V8 reported its allocations");
-    const rss = (JSON.parse(lines.find((line) => line.startsWith('{"rss"')) as string) as { rss: number[] }).rss;
-    return { decisions, bytesPerDecision: allocated / decisions, rssMb: rss.map((bytes) => bytes / 2 ** 20) };
+    const memory = JSON.parse(lines.find((line) => line.startsWith('{"rss"')) as string) as {
+      rss: number[];
+      heap: [number, number];
+      newSpace: [number, number];
+    };
+    const mb = (bytes: number) => bytes / 2 ** 20;
+    return {
+      decisions,
+      bytesPerDecision: allocated / decisions,
+      rssMb: memory.rss.map(mb),
+      heapMb: [mb(memory.heap[0]), mb(memory.heap[1])],
+      newSpaceMb: [mb(memory.newSpace[0]), mb(memory.newSpace[1])],
+    };
   } finally {
     people.stop();
   }
