@@ -50,7 +50,7 @@ for (const dir of dirs) {
   const entryPoints = ["index", "bin"]
     .map((name) => join(dir, "src", `${name}.ts`))
     .filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile());
-  await build({
+  const { metafile } = await build({
     entryPoints,
     outdir: dist,
     bundle: true,
@@ -64,7 +64,17 @@ for (const dir of dirs) {
     sourcemap: true,
     sourcesContent: false,
     logLevel: "warning",
+    metafile: true,
   });
+  // `import { z } from "zod"` pins zod's whole namespace object, locales and all (a 1 MB bundle that
+  // imports as slowly as zod unbundled); `import * as z from "zod"` lets esbuild keep what is used.
+  const bundled = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  const locales = bundled.filter((input) => /zod\/v4\/locales\/(?!en\.js$)/.test(input));
+  if (locales.length > 0) {
+    throw new Error(
+      `${dir}: the bundle pulled in zod's locales (${locales.length} files, e.g. ${locales[0]}): import zod as \`import * as z from "zod"\`, not \`import { z }\``,
+    );
+  }
 }
 
 function removeJavaScript(dir) {
