@@ -7,6 +7,7 @@
 //   ... --marked: then a second session's decision between two marker syscalls (strace counts between them)
 //   ... --alloc <n>: then <n> decisions + releases on one pool, between BEGIN and END (with --trace-gc-nvp)
 import { statSync } from "node:fs";
+import v8 from "node:v8";
 import { TARGET } from "./target.js";
 
 const [mode, path, leaseDir] = process.argv.slice(2) as [string, string, string];
@@ -91,6 +92,12 @@ if (mode === "baseline") {
     for (let i = 0; i < 1_000; i++) await (await longLived.getOrSpawn(REQUEST)).release();
     gc();
     const rss: number[] = [process.memoryUsage().rss];
+    // What is retained (the heap after a forced collection) apart from what V8 and the allocator keep
+    // reserved (RSS): the young generation grows with the allocation rate, which RSS shows as growth.
+    const heapAfterWarmUp = process.memoryUsage().heapUsed;
+    const newSpace = () =>
+      v8.getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
+    const newSpaceAfterWarmUp = newSpace();
     console.log("BEGIN");
     for (let i = 1; i <= allocRuns; i++) {
       const leased = await longLived.getOrSpawn(REQUEST);
@@ -99,9 +106,13 @@ if (mode === "baseline") {
     }
     gc();
     console.log("END");
+    const heapAtEnd = process.memoryUsage().heapUsed;
+    const newSpaceAtEnd = newSpace();
     premise(heldLeaseEntries(path, TARGET.workerId) === 0, "every lease of the allocation run was released");
     await longLived.close();
-    console.log(JSON.stringify({ rss }));
+    console.log(
+      JSON.stringify({ rss, heap: [heapAfterWarmUp, heapAtEnd], newSpace: [newSpaceAfterWarmUp, newSpaceAtEnd] }),
+    );
   }
   console.log(JSON.stringify({ total, decision: total - started, construct: started - constructed, cpuMs: cpu }));
 }

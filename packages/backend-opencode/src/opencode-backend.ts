@@ -1,5 +1,5 @@
 import { parseOptions, processBackend, type WorkerBackend } from "@modelpool/core";
-import { z } from "zod";
+import * as z from "zod";
 
 /** What `opencodeBackend` takes. Plain TypeScript, checked against `OpencodeBackendOptionsSchema` at compile time. */
 export interface OpencodeBackendOptions {

@@ -8,7 +8,7 @@ import {
   tapReusePolicy,
   VerdictCode,
 } from "@modelpool/core";
-import { z } from "zod";
+import * as z from "zod";
 
 export const ComparedFieldSchema = z.enum(["resolvedModel", "modelPolicy", "attributes"]);
 export type ComparedField = z.infer<typeof ComparedFieldSchema>;

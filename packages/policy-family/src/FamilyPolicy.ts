@@ -8,7 +8,7 @@ import {
   tapReusePolicy,
   VerdictCode,
 } from "@modelpool/core";
-import { z } from "zod";
+import * as z from "zod";
 import { familyCompatible, type ModelIdParser, VersionRangeSchema, versionDistance } from "./family-compatible.js";
 import { parseModelId } from "./parse-model-id.js";
 

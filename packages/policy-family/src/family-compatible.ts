@@ -2,7 +2,7 @@
 // cost a new process importing this policy about a third more time than these two do.
 import parseVersion from "semver/functions/parse.js";
 import satisfies from "semver/functions/satisfies.js";
-import { z } from "zod";
+import * as z from "zod";
 import { type ParsedModelId, parseModelId } from "./parse-model-id.js";
 
 /** `^`: same major, not older. `~`: same minor, not older. `=`: the same version. */

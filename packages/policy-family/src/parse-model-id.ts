@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A model id taken apart. `family` and `version` decide compatibility; `snapshot` never does. */
 export const ParsedModelIdSchema = z.object({

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from "node:tls";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A deployment's key prefix. Letters, digits and `_ . : { } -` only: never a glob character (`*`, `?`,

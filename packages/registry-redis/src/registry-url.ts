@@ -1,5 +1,5 @@
 import { parseOptions } from "@modelpool/core";
-import { z } from "zod";
+import * as z from "zod";
 import { NamespaceSchema } from "./options.js";
 
 const FORM = "redis[s]://[user[:password]@]host[:port][/db]/namespace";

@@ -1,5 +1,5 @@
 // WorkerIdSchema is not exported by @modelpool/core; the same rule is checked on workerIds read from Redis.
-import { z } from "zod";
+import * as z from "zod";
 
 export const WorkerIdSchema = z
   .string()

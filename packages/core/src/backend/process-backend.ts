@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_LOG_RETENTION_MS, nameLogAfterWorker, removeExpiredLogs } from "../diagnostics/log-retention.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { SpawnError } from "../errors/SpawnError.js";

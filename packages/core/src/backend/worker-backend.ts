@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ModelFingerprint, ModelFingerprintSchema } from "../schema/fingerprint.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
 import { PidSchema, type WorkerRecord } from "../schema/worker-record.js";

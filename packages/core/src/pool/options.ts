@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isWorkerBackend, type WorkerBackend } from "../backend/worker-backend.js";
 import { isPoolLogger, type PoolLogger } from "../diagnostics/logger.js";
 import { isRegistryStore, type RegistryStore } from "../registry/store/RegistryStore.js";

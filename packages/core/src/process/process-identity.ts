@@ -188,3 +188,9 @@ export function ownProcessStart(): string | undefined {
   if (ownStart === null) ownStart = processIdentityOf(process.pid).start;
   return ownStart;
 }
+
+/** This process's identity (pid and start-time token), read once; a fresh object each call, callers may keep it. */
+export function ownProcessIdentity(): { pid: number; start?: string } {
+  const start = ownProcessStart();
+  return start === undefined ? { pid: process.pid } : { pid: process.pid, start };
+}

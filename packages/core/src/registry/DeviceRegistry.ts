@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, rmdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { InvalidRequestError } from "../errors/InvalidRequestError.js";
 import { LockTimeoutError } from "../errors/LockTimeoutError.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ModelFingerprintInput } from "./fingerprint.js";
 import { WorkerRequestSchema } from "./request.js";
 import { PidSchema } from "./worker-record.js";

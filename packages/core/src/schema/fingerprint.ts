@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** How a worker's model may change while it runs: `sticky` workers keep theirs, `dynamic` ones may be re-pointed. */
 export type ModelPolicy = "dynamic" | "sticky";

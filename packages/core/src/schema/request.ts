@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ModelFingerprint, type ModelFingerprintInput, ModelFingerprintSchema } from "./fingerprint.js";
 
 export const WorkerIdSchema = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { lazySchema } from "./lazy-schema.js";
 import { WorkerIdSchema } from "./request.js";
 import { PidSchema } from "./worker-record.js";

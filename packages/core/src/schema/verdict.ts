@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A stable, machine-readable code: upper snake case, so it can be matched without parsing a reason. */
 export const VerdictCodeSchema = z

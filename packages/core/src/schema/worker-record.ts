@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ModelFingerprint, ModelFingerprintSchema } from "./fingerprint.js";
 import { WorkerIdSchema } from "./request.js";
 

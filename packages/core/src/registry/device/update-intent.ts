@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { lazySchema } from "../../schema/lazy-schema.js";
 import type { SpawnClaim } from "../../schema/spawn-claim.js";
 import { PidSchema } from "../../schema/worker-record.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ModelPolicySchema } from "../../../schema/fingerprint.js";
 import { lazySchema } from "../../../schema/lazy-schema.js";
 import { PARSE_CONTEXT } from "../../../schema/parse-or-throw.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { lazySchema } from "../../../schema/lazy-schema.js";
 
 /** Version 2: version 1's shape plus a model fingerprint and a process start time on every worker entry. */
