@@ -47,7 +47,7 @@ export async function claimOrWait(
   const key = spawnClaimKey(request);
   for (;;) {
     signal.throwIfAborted();
-    const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS });
+    const attempt = await store.acquireClaim({ key, workerId: request.workerId, owner, ttlMs: CLAIM_TTL_MS, signal });
     if (attempt.acquired) {
       // A claimant that died mid-spawn left its worker starting with nobody to finish it: stop it first,
       // recorded (`starting`) or not yet (found by the spawn's token).
