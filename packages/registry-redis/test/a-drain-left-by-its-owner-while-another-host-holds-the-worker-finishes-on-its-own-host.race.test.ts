@@ -10,8 +10,8 @@ type Records = { records: { id: string; pid: number; status: string; draining: b
 const STORE = { heartbeatMs: 1_000, heartbeatTtlMs: 4_000 };
 
 /**
- * Holds while `held` says the worker is held: every look finds it alive (a stop under a live lease is
- * the violation), and on its host's records it is draining, not stopped.
+ * While the worker is held, for `forMs`: every look finds it alive (a stop under a live lease is the
+ * violation), and its record says draining, not stopped. Resolves to how many looks were made.
  */
 async function keptWhileHeld(owner: LineHost, pid: number, forMs: number): Promise<number> {
   let looks = 0;
