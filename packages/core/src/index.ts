@@ -100,7 +100,7 @@ export {
 } from "./registry/device/record-file.js";
 export { REGISTRY_DIRECTORY_VERSION } from "./registry/device/registry-root.js";
 export { LegacyRegistryFile } from "./registry/legacy/LegacyRegistryFile.js";
-export { checkOwner, staleReason } from "./registry/stale-record.js";
+export { staleReason } from "./registry/stale-record.js";
 export {
   type ClaimAttempt,
   type ClaimRelease,

@@ -1,4 +1,4 @@
-import { checkOwner, checkRecordLiveness, type WorkerRecord } from "@modelpool/core";
+import { checkRecordLiveness, type WorkerRecord } from "@modelpool/core";
 import type { RegistryKeys } from "./keys.js";
 import type { RedisConnection } from "./RedisConnection.js";
 import { heartbeat, readEpoch } from "./scripts.js";
@@ -119,9 +119,7 @@ export class Heartbeats {
     const reasserting = this.#epoch.inGrace() ? this.#epoch.onChanged() : Promise.resolve();
     const renewals: Promise<unknown>[] = [this.#checkServer(), reasserting];
     for (const [key, record] of this.#records) {
-      // A start is renewed only while its spawner lives too: other hosts take a starting record with a fresh
-      // heartbeat for a spawn under way and wait for it, so a dead spawner's start must lapse for them.
-      if (!checkRecordLiveness(record, this.#hostId).ok || (record.status === "starting" && !checkOwner(record).ok)) {
+      if (!checkRecordLiveness(record, this.#hostId).ok) {
         this.#records.delete(key);
         continue;
       }

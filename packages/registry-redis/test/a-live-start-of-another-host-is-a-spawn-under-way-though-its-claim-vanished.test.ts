@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkerPool, type WorkerRecord } from "@modelpool/core";
 import { ExactModelPolicy } from "@modelpool/policy-exact";
+import { RedisRegistry } from "@modelpool/registry-redis";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { modelServerBackend } from "../../../examples/worker/backend.js";
 import { isRunning, waitUntil, workersOfModel } from "../../test-utils/src/processes-state.js";
+import { startStandInProcess } from "../../test-utils/src/stand-in.js";
 import { fleetSpec, missingRedis, storeAs, suiteName, useRedisServer } from "./redis.js";
 
 describe.skipIf(missingRedis !== undefined)(suiteName("a spawn whose claim vanished while it starts"), () => {
@@ -113,5 +115,44 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a spawn whose claim vanis
     expect(lease.worker.pid).not.toBe(startPid);
     expect(await done()).toBe(1);
     expect((await records()).filter((record) => record.status === "ready")).toHaveLength(1);
+  });
+
+  it("a start of another host whose spawner died is not waited for, though its worker's heartbeat is fresh", {
+    timeout: 60_000,
+  }, async () => {
+    // The worker's heartbeat lasts 60 s; the spawner's own liveness key is gone (its process died): the
+    // start is no spawn under way, and a request spawns at once instead of waiting for the heartbeat.
+    const spec = fleetSpec(server(), { heartbeatMs: 30_000, heartbeatTtlMs: 60_000 });
+    const model = `dead-spawner-${randomUUID()}`;
+    const worker = startStandInProcess();
+    const spawner = startStandInProcess();
+    const hostA = new RedisRegistry({ ...spec, hostId: "host-a" });
+    const now = Date.now();
+    await hostA.put({
+      kind: "worker",
+      id: "start-1",
+      workerId: "docs",
+      pid: worker.pid,
+      ...(worker.start ? { pidStart: worker.start } : {}),
+      fingerprint: { resolvedModel: model, modelPolicy: "dynamic" },
+      status: "starting",
+      owner: spawner,
+      holders: [{ ...spawner, leases: 0, lastUsedAt: now }],
+      startedAt: now,
+      updatedAt: now,
+    });
+    await hostA.close(); // the spawner's store is gone with its process: nothing renews its key any more
+    for (const key of server().cli("--scan", "--pattern", `${spec.namespace}:holder:*`).split("\n").filter(Boolean)) {
+      server().cli("DEL", key);
+    }
+    const pool = new WorkerPool({
+      backend: modelServerBackend(),
+      registry: storeAs(spec, "host-b"),
+      plugins: [new ExactModelPolicy()],
+    });
+    onTestFinished(() => pool.stopAll().then(() => undefined));
+    const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: model } });
+    expect(lease.decision.outcome).toBe("spawned");
+    expect(lease.worker.host).toBe("host-b");
   });
 });

@@ -81,10 +81,12 @@ export async function claimOrWait(
 
 /**
  * Another spawner's `starting` record of the request's workerId and fingerprint whose spawner is alive: on
- * this host, its owner process is the recorded one (pid and start time); of another host, its heartbeat
- * is fresh (that host renews a starting record's heartbeat only while its spawner lives, see the fleet
- * store). No deadline ends the wait for a live spawner: its own `spawnTimeoutMs` bounds its start, after
- * which its record is ready or gone. A start of the calling process is its own business (forceNew).
+ * this host, its owner process is the recorded one (pid and start time); of another host, the worker's
+ * heartbeat and the spawner's own entry (0 leases, written with the start) are both fresh — the store
+ * judges that entry by the liveness key the spawner's store renews, so a start whose spawner died lapses
+ * for other hosts within one TTL while its worker, still running on its host, keeps its record. No
+ * deadline ends the wait for a live spawner: its own `spawnTimeoutMs` bounds its start, after which its
+ * record is ready or gone. A start of the calling process is its own business (forceNew).
  */
 async function findStartUnderWay(
   store: RegistryStore,
@@ -97,7 +99,7 @@ async function findStartUnderWay(
     if (record.status !== "starting" || record.fingerprint === undefined) return false;
     if (fingerprintKey(record.fingerprint) !== key) return false;
     const local = record.host === undefined || record.host === store.hostId;
-    if (!local) return checkRecordLiveness(record, store.hostId, now).ok;
+    if (!local) return checkRecordLiveness(record, store.hostId, now).ok && spawnerSignalFresh(record, now);
     if (record.owner?.pid === self.pid && record.owner.start === self.start && self.host === store.hostId) return false;
     return checkOwner(record).ok && checkRecordedProcess(record).ok;
   });
@@ -220,4 +222,17 @@ export async function reacquireClaim(
   if (!other) return attempt.claim;
   await store.releaseClaim(attempt.claim);
   return undefined;
+}
+
+/**
+ * Whether a remote start's spawner still renews its liveness signal: its own entry among the record's
+ * holders (pid and start of the record's owner) with a fresh `aliveUntil`. A start written without one (an
+ * older modelpool) is judged by the worker's heartbeat alone.
+ */
+function spawnerSignalFresh(record: WorkerRecord, now: number): boolean {
+  const owner = record.owner;
+  if (!owner) return true;
+  const entry = record.holders?.find((holder) => holder.pid === owner.pid && holder.start === owner.start);
+  if (!entry) return true;
+  return entry.aliveUntil !== undefined && entry.aliveUntil > now;
 }

@@ -212,6 +212,9 @@ export class Spawner {
       backend: this.#deps.backend.name,
       owner: this.#deps.self,
       ...(store ? { host: store.hostId } : {}),
+      // The spawner's own entry, holding nothing (0 leases): a fleet store keeps its liveness key, so other
+      // hosts can tell a start whose spawner lives (a spawn under way) from one whose spawner died.
+      ...(store ? { holders: [{ ...this.#deps.firstHolder(), leases: 0 }] } : {}),
       claimExpiresAt: startedAt + this.#spawnTimeoutMs(request),
       startedAt,
       updatedAt: Date.now(),
