@@ -84,6 +84,7 @@ export class Spawner {
         : undefined;
     const spawnSignal = held ? AbortSignal.any([signal, lost.signal]) : signal;
     const id = randomUUID();
+    let stillRunning = false;
     // The worker's process is recorded (`starting`) as soon as it exists, before readiness is awaited: if
     // this process dies meanwhile, the next claimant of this spawn (or `modelpool prune --stop`) finds it
     // and stops it, instead of it running on with no record.
@@ -107,13 +108,14 @@ export class Spawner {
       // Ready, and asked once more before anyone can see it: a claim lost since the last renewal must not
       // leave a second ready worker of this workerId + fingerprint.
       if (held && !(await held.confirm())) {
-        await this.#stopUnrecorded(spawned);
+        // A worker that outlived its stop keeps its `starting` record: never a process left unrecorded.
+        stillRunning = !(await this.#stopUnrecorded(spawned));
         throw claimLostError(request.workerId);
       }
     } catch (error) {
       held?.stop();
       // The backend stopped what it started; its record goes with it.
-      if (starting) {
+      if (starting && !stillRunning) {
         await starting;
         await registry.writeOrWarn(`remove failed worker ${id}`, (store) =>
           store.remove({ workerId: request.workerId, id }),
@@ -173,9 +175,9 @@ export class Spawner {
 
   /**
    * Stops a worker that became ready but will never be recorded ready (its claim was lost): through the
-   * backend when it can stop its workers, else by its pid and start time; waited for until it is gone.
+   * backend when it can stop its workers, else by its pid and start time; resolves to whether it is gone.
    */
-  async #stopUnrecorded(spawned: SpawnedWorker): Promise<void> {
+  async #stopUnrecorded(spawned: SpawnedWorker): Promise<boolean> {
     const now = Date.now();
     const record: WorkerRecord = {
       kind: "worker",
@@ -193,7 +195,8 @@ export class Spawner {
     } catch {
       // Ended below by its pid and start time all the same.
     }
-    await terminateRecordedProcess(record);
+    const report = await terminateRecordedProcess(record);
+    return report.outcome === "stopped" || report.outcome === "already-gone";
   }
 
   /** The record of a worker whose process exists but is not ready yet (its executable may still change). */
