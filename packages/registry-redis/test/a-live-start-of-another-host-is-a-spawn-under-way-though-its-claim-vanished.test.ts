@@ -81,7 +81,9 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a spawn whose claim vanis
   it("a spawner whose claim went to another holder stops its worker, records nothing ready, and waits for that holder", {
     timeout: 90_000,
   }, async () => {
-    const { a, done, records, request, namespace: spec } = setUp(2_500);
+    // A start far longer than the steps below, even on a loaded machine: it is still starting when its claim
+    // goes to the other holder (its renewal timer or its last check before recording it ready finds out).
+    const { a, done, records, request, namespace: spec } = setUp(8_000);
     const first = a.getOrSpawn(request);
     first.catch(() => undefined);
     let start: WorkerRecord | undefined;
