@@ -95,7 +95,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       stop: {
         type: "boolean",
         description:
-          "also stop this host's workers whose owner is gone, that no process holds a lease on, and that are idle past their TTL (idleTtlMs), and starts abandoned by a crashed spawner",
+          "also stop this host's workers whose owner is gone, that no process holds a lease on, and that are idle past their TTL (idleTtlMs) or draining (their stop was asked for while a lease held them), and starts abandoned by a crashed spawner",
       },
       "all-idle": {
         type: "boolean",

@@ -131,9 +131,9 @@ export async function registryStats(registry: RegistryStore, now = Date.now()): 
 
 /**
  * Which of this host's left-over workers `prune --stop` stops, and which it keeps warm. Left over: its
- * owner is gone and no live process holds a lease on it (`abandonedReason`). A start whose spawner died is
- * always stopped (nobody can ever use it); a ready worker only once idle past its own TTL, or with
- * `allIdle`: a worker left for the next session is what reuse is for.
+ * owner is gone and no live process holds a lease on it (`abandonedReason`). A start whose spawner died and
+ * a draining worker (its stop was asked for) are always stopped; a ready worker only once idle past its
+ * own TTL, or with `allIdle`: a worker left for the next session is what reuse is for.
  */
 export function planStops(
   records: readonly WorkerRecord[],
@@ -148,6 +148,12 @@ export function planStops(
     if (abandoned === undefined) continue;
     if (record.status === "starting") {
       stop.push({ record, reason: abandoned });
+      continue;
+    }
+    // A drain its owner could not finish (it exited while another process, perhaps of another host, still
+    // held the worker): the stop was asked for, so nothing is kept warm. Only this host gets here.
+    if (record.draining) {
+      stop.push({ record, reason: `${abandoned}, draining (its stop was asked for while a lease held it)` });
       continue;
     }
     const idleMs = now - leaseUsage(record).idleSince;

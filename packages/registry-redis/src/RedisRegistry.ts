@@ -496,6 +496,7 @@ export class RedisRegistry implements RegistryStore {
     const ttlMs = Math.max(1, Math.ceil(request.ttlMs));
     const claimKey = this.#keys.claim(request.key);
     for (;;) {
+      request.signal?.throwIfAborted();
       const now = Date.now();
       const claim: SpawnClaim = SpawnClaimSchema.parse({
         key: request.key,
@@ -525,8 +526,12 @@ export class RedisRegistry implements RegistryStore {
       if (outcome === "wait") {
         // Free, but the server lost its data less than a grace ago: its holder may be re-asserting it.
         // Waited out here (looking again often, so a re-asserted claim is seen as held at once); the
-        // wait ends with the grace, never because a live holder took long.
-        await sleep(Math.max(5, Math.min(this.#epoch.graceLeftMs(), 50)));
+        // wait ends with the grace, never because a live holder took long — or with the caller's signal.
+        await sleep(Math.max(5, Math.min(this.#epoch.graceLeftMs(), 50)), undefined, { signal: request.signal }).catch(
+          (error: unknown) => {
+            throw request.signal?.aborted ? request.signal.reason : error;
+          },
+        );
         continue;
       }
       if (outcome === "failed") {

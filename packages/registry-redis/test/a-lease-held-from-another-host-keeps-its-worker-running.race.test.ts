@@ -1,11 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { raceTest } from "../../test-utils/src/hostile/race.js";
+import type { LineHost } from "../../test-utils/src/namespaces/index.js";
 import { fleetSkip, namespacedSuite, useNamespacedFleet } from "./namespaced-fleet.js";
 
 type Leased = { n: number; id: string; outcome: string; pid: number; url: string; workerHost: string };
-const RUNS = Number(process.env.MODELPOOL_RACE_RUNS ?? 2);
 
 describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from another host"), () => {
   const fleet = useNamespacedFleet(2);
+  // Two hosts for every run (each run its own model): starting hosts is most of a run's time otherwise.
+  let hosts: [LineHost, LineHost] | undefined;
 
   it("hosts are separate pid spaces: each has its own pid 1, which is not the machine's", {
     timeout: 60_000,
@@ -25,11 +29,12 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from anot
     await Promise.all([a.kill(), b.kill()]);
   });
 
-  it("keeps the worker running when its owner host stops all its workers", {
-    timeout: 60_000 + RUNS * 20_000,
-  }, async () => {
-    const [owner, user] = [fleet().startHost(1), fleet().startHost(2)];
-    for (let run = 0; run < RUNS; run++) {
+  raceTest(
+    "keeps the worker running when its owner host stops all its workers, and stops it once released",
+    { perRunMs: 20_000 },
+    async (run) => {
+      hosts ??= [fleet().startHost(1), fleet().startHost(2)];
+      const [owner, user] = hosts;
       const model = `model-${run}`;
       const spawned = await owner.ask<Leased>({ op: "lease", workerId: "docs", model });
       expect(spawned).toMatchObject({ outcome: "spawned" });
@@ -41,7 +46,9 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a lease held from anot
       expect(await owner.ask({ op: "alive", pid: spawned.pid })).toEqual({ alive: true });
       expect(await user.ask({ op: "probe", url: shared.url })).toMatchObject({ ok: true, model });
       await user.ask({ op: "release", n: shared.n });
-    }
-    await Promise.all([owner.kill(), user.kill()]);
-  });
+      // The drain the stopAll left finishes on the worker's own host (bounded by the run's timeout).
+      while ((await owner.ask<{ alive: boolean }>({ op: "alive", pid: spawned.pid })).alive) await sleep(100);
+      return { spawns: 1, leases: 2, stopAllsWhileHeld: 1 };
+    },
+  );
 });

@@ -72,13 +72,15 @@ export class TestRedisServer {
    * namespace's loopback, for `cli`), started and talked to through `wrap` (`ip netns exec <ns>`).
    */
   static async startIn(
-    where: { host: string; wrap: readonly string[] },
+    where: { host: string; wrap: readonly string[]; port?: number },
     extraArgs: readonly string[] = [],
   ): Promise<TestRedisServer> {
     const dir = await mkdtemp(join(tmpdir(), "modelpool-redis-"));
     // Protected mode refuses every client not on loopback when there is no password: the namespace is the
-    // harness's own network, reachable from its namespaces only.
-    const server = new TestRedisServer(6379, dir, ["--protected-mode", "no", ...extraArgs], undefined, where);
+    // harness's own network, reachable from its namespaces only. A second server there (a replica) takes
+    // another port.
+    const port = where.port ?? 6379;
+    const server = new TestRedisServer(port, dir, ["--protected-mode", "no", ...extraArgs], undefined, where);
     await server.#launch();
     return server;
   }

@@ -1,7 +1,10 @@
 import { hasModelpoolCode, ModelpoolError } from "./ModelpoolError.js";
 
-/** `not-running`: the backend answered with a pid that is not alive (or, on Linux, whose start time cannot be read). */
-export type SpawnFailure = "exited" | "timeout" | "backend-error" | "invalid-result" | "not-running";
+/**
+ * `not-running`: the backend answered with a pid that is not alive (or, on Linux, whose start time cannot be
+ * read). `claim-lost`: the spawn claim went to another holder while the worker started; it was stopped.
+ */
+export type SpawnFailure = "exited" | "timeout" | "backend-error" | "invalid-result" | "not-running" | "claim-lost";
 
 /** A worker could not be started. Whatever was started has been stopped; the spawn claim is released. */
 export class SpawnError extends ModelpoolError {

@@ -332,6 +332,7 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
       if (!dryRun && source === "memory" && entry.verdict.code === VerdictCode.PROCESS_GONE) {
         this.#forgetDead(record, entry.verdict.reason);
       }
+      if (!dryRun && source === "registry" && record.draining) this.#finishDrain(record);
     }
     const allowed = considered.filter((entry) => entry.verdict.reuse).sort(byRank);
     for (const entry of allowed) {
@@ -428,6 +429,18 @@ export class WorkerPool<Context = unknown, Handle = unknown> implements AsyncDis
   #retryPendingStops(): void {
     const { unremoved, draining } = this.#parts.stopper.pending;
     if (unremoved.length > 0 || draining.length > 0) this.#inBackground(this.#parts.stopper.retryPending());
+  }
+
+  /**
+   * A draining worker of this host met in a lookup: this pool finishes its drain (a sweep of that one
+   * record: stopped unless a live lease on any host holds it). Its owner may have exited while another
+   * process, of this host or another, held it; the holder's release could not stop it if that holder is
+   * on another host, and only this host may signal it.
+   */
+  #finishDrain(record: WorkerRecord): void {
+    const hostId = this.registry?.hostId;
+    if (hostId === undefined || (record.host !== undefined && record.host !== hostId)) return;
+    this.#inBackground(this.#parts.lifecycle.sweep({ workerId: record.workerId, id: record.id }));
   }
 
   #inBackground(work: Promise<unknown>): void {

@@ -7,7 +7,7 @@ import type { ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { abortable } from "./abortable.js";
 import type { RegistryAccess } from "./registry-access.js";
 import { claimOrWait } from "./spawn-claim.js";
-import type { Spawner } from "./spawner.js";
+import { isClaimLost, type Spawner } from "./spawner.js";
 
 /** A spawn's result for one request. `shared`: the worker was started by another request or process. */
 export type SpawnOutcome = {
@@ -135,23 +135,33 @@ export class SpawnCoordinator {
     }
     const store = this.#registry.store;
     if (!store) return { worker: await this.#spawner.spawnAndRecord(request, signal, undefined) };
-    let outcome: Awaited<ReturnType<typeof claimOrWait>> | undefined;
-    try {
-      outcome = await this.#registry.write(() => claimOrWait(store, request, seen, this.#claimOwner(), signal));
-    } catch (error) {
-      if (!this.#registry.worksAround(error)) throw error;
+    for (;;) {
+      let outcome: Awaited<ReturnType<typeof claimOrWait>> | undefined;
+      try {
+        outcome = await this.#registry.write(() => claimOrWait(store, request, seen, this.#claimOwner(), signal));
+      } catch (error) {
+        if (!this.#registry.worksAround(error)) throw error;
+      }
+      if (!outcome) return { worker: await this.#spawner.spawnAndRecord(request, signal, undefined) };
+      if (outcome.kind === "finished") {
+        return { worker: outcome.worker, foreign: true, sharedFrom: outcome.worker.owner };
+      }
+      if (outcome.kind === "failed") {
+        const { failure } = outcome;
+        throw new SpawnError(
+          request.workerId,
+          "backend-error",
+          `the spawn process ${failure.owner.pid} started for the same fingerprint failed (${failure.message}); not retried before ${new Date(failure.retryAfter).toISOString()}`,
+        );
+      }
+      try {
+        return { worker: await this.#spawner.spawnAndRecord(request, signal, outcome.claim) };
+      } catch (error) {
+        // The claim went to another holder while this spawn ran: its worker was stopped, nothing recorded.
+        // The request waits for the holder that has the claim (its worker, or its failure), as any waiter.
+        if (!isClaimLost(error) || signal.aborted) throw error;
+      }
     }
-    if (!outcome) return { worker: await this.#spawner.spawnAndRecord(request, signal, undefined) };
-    if (outcome.kind === "finished") return { worker: outcome.worker, foreign: true, sharedFrom: outcome.worker.owner };
-    if (outcome.kind === "failed") {
-      const { failure } = outcome;
-      throw new SpawnError(
-        request.workerId,
-        "backend-error",
-        `the spawn process ${failure.owner.pid} started for the same fingerprint failed (${failure.message}); not retried before ${new Date(failure.retryAfter).toISOString()}`,
-      );
-    }
-    return { worker: await this.#spawner.spawnAndRecord(request, signal, outcome.claim) };
   }
 
   #claimOwner(): ClaimOwner {

@@ -9,10 +9,11 @@ import { processIdentityOf } from "../process/process-identity.js";
 import { identityToRecord } from "../process/recorded-identity.js";
 import { terminateRecordedProcess } from "../process/terminate.js";
 import { verifySpawnedProcess } from "../process/verify-spawned.js";
+import type { RegistryStore } from "../registry/store/RegistryStore.js";
 import { FINGERPRINT_SCHEME } from "../schema/fingerprint-scheme.js";
 import { PARSE_CONTEXT } from "../schema/parse-or-throw.js";
 import type { ResolvedWorkerRequest } from "../schema/request.js";
-import type { SpawnClaim } from "../schema/spawn-claim.js";
+import type { ClaimOwner, SpawnClaim } from "../schema/spawn-claim.js";
 import type { LeaseHolder, ProcessIdentity, WorkerRecord } from "../schema/worker-record.js";
 import { timeoutSignal } from "../timers/timeout-signal.js";
 import { abortable } from "./abortable.js";
@@ -20,7 +21,7 @@ import type { Reservation } from "./capacity.js";
 import type { HealthProber } from "./health-prober.js";
 import type { PoolStats } from "./pool-stats.js";
 import type { RegistryAccess } from "./registry-access.js";
-import { keepClaimAlive } from "./spawn-claim.js";
+import { keepClaimAlive, reacquireClaim } from "./spawn-claim.js";
 
 /** What the spawner needs of its pool. */
 export type SpawnerDependencies = {
@@ -71,8 +72,19 @@ export class Spawner {
     let reservation: Reservation | undefined;
     let startedAt = Date.now();
     const started = performance.now();
-    const held = claim && registry.store ? keepClaimAlive(registry.store, claim) : undefined;
+    // A claim lost while its spawn runs (another holder has it) ends the spawn: its child is stopped and
+    // nothing is recorded ready, so the other holder's worker stays the only one (see `claimLostError`).
+    const lost = new AbortController();
+    const held =
+      claim && registry.store
+        ? keepClaimAlive(registry.store, claim, {
+            onLost: () => lost.abort(claimLostError(request.workerId)),
+            reacquire: () => reacquireClaim(registry.store as RegistryStore, request, this.#claimOwner()),
+          })
+        : undefined;
+    const spawnSignal = held ? AbortSignal.any([signal, lost.signal]) : signal;
     const id = randomUUID();
+    let stillRunning = false;
     // The worker's process is recorded (`starting`) as soon as it exists, before readiness is awaited: if
     // this process dies meanwhile, the next claimant of this spawn (or `modelpool prune --stop`) finds it
     // and stops it, instead of it running on with no record.
@@ -92,11 +104,18 @@ export class Spawner {
       this.#deps.events.emit("spawnStarted", spawnStartedEvent(request, id));
       // The claim's token goes into the worker's environment: if this process dies before it could record
       // the worker, whoever takes its spawn over finds the worker by it and stops it.
-      spawned = await this.callBackendSpawn(request, signal, onProcess, claim?.token);
+      spawned = await this.callBackendSpawn(request, spawnSignal, onProcess, claim?.token);
+      // Ready, and asked once more before anyone can see it: a claim lost since the last renewal must not
+      // leave a second ready worker of this workerId + fingerprint.
+      if (held && !(await held.confirm())) {
+        // A worker that outlived its stop keeps its `starting` record: never a process left unrecorded.
+        stillRunning = !(await this.#stopUnrecorded(spawned));
+        throw claimLostError(request.workerId);
+      }
     } catch (error) {
       held?.stop();
       // The backend stopped what it started; its record goes with it.
-      if (starting) {
+      if (starting && !stillRunning) {
         await starting;
         await registry.writeOrWarn(`remove failed worker ${id}`, (store) =>
           store.remove({ workerId: request.workerId, id }),
@@ -105,8 +124,9 @@ export class Spawner {
       // Room goes back once its worker is gone (what is given back is never still occupied).
       reservation?.releasePool();
       await reservation?.releaseDevice();
-      // Only a failed start is shared with waiters; no room or an abort says nothing about the model.
-      if (held) await this.#releaseClaim(held.current(), isSpawnError(error) ? error : undefined);
+      // Only a failed start is shared with waiters; no room, an abort or a lost claim says nothing about the model.
+      if (held)
+        await this.#releaseClaim(held.current(), isSpawnError(error) && !isClaimLost(error) ? error : undefined);
       if (!signal.aborted) stats.recordSpawn(undefined);
       const failed = spawnFailedEvent(request, id, error, signal, performance.now() - started);
       if (reservation) this.#deps.events.emit("spawnFailed", failed);
@@ -153,6 +173,32 @@ export class Spawner {
     return record;
   }
 
+  /**
+   * Stops a worker that became ready but will never be recorded ready (its claim was lost): through the
+   * backend when it can stop its workers, else by its pid and start time; resolves to whether it is gone.
+   */
+  async #stopUnrecorded(spawned: SpawnedWorker): Promise<boolean> {
+    const now = Date.now();
+    const record: WorkerRecord = {
+      kind: "worker",
+      id: randomUUID(),
+      workerId: "unrecorded",
+      pid: spawned.pid,
+      ...identityToRecord(spawned.pid),
+      status: "ready",
+      ...(spawned.url !== undefined ? { url: spawned.url } : {}),
+      startedAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.#deps.backend.stop?.(record);
+    } catch {
+      // Ended below by its pid and start time all the same.
+    }
+    const report = await terminateRecordedProcess(record);
+    return report.outcome === "stopped" || report.outcome === "already-gone";
+  }
+
   /** The record of a worker whose process exists but is not ready yet (its executable may still change). */
   #startingRecord(request: ResolvedWorkerRequest, id: string, pid: number, startedAt: number): WorkerRecord {
     const { pidExe: _notFinalYet, ...identity } = identityToRecord(pid);
@@ -169,9 +215,22 @@ export class Spawner {
       backend: this.#deps.backend.name,
       owner: this.#deps.self,
       ...(store ? { host: store.hostId } : {}),
+      // The spawner's own entry, holding nothing (0 leases): a fleet store keeps its liveness key, so other
+      // hosts can tell a start whose spawner lives (a spawn under way) from one whose spawner died.
+      ...(store ? { holders: [{ ...this.#deps.firstHolder(), leases: 0 }] } : {}),
       claimExpiresAt: startedAt + this.#spawnTimeoutMs(request),
       startedAt,
       updatedAt: Date.now(),
+    };
+  }
+
+  /** This process as a claim's owner, on the store's host. */
+  #claimOwner(): ClaimOwner {
+    const { self, registry } = this.#deps;
+    return {
+      pid: self.pid,
+      ...(self.start !== undefined ? { start: self.start } : {}),
+      host: registry.store?.hostId ?? "",
     };
   }
 
@@ -265,4 +324,21 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * Why a spawn was ended: its claim went to another holder while it ran. Typed, and recognised by the spawn
+ * coordinator, which then waits for the holder that has the claim instead of failing its request.
+ */
+export function claimLostError(workerId: string): SpawnError {
+  return new SpawnError(
+    workerId,
+    "claim-lost",
+    "its spawn claim went to another holder while it started; the worker it started was stopped, never recorded ready",
+  );
+}
+
+/** Whether an error is the end of a spawn whose claim was lost (from any copy of core). */
+export function isClaimLost(error: unknown): boolean {
+  return isSpawnError(error) && (error as SpawnError).failure === "claim-lost";
 }

@@ -52,6 +52,11 @@ export type ClaimRequest = {
   readonly owner: ClaimOwner;
   /** The claim lapses this long after it was acquired or last renewed. */
   readonly ttlMs: number;
+  /**
+   * The caller's signal: a store that waits before it answers (a fleet store in its grace after the server
+   * lost its data) stops waiting when it aborts, and rejects with its reason, having taken nothing.
+   */
+  readonly signal?: AbortSignal | undefined;
 };
 
 export type ClaimAttempt =
