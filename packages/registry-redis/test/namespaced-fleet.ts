@@ -8,6 +8,7 @@ import {
   spawnInPidNamespace,
 } from "../../test-utils/src/namespaces/index.js";
 import { redisServerMissing, TestRedisServer } from "../../test-utils/src/redis-server.js";
+import { bundledScript } from "../../test-utils/src/script-bundles.js";
 
 /**
  * Where the namespaced fleet runs: `network` (each host in its own network and pid namespace, Redis on the
@@ -52,15 +53,11 @@ export function useNamespacedFleet(hosts: number): () => NamespacedFleet {
         network,
         spec: { url: redis.url, namespace: `ns-${randomUUID()}`, heartbeatMs: 1_000, heartbeatTtlMs: 10_000 },
         startHost(n, storeOptions = {}) {
-          const argv = [
-            process.execPath,
-            "--import",
-            "tsx",
-            "--conditions=@modelpool/source",
-            POOL_HOST,
-            JSON.stringify({ ...fleet?.spec, ...storeOptions }),
-            address(n),
-          ];
+          // Its bundle when the run has one: a host through tsx takes about five times the CPU to start,
+          // and a fleet of them on a small loaded machine is mostly start-up.
+          const bundle = bundledScript(POOL_HOST);
+          const script = bundle ? [bundle] : ["--import", "tsx", "--conditions=@modelpool/source", POOL_HOST];
+          const argv = [process.execPath, ...script, JSON.stringify({ ...fleet?.spec, ...storeOptions }), address(n)];
           const child = network ? network.startHost(n, argv) : spawnInPidNamespace([], `host-${n}`, argv);
           const host = new LineHost(child, `host-${n}`);
           started.push(host);
