@@ -32,6 +32,7 @@ import { MAX_VALUE_BYTES } from "./bounded-json.js";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
 import { isJudgedRecord } from "./judged-record.js";
+import { keptRecord } from "./kept-record.js";
 import { RegistryKeys } from "./keys.js";
 import { type RedisRegistryOptions, RedisRegistryOptionsSchema } from "./options.js";
 import { RedisConnection } from "./RedisConnection.js";
@@ -648,7 +649,8 @@ export class RedisRegistry implements RegistryStore {
   /** What is stored at `key` as this store last read or wrote it, with the record validated from it. */
   #remember(key: string, reply: Reply[], record: WorkerRecord): void {
     this.#lastRead.delete(key);
-    this.#lastRead.set(key, { reply, record });
+    // A copy of its own: `record` is also what this store returns, and whoever gets it may write into it.
+    this.#lastRead.set(key, { reply, record: keptRecord(record) });
     if (this.#lastRead.size > 1_000) this.#lastRead.delete(this.#lastRead.keys().next().value as string);
   }
 
