@@ -173,7 +173,14 @@ return 1`);
  * the record's holders, in order, of the key prefix .. sha1hex(host "\\n" pid "\\n" start) (an entry
  * without a host takes the record's). Entries the script cannot read get -2 (absent: judged gone).
  */
-/** Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). */
+/**
+ * Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). A value
+ * that is not valid UTF-8 is answered as an error ('E'): the client would read its bad bytes as U+FFFD, a
+ * string the validation accepts but whose encoding is not the stored bytes, so every compare-and-set of it
+ * (a lease entry, \`holdJudged\`, a stop) would fail and be retried until its timeout. Checked byte by byte
+ * only when the value has a byte above 127 (WHATWG's rules: no overlong form, surrogate or code point past
+ * U+10FFFF).
+ */
 const readOne = `
 local function holderTtls(value, prefix)
   local ok, record = pcall(cjson.decode, value)
@@ -195,12 +202,44 @@ local function holderTtls(value, prefix)
   end
   return ttls
 end
+local function validUtf8(s)
+  if not string.find(s, '[\\128-\\255]') then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    if c < 128 then
+      i = i + 1
+    else
+      local len, low, high = 0, 128, 191
+      if c >= 194 and c <= 223 then len = 2
+      elseif c >= 224 and c <= 239 then
+        len = 3
+        if c == 224 then low = 160 elseif c == 237 then high = 159 end
+      elseif c >= 240 and c <= 244 then
+        len = 4
+        if c == 240 then low = 144 elseif c == 244 then high = 143 end
+      else return false end
+      if i + len - 1 > n then return false end
+      local c2 = string.byte(s, i + 1)
+      if c2 < low or c2 > high then return false end
+      for j = i + 2, i + len - 1 do
+        local cj = string.byte(s, j)
+        if cj < 128 or cj > 191 then return false end
+      end
+      i = i + len
+    end
+  end
+  return true
+end
 local function readOne(out, recordKey, heartbeatKey, prefix)
   local value = redis.pcall('GET', recordKey)
   local ttls = {}
   if type(value) == 'table' and value.err then
     out[#out + 1] = 'E'
     out[#out + 1] = value.err
+  elseif value and not validUtf8(value) then
+    out[#out + 1] = 'E'
+    out[#out + 1] = 'its value is not valid UTF-8 (read as text, no compare-and-set could match its bytes)'
   elseif not value then
     out[#out + 1] = 'N'
     out[#out + 1] = ''

@@ -53,4 +53,24 @@ describe.skipIf(missingRedis !== undefined)(suiteName("a record that is not vali
     expect(outcome).toBeDefined();
     expect(requests.length).toBeLessThanOrEqual(8);
   });
+
+  it("while a value of valid UTF-8 beyond ASCII (2 to 4 bytes, and a real U+FFFD) is read and leased as any other", async () => {
+    const spec = fleetSpec(server(), { heartbeatMs: 60_000, heartbeatTtlMs: 120_000 });
+    const owner = storeAs(spec, "owner-host");
+    const user = storeAs(spec, "user-host");
+    const worker = await ownersWorker(owner, "docs", "model-a");
+    const text = "caf\u00e9 \u20ac \u{1F600} \uFFFD \u07FF \uFFFF \u{10FFFF}";
+    await owner.update(worker, (current) => ({ ...current, lastError: text }));
+    const pool = sessionPool(user);
+    const lease = await pool.getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
+    expect(lease.worker.id).toBe(worker.id);
+    expect(lease.worker.lastError).toBe(text);
+    await lease.release();
+    // And a judged lease on it (the store's recent read) lands too: its entry is on the record.
+    const again = await sessionPool(user).getOrSpawn({ workerId: "docs", fingerprint: { resolvedModel: "model-a" } });
+    expect(again.worker.id).toBe(worker.id);
+    const [stored] = (await storeAs(spec, "observer-host").lookup("docs")).records;
+    expect(stored?.holders?.find((holder) => holder.host === "user-host")).toMatchObject({ leases: 1 });
+    await again.release();
+  });
 });
