@@ -137,21 +137,24 @@ export class RedisRegistry implements RegistryStore {
     const index = this.#keys.workerIndex(workerId);
     const reply = await scripts.lookupRecords.run(
       this.#connection,
-      [index],
+      [index, this.#keys.epoch()],
       [
         this.#keys.holderKeyPrefix(),
         this.#keys.record(workerId, ""),
         this.#keys.heartbeat(workerId, ""),
         String(BATCH),
+        this.#epoch.propose(),
       ],
     );
     const flat = Array.isArray(reply) ? reply : [];
     if (flat[0] === "E") throw new CorruptRegistryError(index, String(flat[1]), undefined);
+    // Before anything read here is kept: a changed server clears what this store read of the one before.
+    await this.#epoch.observe(flat[1]);
     const records: WorkerRecord[] = [];
     const unreadable: UnreadableRecord[] = [];
     const later: Reply[] = [];
     const now = Date.now();
-    for (let i = 1; i + 4 < flat.length + 1; i += 5) {
+    for (let i = 2; i + 4 < flat.length + 1; i += 5) {
       const [id, tag, value, ttl, holderTtls] = flat.slice(i, i + 5);
       if (tag === "L" || typeof id !== "string") {
         later.push(id ?? null);

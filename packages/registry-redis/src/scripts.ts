@@ -259,16 +259,19 @@ for i = 1, n do readOne(out, KEYS[i], KEYS[n + i], ARGV[1]) end
 return out`);
 
 /**
- * A lookup in one step: the record ids of one workerId, then each record as \`readRecords\` reads it.
- * KEYS: the workerId's index. ARGV: holder key prefix, record key prefix, heartbeat key prefix (each ends
- * with the encoded workerId and ':'), most records to read. Returns {'E', error} when the index is not a
- * set, else {'V', id1, <four entries>, id2, ...}; an id past the most, or not a plausible id, comes back
- * with 'L' (left for the caller to read or report) instead of a record.
+ * A lookup in one step: the server's epoch, the record ids of one workerId, then each record as
+ * \`readRecords\` reads it. The epoch comes with the read so that a store whose only steps were lookups
+ * knows the server they read: its next step on a server that lost its data since sees the change (and
+ * starts the grace) instead of adopting the new epoch as a store that never read anything would.
+ * KEYS: the workerId's index, epoch. ARGV: holder key prefix, record key prefix, heartbeat key prefix (each
+ * ends with the encoded workerId and ':'), most records to read, fresh epoch. Returns {'E', error} when the
+ * index is not a set, else {'V', epoch, id1, <four entries>, id2, ...}; an id past the most, or not a
+ * plausible id, comes back with 'L' (left for the caller to read or report) instead of a record.
  */
-export const lookupRecords = new LuaScript(`${readOne}
+export const lookupRecords = new LuaScript(`${readOne}${epochOf}
 local ids = redis.pcall('SMEMBERS', KEYS[1])
 if type(ids) == 'table' and ids.err then return {'E', ids.err} end
-local out = {'V'}
+local out = {'V', epochOf(KEYS[2], ARGV[5])}
 local function encode(id)
   return (string.gsub(id, '[^A-Za-z0-9%._%-]', function(c) return string.format('%%%02X', string.byte(c)) end))
 end
