@@ -539,6 +539,8 @@ export class RedisRegistry implements RegistryStore {
           failed: this.#decodeClaimValue(ClaimFailureSchema, raw, this.#keys.claimFailure(request.key)),
         };
       }
+      if (outcome === "corrupt")
+        throw new CorruptRegistryError(claimKey, `unreadable claim: ${String(raw)}`, undefined);
       if (typeof raw !== "string") continue; // expired between the two steps: try again
       const holder = this.#decodeClaimValue(SpawnClaimSchema, raw, claimKey);
       // The claim key expires by itself; what is left to judge is an owner of this host that died.

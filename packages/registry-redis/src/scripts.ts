@@ -54,6 +54,44 @@ local function epochOf(key, proposed)
   return epoch
 end`;
 
+/**
+ * Lua: whether a value is valid UTF-8 (WHATWG's rules: no overlong form, surrogate or code point past
+ * U+10FFFF), checked byte by byte only when it has a byte above 127. The client reads a value as UTF-8
+ * text: a bad byte becomes U+FFFD, a string whose encoding is not the stored bytes, so no compare-and-set
+ * sent with it could ever match (a lease entry, \`holdJudged\`, a stop, a claim take-over would retry until
+ * their timeouts, or for ever). Such a value is answered as unreadable instead.
+ */
+const validUtf8 = `
+local function validUtf8(s)
+  if not string.find(s, '[\\128-\\255]') then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    if c < 128 then
+      i = i + 1
+    else
+      local len, low, high = 0, 128, 191
+      if c >= 194 and c <= 223 then len = 2
+      elseif c >= 224 and c <= 239 then
+        len = 3
+        if c == 224 then low = 160 elseif c == 237 then high = 159 end
+      elseif c >= 240 and c <= 244 then
+        len = 4
+        if c == 240 then low = 144 elseif c == 244 then high = 143 end
+      else return false end
+      if i + len - 1 > n then return false end
+      local c2 = string.byte(s, i + 1)
+      if c2 < low or c2 > high then return false end
+      for j = i + 2, i + len - 1 do
+        local cj = string.byte(s, j)
+        if cj < 128 or cj > 191 then return false end
+      end
+      i = i + len
+    end
+  end
+  return true
+end`;
+
 /** The server's epoch, written when absent. KEYS: epoch. ARGV: a fresh value. Returns the epoch. */
 export const readEpoch = new LuaScript(`${epochOf}
 return epochOf(KEYS[1], ARGV[1])`);
@@ -64,9 +102,10 @@ return epochOf(KEYS[1], ARGV[1])`);
  * is in its grace): a free claim is then not trusted, since its holder may not have re-asserted it yet —
  * else the holder is returned for the caller to judge.
  * KEYS: claim, failure, epoch. ARGV: claim JSON, PX ms, known epoch or '', fresh epoch, '1' in grace.
- * Returns {'failed', json, epoch} | {'acquired', '', epoch} | {'held', json, epoch} | {'wait', '', epoch}.
+ * Returns {'failed', json, epoch} | {'acquired', '', epoch} | {'held', json, epoch} | {'wait', '', epoch} |
+ * {'corrupt', why, epoch} (a held value that is not valid UTF-8: no take-over could match it).
  */
-export const acquireClaim = new LuaScript(`${epochOf}
+export const acquireClaim = new LuaScript(`${epochOf}${validUtf8}
 local epoch = epochOf(KEYS[3], ARGV[4])
 local trusted = ARGV[5] ~= '1' and (ARGV[3] == '' or epoch == ARGV[3])
 local failed = redis.call('GET', KEYS[2])
@@ -74,6 +113,7 @@ if failed then return {'failed', failed, epoch} end
 if trusted and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'acquired', '', epoch} end
 local held = redis.call('GET', KEYS[1])
 if not held then return {'wait', '', epoch} end
+if not validUtf8(held) then return {'corrupt', 'its value is not valid UTF-8', epoch} end
 return {'held', held, epoch}`);
 
 /** Whether the claim stored at KEYS[1] carries token ARGV[1] (an unreadable value carries none). */
@@ -175,13 +215,9 @@ return 1`);
  */
 /**
  * Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). A value
- * that is not valid UTF-8 is answered as an error ('E'): the client would read its bad bytes as U+FFFD, a
- * string the validation accepts but whose encoding is not the stored bytes, so every compare-and-set of it
- * (a lease entry, \`holdJudged\`, a stop) would fail and be retried until its timeout. Checked byte by byte
- * only when the value has a byte above 127 (WHATWG's rules: no overlong form, surrogate or code point past
- * U+10FFFF).
+ * that is not valid UTF-8 is answered as an error ('E', see \`validUtf8\`): no compare-and-set could match it.
  */
-const readOne = `
+const readOne = `${validUtf8}
 local function holderTtls(value, prefix)
   local ok, record = pcall(cjson.decode, value)
   local ttls = {}
@@ -201,35 +237,6 @@ local function holderTtls(value, prefix)
     ttls[i] = ttl
   end
   return ttls
-end
-local function validUtf8(s)
-  if not string.find(s, '[\\128-\\255]') then return true end
-  local i, n = 1, #s
-  while i <= n do
-    local c = string.byte(s, i)
-    if c < 128 then
-      i = i + 1
-    else
-      local len, low, high = 0, 128, 191
-      if c >= 194 and c <= 223 then len = 2
-      elseif c >= 224 and c <= 239 then
-        len = 3
-        if c == 224 then low = 160 elseif c == 237 then high = 159 end
-      elseif c >= 240 and c <= 244 then
-        len = 4
-        if c == 240 then low = 144 elseif c == 244 then high = 143 end
-      else return false end
-      if i + len - 1 > n then return false end
-      local c2 = string.byte(s, i + 1)
-      if c2 < low or c2 > high then return false end
-      for j = i + 2, i + len - 1 do
-        local cj = string.byte(s, j)
-        if cj < 128 or cj > 191 then return false end
-      end
-      i = i + len
-    end
-  end
-  return true
 end
 local function readOne(out, recordKey, heartbeatKey, prefix)
   local value = redis.pcall('GET', recordKey)
