@@ -99,7 +99,10 @@ export class Heartbeats {
       this.#connection.send(["INFO", "server"]),
       readEpoch.run(this.#connection, [this.#keys.epoch()], [this.#epoch.propose()]),
     ]);
-    const epochChanged = await this.#epoch.observe(epoch);
+    await this.#epoch.observe(epoch);
+    // This step's epoch change or one an earlier step of this store saw (a put, a lookup, a stop on the
+    // emptied server): a new run id is that data loss, already announced by the epoch written then.
+    const epochChanged = this.#epoch.takeChangeSeen();
     const runId = /run_id:(\w+)/.exec(String(info))?.[1];
     if (runId === undefined) return;
     const changed = this.#runId !== undefined && this.#runId !== runId;

@@ -32,6 +32,7 @@ import { MAX_VALUE_BYTES } from "./bounded-json.js";
 import { decodeValue } from "./decode.js";
 import { Heartbeats } from "./Heartbeats.js";
 import { isJudgedRecord } from "./judged-record.js";
+import { keptRecord } from "./kept-record.js";
 import { RegistryKeys } from "./keys.js";
 import { type RedisRegistryOptions, RedisRegistryOptionsSchema } from "./options.js";
 import { RedisConnection } from "./RedisConnection.js";
@@ -136,21 +137,24 @@ export class RedisRegistry implements RegistryStore {
     const index = this.#keys.workerIndex(workerId);
     const reply = await scripts.lookupRecords.run(
       this.#connection,
-      [index],
+      [index, this.#keys.epoch()],
       [
         this.#keys.holderKeyPrefix(),
         this.#keys.record(workerId, ""),
         this.#keys.heartbeat(workerId, ""),
         String(BATCH),
+        this.#epoch.propose(),
       ],
     );
     const flat = Array.isArray(reply) ? reply : [];
     if (flat[0] === "E") throw new CorruptRegistryError(index, String(flat[1]), undefined);
+    // Before anything read here is kept: a changed server clears what this store read of the one before.
+    await this.#epoch.observe(flat[1]);
     const records: WorkerRecord[] = [];
     const unreadable: UnreadableRecord[] = [];
     const later: Reply[] = [];
     const now = Date.now();
-    for (let i = 1; i + 4 < flat.length + 1; i += 5) {
+    for (let i = 2; i + 4 < flat.length + 1; i += 5) {
       const [id, tag, value, ttl, holderTtls] = flat.slice(i, i + 5);
       if (tag === "L" || typeof id !== "string") {
         later.push(id ?? null);
@@ -540,6 +544,8 @@ export class RedisRegistry implements RegistryStore {
           failed: this.#decodeClaimValue(ClaimFailureSchema, raw, this.#keys.claimFailure(request.key)),
         };
       }
+      if (outcome === "corrupt")
+        throw new CorruptRegistryError(claimKey, `unreadable claim: ${String(raw)}`, undefined);
       if (typeof raw !== "string") continue; // expired between the two steps: try again
       const holder = this.#decodeClaimValue(SpawnClaimSchema, raw, claimKey);
       // The claim key expires by itself; what is left to judge is an owner of this host that died.
@@ -653,7 +659,8 @@ export class RedisRegistry implements RegistryStore {
   /** What is stored at `key` as this store last read or wrote it, with the record validated from it. */
   #remember(key: string, reply: Reply[], record: WorkerRecord): void {
     this.#lastRead.delete(key);
-    this.#lastRead.set(key, { reply, record });
+    // A copy of its own: `record` is also what this store returns, and whoever gets it may write into it.
+    this.#lastRead.set(key, { reply, record: keptRecord(record) });
     if (this.#lastRead.size > 1_000) this.#lastRead.delete(this.#lastRead.keys().next().value as string);
   }
 

@@ -54,6 +54,44 @@ local function epochOf(key, proposed)
   return epoch
 end`;
 
+/**
+ * Lua: whether a value is valid UTF-8 (WHATWG's rules: no overlong form, surrogate or code point past
+ * U+10FFFF), checked byte by byte only when it has a byte above 127. The client reads a value as UTF-8
+ * text: a bad byte becomes U+FFFD, a string whose encoding is not the stored bytes, so no compare-and-set
+ * sent with it could ever match (a lease entry, \`holdJudged\`, a stop, a claim take-over would retry until
+ * their timeouts, or for ever). Such a value is answered as unreadable instead.
+ */
+const validUtf8 = `
+local function validUtf8(s)
+  if not string.find(s, '[\\128-\\255]') then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    if c < 128 then
+      i = i + 1
+    else
+      local len, low, high = 0, 128, 191
+      if c >= 194 and c <= 223 then len = 2
+      elseif c >= 224 and c <= 239 then
+        len = 3
+        if c == 224 then low = 160 elseif c == 237 then high = 159 end
+      elseif c >= 240 and c <= 244 then
+        len = 4
+        if c == 240 then low = 144 elseif c == 244 then high = 143 end
+      else return false end
+      if i + len - 1 > n then return false end
+      local c2 = string.byte(s, i + 1)
+      if c2 < low or c2 > high then return false end
+      for j = i + 2, i + len - 1 do
+        local cj = string.byte(s, j)
+        if cj < 128 or cj > 191 then return false end
+      end
+      i = i + len
+    end
+  end
+  return true
+end`;
+
 /** The server's epoch, written when absent. KEYS: epoch. ARGV: a fresh value. Returns the epoch. */
 export const readEpoch = new LuaScript(`${epochOf}
 return epochOf(KEYS[1], ARGV[1])`);
@@ -64,9 +102,10 @@ return epochOf(KEYS[1], ARGV[1])`);
  * is in its grace): a free claim is then not trusted, since its holder may not have re-asserted it yet —
  * else the holder is returned for the caller to judge.
  * KEYS: claim, failure, epoch. ARGV: claim JSON, PX ms, known epoch or '', fresh epoch, '1' in grace.
- * Returns {'failed', json, epoch} | {'acquired', '', epoch} | {'held', json, epoch} | {'wait', '', epoch}.
+ * Returns {'failed', json, epoch} | {'acquired', '', epoch} | {'held', json, epoch} | {'wait', '', epoch} |
+ * {'corrupt', why, epoch} (a held value that is not valid UTF-8: no take-over could match it).
  */
-export const acquireClaim = new LuaScript(`${epochOf}
+export const acquireClaim = new LuaScript(`${epochOf}${validUtf8}
 local epoch = epochOf(KEYS[3], ARGV[4])
 local trusted = ARGV[5] ~= '1' and (ARGV[3] == '' or epoch == ARGV[3])
 local failed = redis.call('GET', KEYS[2])
@@ -74,6 +113,7 @@ if failed then return {'failed', failed, epoch} end
 if trusted and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'acquired', '', epoch} end
 local held = redis.call('GET', KEYS[1])
 if not held then return {'wait', '', epoch} end
+if not validUtf8(held) then return {'corrupt', 'its value is not valid UTF-8', epoch} end
 return {'held', held, epoch}`);
 
 /** Whether the claim stored at KEYS[1] carries token ARGV[1] (an unreadable value carries none). */
@@ -173,8 +213,11 @@ return 1`);
  * the record's holders, in order, of the key prefix .. sha1hex(host "\\n" pid "\\n" start) (an entry
  * without a host takes the record's). Entries the script cannot read get -2 (absent: judged gone).
  */
-/** Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). */
-const readOne = `
+/**
+ * Lua: one record with its heartbeat and its holders' liveness, appended to \`out\` (see readRecords). A value
+ * that is not valid UTF-8 is answered as an error ('E', see \`validUtf8\`): no compare-and-set could match it.
+ */
+const readOne = `${validUtf8}
 local function holderTtls(value, prefix)
   local ok, record = pcall(cjson.decode, value)
   local ttls = {}
@@ -201,6 +244,9 @@ local function readOne(out, recordKey, heartbeatKey, prefix)
   if type(value) == 'table' and value.err then
     out[#out + 1] = 'E'
     out[#out + 1] = value.err
+  elseif value and not validUtf8(value) then
+    out[#out + 1] = 'E'
+    out[#out + 1] = 'its value is not valid UTF-8 (read as text, no compare-and-set could match its bytes)'
   elseif not value then
     out[#out + 1] = 'N'
     out[#out + 1] = ''
@@ -220,16 +266,19 @@ for i = 1, n do readOne(out, KEYS[i], KEYS[n + i], ARGV[1]) end
 return out`);
 
 /**
- * A lookup in one step: the record ids of one workerId, then each record as \`readRecords\` reads it.
- * KEYS: the workerId's index. ARGV: holder key prefix, record key prefix, heartbeat key prefix (each ends
- * with the encoded workerId and ':'), most records to read. Returns {'E', error} when the index is not a
- * set, else {'V', id1, <four entries>, id2, ...}; an id past the most, or not a plausible id, comes back
- * with 'L' (left for the caller to read or report) instead of a record.
+ * A lookup in one step: the server's epoch, the record ids of one workerId, then each record as
+ * \`readRecords\` reads it. The epoch comes with the read so that a store whose only steps were lookups
+ * knows the server they read: its next step on a server that lost its data since sees the change (and
+ * starts the grace) instead of adopting the new epoch as a store that never read anything would.
+ * KEYS: the workerId's index, epoch. ARGV: holder key prefix, record key prefix, heartbeat key prefix (each
+ * ends with the encoded workerId and ':'), most records to read, fresh epoch. Returns {'E', error} when the
+ * index is not a set, else {'V', epoch, id1, <four entries>, id2, ...}; an id past the most, or not a
+ * plausible id, comes back with 'L' (left for the caller to read or report) instead of a record.
  */
-export const lookupRecords = new LuaScript(`${readOne}
+export const lookupRecords = new LuaScript(`${readOne}${epochOf}
 local ids = redis.pcall('SMEMBERS', KEYS[1])
 if type(ids) == 'table' and ids.err then return {'E', ids.err} end
-local out = {'V'}
+local out = {'V', epochOf(KEYS[2], ARGV[5])}
 local function encode(id)
   return (string.gsub(id, '[^A-Za-z0-9%._%-]', function(c) return string.format('%%%02X', string.byte(c)) end))
 end

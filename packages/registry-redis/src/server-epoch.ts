@@ -16,6 +16,8 @@ export class ServerEpoch {
   #known: string | undefined;
   /** Until when (performance.now()) lease sets and free claims read here may lack what other hosts re-assert. */
   #graceUntil = 0;
+  /** A change seen by a step of this store since the heartbeat last read the run id (`takeChangeSeen`). */
+  #changeSeen = false;
   readonly #graceMs: number;
   /** Told once per change seen (the store re-asserts its lease entries and claims). */
   onChanged: () => Promise<void> = async () => {};
@@ -53,6 +55,7 @@ export class ServerEpoch {
     const changed = this.#known !== undefined && this.#known !== epoch;
     this.#known = epoch;
     if (!changed) return false;
+    this.#changeSeen = true;
     await this.startGrace();
     return true;
   }
@@ -66,6 +69,19 @@ export class ServerEpoch {
   /** The grace alone, from now (before the first await: every step this store starts sees it). */
   beginGrace(): void {
     this.#graceUntil = Math.max(this.#graceUntil, performance.now() + this.#graceMs);
+  }
+
+  /**
+   * Whether this store saw the epoch change since the last call (the heartbeat's, each time it reads the
+   * run id): a new run id is then the data loss already seen, not a promoted replica to announce. Announcing
+   * it again would write another epoch, and every host would start a second grace (stops refused past the
+   * documented one). Limit: a failover within one heartbeat period of a data loss seen this way is not
+   * announced by this host (by the first host whose heartbeat had not seen the change, if any).
+   */
+  takeChangeSeen(): boolean {
+    const seen = this.#changeSeen;
+    this.#changeSeen = false;
+    return seen;
   }
 
   /** A new epoch this store wrote itself (after seeing a new run id): known from now on. */
