@@ -10,7 +10,9 @@ type Records = { records: { id: string; pid: number; status: string; draining: b
 
 const STORE = { heartbeatMs: 1_000, heartbeatTtlMs: 4_000 };
 /** The spawning host's workers take this long to be ready: long enough to be killed mid-spawn. */
-const SLOW = { ...STORE, workerEnv: { WORKER_START_DELAY_MS: "3000" } };
+// 30 s: still starting when the kill lands however loaded the machine (the kill costs the run nothing: the
+// asker's own worker starts at once). At 3 s, a run at load 35 saw the start finish first, once in 20.
+const SLOW = { ...STORE, workerEnv: { WORKER_START_DELAY_MS: "30000" } };
 
 describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a host SIGKILLed mid-spawn"), () => {
   const fleet = useNamespacedFleet(2);
@@ -23,12 +25,13 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a host SIGKILLed mid-s
       asker ??= fleet().startHost(2, STORE);
       const spawner = fleet().startHost(1, SLOW);
       const model = `killed-spawner-${run}`;
-      const first = spawner.ask<Leased>({ op: "lease", workerId: "docs", model });
+      const workerId = `docs-${run}`; // this run's records only
+      const first = spawner.ask<Leased>({ op: "lease", workerId, model });
       first.catch(() => undefined); // its host is killed before it answers
       // Mid-spawn: its `starting` record is in the registry, its worker not ready.
       let start: Records["records"][number] | undefined;
       while (start === undefined) {
-        const { records } = await asker.ask<Records>({ op: "records", workerId: "docs" });
+        const { records } = await asker.ask<Records>({ op: "records", workerId });
         start = records.find((record) => record.status === "starting");
         if (start === undefined) await sleep(20);
       }
@@ -37,11 +40,11 @@ describe.skipIf(fleetSkip !== undefined)(namespacedSuite("a host SIGKILLed mid-s
       const killedAt = performance.now();
       // The other host asks for the same model: it waits for the claim the dead host held (freed by its
       // TTL only: nothing on another host can tell that host's process is gone), then spawns once.
-      const leased = await asker.ask<Leased>({ op: "lease", workerId: "docs", model });
+      const leased = await asker.ask<Leased>({ op: "lease", workerId, model });
       expect(leased).toMatchObject({ outcome: "spawned", model });
       const waitedMs = Math.round(performance.now() - killedAt);
       // One worker of the model is ready, on the asking host; the dead host's start is never leased.
-      const { records } = await asker.ask<Records>({ op: "records", workerId: "docs" });
+      const { records } = await asker.ask<Records>({ op: "records", workerId });
       const ready = records.filter((record) => record.status === "ready" || record.status === "busy");
       expect(ready.map((record) => record.id)).toEqual([leased.id]);
       expect(await asker.ask({ op: "probe", url: leased.url })).toMatchObject({ ok: true, model });
