@@ -37,6 +37,7 @@ export { isPoolLogger, type PoolLogger } from "./diagnostics/logger.js";
 export * from "./errors/index.js";
 export { isPolicyTimeoutError, PolicyTimeoutError } from "./errors/PolicyTimeoutError.js";
 export { abandonedReason, type StoppedWorker, stopAbandonedWorkers } from "./pool/abandoned-workers.js";
+export { frozenCopy } from "./pool/frozen-copy.js";
 export {
   type CandidateSource,
   CanReuseStage,

@@ -2,7 +2,8 @@
  * A deep, frozen copy of plain data, so a `canReuse` tap can read what it is given but never change the
  * pool's own request or record (a tap that wrote into `candidate` used to rewrite the pool's record).
  * One pass over plain objects and arrays (records are JSON data): a tenth of `structuredClone` and a
- * freeze after it, on a path every reuse decision takes.
+ * freeze after it, on a path every reuse decision takes. Exported for stores that keep records they also
+ * hand out (a store's remembered copy must never be the object the application receives).
  */
 export function frozenCopy<T>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
